@@ -1,0 +1,13 @@
+/**
+ * The list of CLI commands. Each entry registers one command (or one command group) on the program.
+ * Add a command: write electron/cli/commands/<name>.ts exporting `register`, and list it here.
+ */
+import type { Command } from 'commander';
+import type { CliContext } from '../context';
+import { register as info } from './info';
+import { register as ports } from './ports';
+
+/** Registers a command on `program`; `ctx()` gives the global context when the command runs. */
+export type RegisterCommand = (program: Command, ctx: () => CliContext) => void;
+
+export const COMMANDS: RegisterCommand[] = [info, ports];

@@ -1,0 +1,200 @@
+/**
+ * The station API: one schema module for every request/response method and every event.
+ *
+ * Both transports (Electron IPC in electron/ipc.ts + electron/preload.ts, and the WebSocket browser
+ * harness in electron/harness/) are thin carriers of this contract and validate every message in both
+ * directions with these schemas. The renderer sees only `window.station` of type {@link StationApi}.
+ *
+ * No Node and no DOM here.
+ */
+import { z } from 'zod';
+import {
+  Bay,
+  CaInfo,
+  DeviceIdentity,
+  Job,
+  JobKind,
+  LogEntry,
+  Locator,
+  OrgStatus,
+  ProvisioningRecord,
+  SerialPortInfo,
+  StationConfig,
+  Step,
+  VerifyReport,
+} from './domain';
+import { StationErrorShape } from './errors';
+
+const Empty = z.object({}).strict();
+const Id = z.string().min(1).max(128);
+
+/** Filter for journal records (History screen, `journal list`). Dates are ISO strings. */
+export const RecordFilter = z
+  .object({
+    text: z.string().max(200).optional(),
+    outcome: z.enum(['succeeded', 'failed', 'cancelled', 'interrupted', 'running']).optional(),
+    kind: JobKind.optional(),
+    from: z.string().optional(),
+    to: z.string().optional(),
+    limit: z.number().int().min(1).max(10_000).optional(),
+  })
+  .strict();
+export type RecordFilter = z.infer<typeof RecordFilter>;
+
+/**
+ * Every method: `request` validates the argument, `response` the resolved value.
+ * Errors travel as {@link StationErrorShape}.
+ */
+export const methods = {
+  /** Liveness check of the transport; echoes the nonce. */
+  ping: {
+    request: z.object({ nonce: z.string().max(256) }).strict(),
+    response: z.object({ nonce: z.string(), at: z.string() }),
+  },
+  /** Station identity and versions. */
+  getStationInfo: {
+    request: Empty,
+    response: z.object({
+      stationId: z.string(),
+      version: z.string(),
+      home: z.string(),
+      platform: z.string(),
+      transport: z.enum(['ipc', 'websocket', 'in-process']),
+      protocolVersion: z.number().int(),
+    }),
+  },
+  /** Serial ports seen by serialport's real list (USB VID/PID/serial number where known). */
+  listSerialPorts: { request: Empty, response: z.array(SerialPortInfo) },
+
+  /** Bays known to the station. */
+  listBays: { request: Empty, response: z.array(Bay) },
+  /** Adds a bay for a locator (serial:/tcp:/sim:) and identifies the device on it. */
+  attachBay: { request: z.object({ locator: Locator }).strict(), response: Bay },
+  /** Starts a job on a bay. `inputs` carries scanned fields (work order, Account Id). */
+  startJob: {
+    request: z
+      .object({
+        bayId: Id,
+        kind: JobKind,
+        inputs: z.record(z.string().max(64), z.string().max(256)).optional(),
+        /** Admin override: re-provision a device that already has an identity (recorded in the audit log). */
+        reprovision: z.boolean().optional(),
+      })
+      .strict(),
+    response: Job,
+  },
+  /** Retries a failed or interrupted job from its last finished step. */
+  retryJob: { request: z.object({ jobId: Id }).strict(), response: Job },
+  /** Cancels a running job; the device and org are left in the state the job's record states. */
+  cancelJob: { request: z.object({ jobId: Id }).strict(), response: Job },
+  getJob: { request: z.object({ jobId: Id }).strict(), response: Job },
+  /** Auto mode: a newly attached matching device starts a provisioning job by itself. */
+  setAutoMode: {
+    request: z.object({ enabled: z.boolean() }).strict(),
+    response: z.object({ enabled: z.boolean() }),
+  },
+  /** QA verify of the device on a bay; resolves when the verify job ends. */
+  verifyDevice: { request: z.object({ bayId: Id }).strict(), response: VerifyReport },
+
+  /** Journal records, newest first. */
+  listRecords: { request: RecordFilter, response: z.array(ProvisioningRecord) },
+  /** One record with its step timeline. */
+  getRecord: {
+    request: z.object({ jobId: Id }).strict(),
+    response: z.object({ record: ProvisioningRecord, steps: z.array(Step) }),
+  },
+  /** Records as a file body (CSV or JSON). */
+  exportRecords: {
+    request: z.object({ format: z.enum(['csv', 'json']), filter: RecordFilter.optional() }).strict(),
+    response: z.object({ filename: z.string(), mimeType: z.string(), content: z.string() }),
+  },
+
+  getConfig: { request: Empty, response: StationConfig },
+  /** Changes settings; admin-only (local admin PIN). */
+  setConfig: {
+    request: z.object({ config: StationConfig, adminPin: z.string().min(4).max(64) }).strict(),
+    response: StationConfig,
+  },
+  getOrgStatus: { request: Empty, response: OrgStatus },
+  /** Starts the operator login (system browser, PKCE) or the JWT bearer flow, per configuration. */
+  connectOrg: {
+    request: z.object({ adminPin: z.string().min(4).max(64).optional() }).strict(),
+    response: OrgStatus,
+  },
+  disconnectOrg: { request: Empty, response: OrgStatus },
+  getCaInfo: { request: Empty, response: CaInfo },
+} as const;
+
+export type MethodName = keyof typeof methods;
+export type MethodRequest<M extends MethodName> = z.input<(typeof methods)[M]['request']>;
+export type MethodResponse<M extends MethodName> = z.output<(typeof methods)[M]['response']>;
+
+/** Every event of the typed stream. */
+export const events = {
+  bay: Bay,
+  job: Job,
+  step: z.object({ jobId: z.string(), bayId: z.string(), step: Step }),
+  log: LogEntry,
+  /** A batch of jobs (several bays) has finished; the desktop shell shows a notification. */
+  batch: z.object({ succeeded: z.number().int(), failed: z.number().int() }),
+} as const;
+
+export type EventName = keyof typeof events;
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+export type EventHandler<E extends EventName> = (payload: EventPayload<E>) => void;
+
+/** What the renderer sees as `window.station`. */
+export type StationApi = {
+  [M in MethodName]: (request: MethodRequest<M>) => Promise<MethodResponse<M>>;
+} & {
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, handler: EventHandler<E>): () => void;
+};
+
+/** The implementation side (the station core): same methods, no event subscription. */
+export type StationMethods = {
+  [M in MethodName]: (request: MethodResponseInput<M>) => Promise<MethodResponse<M>>;
+};
+type MethodResponseInput<M extends MethodName> = z.output<(typeof methods)[M]['request']>;
+
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(methods, name);
+}
+export function isEventName(name: unknown): name is EventName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(events, name);
+}
+
+// ---- wire envelopes (WebSocket harness; IPC carries the inner parts) ----
+
+/** Client → server: call a method. */
+export const CallMessage = z.object({
+  type: z.literal('call'),
+  id: z.number().int().nonnegative(),
+  method: z.string().max(64),
+  params: z.unknown(),
+});
+/** Server → client: a method's result. */
+export const ResultMessage = z.discriminatedUnion('ok', [
+  z.object({ type: z.literal('result'), id: z.number().int(), ok: z.literal(true), value: z.unknown() }),
+  z.object({
+    type: z.literal('result'),
+    id: z.number().int(),
+    ok: z.literal(false),
+    error: StationErrorShape,
+  }),
+]);
+/** Server → client: an event. */
+export const EventMessage = z.object({ type: z.literal('event'), event: z.string(), payload: z.unknown() });
+export const ServerMessage = z.union([ResultMessage, EventMessage]);
+
+/** Outcome of a method call as carried over IPC (`ipcRenderer.invoke` cannot carry typed errors). */
+export const CallOutcome = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(false), error: StationErrorShape }),
+]);
+export type CallOutcome = z.infer<typeof CallOutcome>;
+
+export { DeviceIdentity };
