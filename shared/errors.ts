@@ -22,6 +22,7 @@ export const ERROR_CODES = [
   'NOT_FOUND',
   'CONFLICT', // e.g. a job already running on this bay
   'CANCELLED',
+  'TRANSPORT_CLOSED', // the window lost its connection to the station core
   // configuration and secrets
   'CONFIG_INVALID',
   'SECRET_MISSING',
