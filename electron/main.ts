@@ -1,0 +1,168 @@
+/**
+ * Electron main process of Asset Station: app lifecycle, single-instance lock, the hardened window
+ * and session, the `app://` protocol serving the packaged renderer, the menu, the station core bound
+ * to IPC, and the desktop notification for finished batches.
+ *
+ * Every security decision lives in plain functions (electron/security.ts, harden.ts, ipc.ts) that are
+ * unit-tested under Node; this file only wires them to Electron. Built by scripts/build.mjs into
+ * dist/electron/main.cjs (CommonJS, so `__dirname` is dist/electron).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  Notification,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+} from 'electron';
+import { validateEvent } from '../shared/api-server';
+import { isStationError, toErrorShape } from '../shared/errors';
+import { hardenSession, hardenWebContents } from './harden';
+import { bindStationIpc, type StationIpcBinding } from './ipc';
+import { menuTemplate } from './menu';
+import { batchNotice } from './notify';
+import { SafeStorageStore } from './safe-storage-store';
+import {
+  APP_ENTRY_URL,
+  APP_SCHEME,
+  DEFAULT_EXTERNAL_ORIGINS,
+  contentSecurityPolicy,
+  mimeTypeOf,
+  originOf,
+  resolveAppFile,
+  windowOptions,
+} from './security';
+import { resolveHome } from './station/home';
+import type { SecretStore } from './station/secrets';
+import { Station } from './station/station';
+
+/** dist/renderer: the Vite build of renderer/ (the only content the window ever loads). */
+const RENDERER_DIR = path.join(__dirname, '..', 'renderer');
+/** dist/electron/preload.cjs: the sandboxed preload bundle. */
+const PRELOAD_PATH = path.join(__dirname, 'preload.cjs');
+
+/** https origins that may open in the system browser; the configured org login URL is added on start. */
+const externalOrigins: string[] = [...DEFAULT_EXTERNAL_ORIGINS];
+
+let mainWindow: BrowserWindow | undefined;
+let station: Station | undefined;
+let binding: StationIpcBinding | undefined;
+/** The desktop SecretStore, or why it is unavailable (shown in the log; the CLI vault remains). */
+let secrets: SecretStore | undefined;
+
+// ---- before `ready` ----
+// One station home for the desktop and the CLI: --home is a CLI flag; here ASSET_STATION_HOME or the
+// OS app-data folder (electron/station/home.ts). On Linux this replaces Electron's "~/.config/Asset
+// Station" with the CLI's "~/.config/asset-station".
+app.setPath('userData', resolveHome());
+app.enableSandbox();
+protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+]);
+
+const openExternal = (url: string): Promise<void> => shell.openExternal(url);
+
+// Every webContents (windows, frames, anything created later) gets the same hardening.
+app.on('web-contents-created', (_event, contents) => {
+  hardenWebContents(contents, openExternal, externalOrigins);
+});
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (station && BrowserWindow.getAllWindows().length === 0) createWindow();
+  });
+  app.on('will-quit', () => {
+    binding?.dispose();
+    void station?.close();
+  });
+  app.whenReady().then(start, fatal);
+}
+
+/** Serves `app://bundle/...` from dist/renderer only, with the CSP header on every response. */
+function registerAppProtocol(): void {
+  const csp = contentSecurityPolicy();
+  protocol.handle(APP_SCHEME, async (request) => {
+    const file = resolveAppFile(request.url, RENDERER_DIR);
+    if (!file) return new Response('Not found', { status: 404 });
+    try {
+      const body = await fs.promises.readFile(file);
+      return new Response(body, {
+        status: 200,
+        headers: {
+          'Content-Type': mimeTypeOf(file),
+          'Content-Security-Policy': csp,
+          'X-Content-Type-Options': 'nosniff',
+        },
+      });
+    } catch {
+      return new Response('Not found', { status: 404 });
+    }
+  });
+}
+
+function createWindow(): void {
+  const win = new BrowserWindow(windowOptions(PRELOAD_PATH, { devTools: !app.isPackaged }));
+  mainWindow = win;
+  win.once('ready-to-show', () => win.show());
+  binding?.addTarget(win.webContents);
+  const contents = win.webContents;
+  win.on('closed', () => {
+    binding?.removeTarget(contents);
+    if (mainWindow === win) mainWindow = undefined;
+  });
+  void win.loadURL(APP_ENTRY_URL);
+}
+
+async function start(): Promise<void> {
+  hardenSession(session.defaultSession);
+  registerAppProtocol();
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', devTools: !app.isPackaged })),
+  );
+
+  try {
+    secrets = SafeStorageStore.open(app.getPath('userData'), safeStorage);
+  } catch (e) {
+    const shape = toErrorShape(e);
+    console.warn(`asset-station: ${shape.message} ${shape.remedy}`);
+  }
+
+  station = await Station.open({ home: app.getPath('userData'), transport: 'ipc' });
+  const config = await station.getConfig({});
+  const loginOrigin = originOf(config.salesforce.loginUrl);
+  if (loginOrigin?.startsWith('https://')) externalOrigins.push(loginOrigin);
+
+  binding = bindStationIpc({ ipcMain, station });
+  station.subscribe((event, payload) => {
+    if (event !== 'batch') return;
+    const batch = validateEvent(event, payload) as { succeeded: number; failed: number } | undefined;
+    if (batch && Notification.isSupported()) new Notification(batchNotice(batch)).show();
+  });
+
+  createWindow();
+  if (secrets) console.info(`asset-station: secrets in ${secrets.description}`);
+}
+
+/** Start-up failure: one dialog with what happened and what to do, then quit (no stack trace). */
+function fatal(e: unknown): void {
+  const shape = toErrorShape(e);
+  dialog.showErrorBox('Asset Station could not start', `${shape.message}\n\n${shape.remedy}`);
+  if (!isStationError(e)) console.error(e);
+  app.exit(1);
+}
