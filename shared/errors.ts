@@ -48,6 +48,9 @@ export const ERROR_CODES = [
   'CA_KEY_UNPROTECTED',
   'CA_PASSPHRASE',
   'CERT_INSTALL_REFUSED',
+  'CA_KEY_MISMATCH', // the CA key does not belong to the CA certificate
+  'CA_IMPORT_INVALID', // files given to `ca import` are not a usable CA
+  'REPROVISION_REQUIRED', // the device already has a certificate for another key
   // Salesforce
   'ORG_NOT_CONNECTED',
   'ORG_AUTH',
