@@ -6,6 +6,8 @@ import { defineConfig } from '@playwright/test';
  */
 export default defineConfig({
   testDir: 'test/e2e',
+  // Builds the renderer once (vite build → dist/renderer) before any test serves it.
+  globalSetup: './test/e2e/global-setup.ts',
   timeout: 90_000,
   workers: 1,
   reporter: [['list']],

@@ -11,6 +11,14 @@ import { ServerMessage } from '../../../shared/api';
 
 const PROTOCOL = 'asset-station.v1';
 
+const closeListeners = new Set<() => void>();
+
+/** Calls `listener` when an open station socket closes (the core stopped or the link broke). Returns the unsubscribe function. */
+export function onTransportClosed(listener: () => void): () => void {
+  closeListeners.add(listener);
+  return () => closeListeners.delete(listener);
+}
+
 /** Reads and removes `#token=…` from the location. Returns undefined when absent. */
 export function takeTokenFromLocation(loc: Location = window.location): string | undefined {
   const m = /(?:^#|&)token=([A-Za-z0-9_-]+)/.exec(loc.hash);
@@ -24,7 +32,10 @@ export function takeTokenFromLocation(loc: Location = window.location): string |
  * Connects to the harness on the page's own origin and resolves once the socket is open.
  * Calls made after the socket closes resolve with a TRANSPORT_CLOSED station error.
  */
-export function connectWebSocketStation(token: string, origin: string = window.location.origin): Promise<StationApi> {
+export function connectWebSocketStation(
+  token: string,
+  origin: string = window.location.origin,
+): Promise<StationApi> {
   const ws = new WebSocket(origin.replace(/^http/, 'ws') + '/station', [PROTOCOL, `token.${token}`]);
   const pending = new Map<number, (outcome: unknown) => void>();
   let nextId = 1;
@@ -55,10 +66,13 @@ export function connectWebSocketStation(token: string, origin: string = window.l
       resolve?.(outcome);
     }
   });
+  let opened = false;
+  ws.addEventListener('open', () => (opened = true), { once: true });
   ws.addEventListener('close', () => {
     for (const resolve of pending.values()) resolve(closedOutcome);
     pending.clear();
-    sink('__closed', undefined);
+    // A refused socket (wrong token) never opened: that is reported by the connect error instead.
+    if (opened) for (const listener of closeListeners) listener();
   });
 
   const carrier: Carrier = {
@@ -79,7 +93,12 @@ export function connectWebSocketStation(token: string, origin: string = window.l
     ws.addEventListener('open', () => resolve(createStationClient(carrier)), { once: true });
     ws.addEventListener(
       'error',
-      () => reject(new Error('Could not connect to the station core (wrong or expired token?). Reopen the URL the station printed.')),
+      () =>
+        reject(
+          new Error(
+            'Could not connect to the station core (wrong or expired token?). Reopen the URL the station printed.',
+          ),
+        ),
       { once: true },
     );
   });

@@ -1,0 +1,19 @@
+/**
+ * Saves text as a file through the browser's download mechanism (works the same in Electron and in
+ * the harness; nothing is written by the renderer itself).
+ */
+
+/** Offers `content` as a download named `filename` with MIME type `mimeType`. */
+export function downloadText(filename: string, mimeType: string, content: string): void {
+  const blob = new Blob([content], { type: mimeType });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.rel = 'noopener';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  // Give the browser a moment to start the download before the URL is revoked.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -1,0 +1,61 @@
+/**
+ * Formatting for the bench: short, unambiguous, locale-independent (24-hour clock, ISO-like dates),
+ * so two stations print the same thing for the same record.
+ */
+
+/** `ms` (milliseconds) as `m:ss` (or `h:mm:ss` from one hour). Negative or NaN → `0:00`. */
+export function formatElapsed(ms: number): string {
+  const total = Number.isFinite(ms) && ms > 0 ? Math.floor(ms / 1000) : 0;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const ss = String(s).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
+/** Elapsed milliseconds between two ISO timestamps (`end` defaults to `now`, in ms since epoch). */
+export function elapsedMs(startIso: string | undefined, endIso?: string, now: number = Date.now()): number {
+  if (!startIso) return 0;
+  const start = Date.parse(startIso);
+  const end = endIso ? Date.parse(endIso) : now;
+  return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : 0;
+}
+
+/** ISO timestamp as local `YYYY-MM-DD HH:MM:SS`; an unparsable value is returned unchanged. */
+export function formatDateTime(iso: string | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+const STEP_LABELS: Record<string, string> = {
+  identify: 'Identify device',
+  keygen: 'Generate key on device',
+  csr: 'Certificate request',
+  'proof-of-possession': 'Proof of possession',
+  policy: 'Policy check',
+  sign: 'Sign certificate',
+  'install-cert': 'Install certificate',
+  'upsert-asset': 'Register Asset',
+  'asset-token': 'Asset token',
+  'write-back': 'Write Asset ID',
+  'read-back': 'Read back',
+  chain: 'Certificate chain',
+  challenge: 'Key challenge',
+  'org-asset': 'Asset in org',
+  'asset-link': 'Asset link',
+};
+
+/** A step name (shared/domain.ts PROVISION_STEPS / VERIFY_STEPS) in plain words. */
+export function stepLabel(name: string): string {
+  return STEP_LABELS[name] ?? name;
+}
+
+/** A short fingerprint for display: first 8 and last 4 hex chars, colon-free. */
+export function shortFingerprint(hex: string | undefined): string {
+  if (!hex) return '—';
+  const h = hex.replace(/:/g, '');
+  return h.length <= 16 ? h : `${h.slice(0, 8)}…${h.slice(-4)}`;
+}

@@ -1,0 +1,272 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { ProvisioningRecord, Step } from '../../../../shared/domain';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { StepTimeline } from '../../components/StepTimeline';
+import { downloadText } from '../../lib/download';
+import { toPlainError, type PlainError } from '../../lib/errors';
+import { formatDateTime, formatElapsed, shortFingerprint } from '../../lib/format';
+import { useStation } from '../../state/StationContext';
+import { useAsyncAction } from '../../state/useAsync';
+import {
+  emptyFilterForm,
+  refineRecords,
+  toRecordFilter,
+  type HistoryFilterForm,
+  type OutcomeFilter,
+} from './filters';
+
+const OUTCOMES: { value: OutcomeFilter; label: string }[] = [
+  { value: '', label: 'Any outcome' },
+  { value: 'succeeded', label: 'Passed' },
+  { value: 'failed', label: 'Failed' },
+  { value: 'cancelled', label: 'Cancelled' },
+  { value: 'interrupted', label: 'Interrupted' },
+  { value: 'running', label: 'Running' },
+];
+
+const OUTCOME_TEXT: Record<string, string> = {
+  succeeded: '✓ Passed',
+  failed: '✗ Failed',
+  cancelled: '! Cancelled',
+  interrupted: '✗ Interrupted',
+  running: '⟳ Running',
+  queued: '⟳ Queued',
+};
+
+/** The journal: search and filter records, open one to see its step timeline, export CSV. */
+export function HistoryScreen() {
+  const { api, live } = useStation();
+  const [form, setForm] = useState<HistoryFilterForm>(emptyFilterForm);
+  const [records, setRecords] = useState<ProvisioningRecord[] | undefined>();
+  const [listError, setListError] = useState<PlainError | undefined>();
+  const [selected, setSelected] = useState<{ record: ProvisioningRecord; steps: Step[] } | undefined>();
+  const [detailError, setDetailError] = useState<PlainError | undefined>();
+  const finishedJobs = Object.values(live.jobs).filter((j) => j.endedAt).length;
+
+  // Query the journal when the filters change (debounced for typing) and when a job finishes.
+  useEffect(() => {
+    let stale = false;
+    const t = setTimeout(() => {
+      api.listRecords(toRecordFilter(form)).then(
+        (r) => {
+          if (stale) return;
+          setRecords(refineRecords(r, form));
+          setListError(undefined);
+        },
+        (e) => {
+          if (!stale) setListError(toPlainError(e));
+        },
+      );
+    }, 250);
+    return () => {
+      stale = true;
+      clearTimeout(t);
+    };
+  }, [api, form, finishedJobs]);
+
+  const open = useCallback(
+    async (jobId: string) => {
+      setDetailError(undefined);
+      try {
+        setSelected(await api.getRecord({ jobId }));
+      } catch (e) {
+        setDetailError(toPlainError(e));
+      }
+    },
+    [api],
+  );
+
+  const exportCsv = useAsyncAction(
+    useCallback(async () => {
+      const file = await api.exportRecords({ format: 'csv', filter: toRecordFilter(form, 10_000) });
+      downloadText(file.filename, file.mimeType, file.content);
+    }, [api, form]),
+  );
+
+  const set = <K extends keyof HistoryFilterForm>(k: K, v: HistoryFilterForm[K]) =>
+    setForm({ ...form, [k]: v });
+
+  return (
+    <div className="screen history-screen">
+      <section className="panel" aria-labelledby="history-filter-title">
+        <h2 id="history-filter-title" className="panel__title">
+          Find records
+        </h2>
+        <div className="filters">
+          <label className="field field--wide">
+            <span className="field__label">Search</span>
+            <input
+              className="field__input"
+              type="search"
+              name="search"
+              value={form.text}
+              placeholder="UID, Asset ID, serial, work order…"
+              onChange={(e) => set('text', e.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span className="field__label">Outcome</span>
+            <select
+              className="field__input"
+              value={form.outcome}
+              onChange={(e) => set('outcome', e.target.value as OutcomeFilter)}
+            >
+              {OUTCOMES.map((o) => (
+                <option key={o.value} value={o.value}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="field">
+            <span className="field__label">From date</span>
+            <input
+              className="field__input"
+              type="date"
+              value={form.from}
+              onChange={(e) => set('from', e.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span className="field__label">To date</span>
+            <input
+              className="field__input"
+              type="date"
+              value={form.to}
+              onChange={(e) => set('to', e.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span className="field__label">Device UID</span>
+            <input
+              className="field__input"
+              name="uid"
+              value={form.uid}
+              onChange={(e) => set('uid', e.target.value)}
+            />
+          </label>
+          <label className="field">
+            <span className="field__label">Asset ID</span>
+            <input
+              className="field__input"
+              name="assetId"
+              value={form.assetId}
+              onChange={(e) => set('assetId', e.target.value)}
+            />
+          </label>
+        </div>
+        <div className="form-row">
+          <button type="button" className="btn" onClick={() => setForm(emptyFilterForm)}>
+            Clear filters
+          </button>
+          <button
+            type="button"
+            className="btn btn--primary"
+            disabled={exportCsv.busy}
+            onClick={() => void exportCsv.run()}
+          >
+            Export CSV
+          </button>
+          <p className="muted" aria-live="polite" data-testid="record-count">
+            {records ? `${records.length} record${records.length === 1 ? '' : 's'}` : 'Loading…'}
+          </p>
+        </div>
+      </section>
+
+      {exportCsv.error ? (
+        <ErrorNotice error={exportCsv.error} alert onDismiss={exportCsv.clearError} />
+      ) : null}
+      {listError ? <ErrorNotice error={listError} alert /> : null}
+
+      <div className="history-layout">
+        <div className="table-wrap" tabIndex={0} aria-label="Records">
+          <table className="records" data-testid="records-table">
+            <thead>
+              <tr>
+                <th scope="col">Started</th>
+                <th scope="col">Device UID</th>
+                <th scope="col">Model</th>
+                <th scope="col">Asset ID</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Duration</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(records ?? []).map((r) => (
+                <tr
+                  key={r.jobId}
+                  data-testid="record-row"
+                  data-uid={r.deviceUid}
+                  className={selected?.record.jobId === r.jobId ? 'records__row--selected' : undefined}
+                >
+                  <td className="mono">{formatDateTime(r.startedAt)}</td>
+                  <td>
+                    <button
+                      type="button"
+                      className="link-button mono"
+                      aria-label={`Show timeline of ${r.kind} job for ${r.deviceUid}`}
+                      onClick={() => void open(r.jobId)}
+                    >
+                      {r.deviceUid}
+                    </button>
+                  </td>
+                  <td>{r.model ?? '—'}</td>
+                  <td className="mono">{r.assetId ?? '—'}</td>
+                  <td>{r.kind}</td>
+                  <td className={`outcome outcome--${r.outcome}`}>{OUTCOME_TEXT[r.outcome] ?? r.outcome}</td>
+                  <td className="mono">{r.durationMs !== undefined ? formatElapsed(r.durationMs) : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {records && records.length === 0 ? <p className="empty">No records match these filters.</p> : null}
+        </div>
+
+        <aside
+          className="panel record-detail"
+          aria-labelledby="record-detail-title"
+          data-testid="record-detail"
+        >
+          <h2 id="record-detail-title" className="panel__title">
+            {selected ? `Record ${selected.record.deviceUid}` : 'Record'}
+          </h2>
+          {detailError ? <ErrorNotice error={detailError} alert /> : null}
+          {selected ? (
+            <>
+              <dl className="facts">
+                <dt>Outcome</dt>
+                <dd className={`outcome outcome--${selected.record.outcome}`}>
+                  {OUTCOME_TEXT[selected.record.outcome] ?? selected.record.outcome}
+                </dd>
+                <dt>Asset ID</dt>
+                <dd className="mono">{selected.record.assetId ?? '—'}</dd>
+                <dt>Certificate serial</dt>
+                <dd className="mono">{selected.record.certSerial ?? '—'}</dd>
+                <dt>Cert fingerprint</dt>
+                <dd className="mono" title={selected.record.certFingerprint}>
+                  {shortFingerprint(selected.record.certFingerprint)}
+                </dd>
+                <dt>Key fingerprint</dt>
+                <dd className="mono" title={selected.record.keyFingerprint}>
+                  {shortFingerprint(selected.record.keyFingerprint)}
+                </dd>
+                <dt>Valid until</dt>
+                <dd>{formatDateTime(selected.record.notAfter)}</dd>
+                <dt>Operator</dt>
+                <dd>{selected.record.operator ?? '—'}</dd>
+                <dt>Station</dt>
+                <dd>{selected.record.stationId}</dd>
+              </dl>
+              {selected.record.error ? <ErrorNotice error={selected.record.error} /> : null}
+              <h3 className="panel__subtitle">Steps</h3>
+              <StepTimeline steps={selected.steps} showTimes />
+            </>
+          ) : (
+            <p className="muted">Choose a record’s UID to see its step timeline.</p>
+          )}
+        </aside>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,107 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { OrgStatus } from '../../../../shared/domain';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { toPlainError, type PlainError } from '../../lib/errors';
+import { useStation } from '../../state/StationContext';
+import { useAsyncAction } from '../../state/useAsync';
+
+/** Salesforce org connection: status, user, API usage; log in (system browser) and disconnect. */
+export function OrgPanel({ adminPin }: { adminPin: string }) {
+  const { api } = useStation();
+  const [status, setStatus] = useState<OrgStatus | undefined>();
+  const [loadError, setLoadError] = useState<PlainError | undefined>();
+
+  useEffect(() => {
+    api.getOrgStatus({}).then(setStatus, (e) => setLoadError(toPlainError(e)));
+  }, [api]);
+
+  const connect = useAsyncAction(
+    useCallback(async () => {
+      setStatus(await api.connectOrg(adminPin.length >= 4 ? { adminPin } : {}));
+      setLoadError(undefined);
+    }, [api, adminPin]),
+  );
+  const disconnect = useAsyncAction(
+    useCallback(async () => {
+      setStatus(await api.disconnectOrg({}));
+    }, [api]),
+  );
+
+  const usage = status?.apiUsage;
+  const usageShare = usage && usage.limit > 0 ? usage.used / usage.limit : 0;
+
+  return (
+    <section className="panel" aria-labelledby="org-title" data-testid="org-panel">
+      <h2 id="org-title" className="panel__title">
+        Salesforce org
+      </h2>
+      {loadError ? <ErrorNotice error={loadError} /> : null}
+      {status ? (
+        <>
+          <p
+            className={`state-line state-line--${status.connected ? 'pass' : 'warn'}`}
+            data-testid="org-state"
+          >
+            <span aria-hidden="true">{status.connected ? '✓' : '!'}</span>{' '}
+            {status.connected ? 'Connected' : 'Not connected'}
+          </p>
+          <dl className="facts">
+            <dt>User</dt>
+            <dd>{status.username ?? '—'}</dd>
+            <dt>Instance</dt>
+            <dd className="mono">{status.instanceUrl ?? '—'}</dd>
+            <dt>Org ID</dt>
+            <dd className="mono">{status.orgId ?? '—'}</dd>
+            <dt>API usage</dt>
+            <dd>
+              {usage ? (
+                <>
+                  <meter
+                    className="usage"
+                    min={0}
+                    max={1}
+                    low={0.7}
+                    high={0.9}
+                    optimum={0}
+                    value={usageShare}
+                    aria-label="API usage"
+                  />{' '}
+                  {usage.used.toLocaleString('en')} of {usage.limit.toLocaleString('en')} calls today
+                </>
+              ) : (
+                '—'
+              )}
+            </dd>
+          </dl>
+          {status.error ? <ErrorNotice error={status.error} /> : null}
+        </>
+      ) : null}
+      {connect.error ? <ErrorNotice error={connect.error} alert onDismiss={connect.clearError} /> : null}
+      {disconnect.error ? (
+        <ErrorNotice error={disconnect.error} alert onDismiss={disconnect.clearError} />
+      ) : null}
+      <div className="form-row">
+        <button
+          type="button"
+          className="btn btn--primary"
+          disabled={connect.busy}
+          onClick={() => void connect.run()}
+        >
+          {connect.busy
+            ? 'Waiting for login in the browser…'
+            : status?.connected
+              ? 'Log in again'
+              : 'Log in to Salesforce'}
+        </button>
+        <button
+          type="button"
+          className="btn"
+          disabled={!status?.connected || disconnect.busy}
+          onClick={() => void disconnect.run()}
+        >
+          Disconnect
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,321 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { MethodResponse } from '../../../../shared/api';
+import { KeyAlgorithm, type StationConfig } from '../../../../shared/domain';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { toPlainError, type PlainError } from '../../lib/errors';
+import { useStation } from '../../state/StationContext';
+import { useAsyncAction } from '../../state/useAsync';
+import { CaPanel } from './CaPanel';
+import { OrgPanel } from './OrgPanel';
+import { formatProductMap, parseProductMap } from './productMap';
+
+type Info = MethodResponse<'getStationInfo'>;
+
+/** A text input bound to one config value. */
+function TextField({
+  label,
+  value,
+  onChange,
+  name,
+  hint,
+  mono = false,
+}: {
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  name: string;
+  hint?: string;
+  mono?: boolean;
+}) {
+  return (
+    <label className="field">
+      <span className="field__label">{label}</span>
+      <input
+        className={`field__input ${mono ? 'mono' : ''}`}
+        name={name}
+        value={value}
+        autoComplete="off"
+        spellCheck={false}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      {hint ? <span className="field__hint">{hint}</span> : null}
+    </label>
+  );
+}
+
+/**
+ * Settings: station identity, org connection, CA, device profile and Asset field mapping. Saving
+ * needs the local admin PIN (setConfig's `adminPin`).
+ */
+export function SettingsScreen() {
+  const { api } = useStation();
+  const [info, setInfo] = useState<Info | undefined>();
+  const [saved, setSaved] = useState<StationConfig | undefined>();
+  const [draft, setDraft] = useState<StationConfig | undefined>();
+  const [productText, setProductText] = useState('');
+  const [loadError, setLoadError] = useState<PlainError | undefined>();
+  const [adminPin, setAdminPin] = useState('');
+  const [notice, setNotice] = useState<string | undefined>();
+
+  useEffect(() => {
+    api.getStationInfo({}).then(setInfo, () => undefined);
+    api.getConfig({}).then(
+      (c) => {
+        setSaved(c);
+        setDraft(c);
+        setProductText(formatProductMap(c.salesforce.productByModel));
+      },
+      (e) => setLoadError(toPlainError(e)),
+    );
+  }, [api]);
+
+  const edit = (fn: (c: StationConfig) => void) => {
+    if (!draft) return;
+    const next = structuredClone(draft);
+    fn(next);
+    setDraft(next);
+    setNotice(undefined);
+  };
+
+  const save = useAsyncAction(
+    useCallback(async () => {
+      if (!draft) return;
+      const products = parseProductMap(productText);
+      if ('error' in products) {
+        throw {
+          code: 'CONFIG_INVALID',
+          message: products.error,
+          remedy: 'Write one "model = productId" per line.',
+        };
+      }
+      const config = { ...draft, salesforce: { ...draft.salesforce, productByModel: products.map } };
+      const result = await api.setConfig({ config, adminPin });
+      setSaved(result);
+      setDraft(result);
+      setProductText(formatProductMap(result.salesforce.productByModel));
+      setAdminPin('');
+      setNotice('Settings saved.');
+    }, [api, adminPin, draft, productText]),
+  );
+
+  const dirty =
+    draft !== undefined &&
+    saved !== undefined &&
+    (JSON.stringify(draft) !== JSON.stringify(saved) ||
+      productText !== formatProductMap(saved.salesforce.productByModel));
+
+  return (
+    <div className="screen settings-screen">
+      <div className="settings-grid">
+        <OrgPanel adminPin={adminPin} />
+        <CaPanel />
+      </div>
+
+      {loadError ? <ErrorNotice error={loadError} alert /> : null}
+
+      {draft ? (
+        <form
+          className="settings-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save.run();
+          }}
+          aria-label="Station settings"
+        >
+          <div className="settings-grid">
+            <fieldset className="panel">
+              <legend className="panel__title">Station</legend>
+              <TextField
+                label="Station ID"
+                name="stationId"
+                value={draft.stationId}
+                onChange={(v) => edit((c) => void (c.stationId = v))}
+              />
+              <TextField
+                label="Operator"
+                name="operator"
+                value={draft.operator ?? ''}
+                onChange={(v) => edit((c) => void (c.operator = v || undefined))}
+              />
+              {info ? (
+                <p className="muted">
+                  Version {info.version} · {info.platform} · {info.transport} · home{' '}
+                  <span className="mono">{info.home}</span>
+                </p>
+              ) : null}
+            </fieldset>
+
+            <fieldset className="panel">
+              <legend className="panel__title">Device profile</legend>
+              <label className="field">
+                <span className="field__label">Key algorithm</span>
+                <select
+                  className="field__input"
+                  name="keyAlgorithm"
+                  value={draft.device.keyAlgorithm}
+                  onChange={(e) =>
+                    edit(
+                      (c) =>
+                        void (c.device.keyAlgorithm = e.target
+                          .value as StationConfig['device']['keyAlgorithm']),
+                    )
+                  }
+                >
+                  {KeyAlgorithm.options.map((k) => (
+                    <option key={k} value={k}>
+                      {k}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <TextField
+                label="Subject CN"
+                name="subjectCN"
+                mono
+                value={draft.device.subject.CN}
+                hint="{uid} and {model} are replaced per device."
+                onChange={(v) => edit((c) => void (c.device.subject.CN = v))}
+              />
+              <TextField
+                label="Subject O"
+                name="subjectO"
+                value={draft.device.subject.O ?? ''}
+                onChange={(v) => edit((c) => void (c.device.subject.O = v || undefined))}
+              />
+              <TextField
+                label="Subject OU"
+                name="subjectOU"
+                value={draft.device.subject.OU ?? ''}
+                onChange={(v) => edit((c) => void (c.device.subject.OU = v || undefined))}
+              />
+            </fieldset>
+
+            <fieldset className="panel">
+              <legend className="panel__title">Asset field mapping</legend>
+              <TextField
+                label="External ID field"
+                name="externalIdField"
+                mono
+                value={draft.salesforce.externalIdField}
+                hint="Custom field holding the device UID, e.g. Device_UID__c."
+                onChange={(v) => edit((c) => void (c.salesforce.externalIdField = v))}
+              />
+              <TextField
+                label="Asset name template"
+                name="nameTemplate"
+                mono
+                value={draft.salesforce.nameTemplate}
+                onChange={(v) => edit((c) => void (c.salesforce.nameTemplate = v))}
+              />
+              <TextField
+                label="Asset status"
+                name="status"
+                value={draft.salesforce.status ?? ''}
+                onChange={(v) => edit((c) => void (c.salesforce.status = v || undefined))}
+              />
+              <TextField
+                label="Default Account Id"
+                name="defaultAccountId"
+                mono
+                value={draft.salesforce.accountId ?? ''}
+                hint="Used when no Account is scanned."
+                onChange={(v) => edit((c) => void (c.salesforce.accountId = v || undefined))}
+              />
+              <label className="field">
+                <span className="field__label">Product by model</span>
+                <textarea
+                  className="field__input mono"
+                  name="productByModel"
+                  rows={3}
+                  value={productText}
+                  onChange={(e) => {
+                    setProductText(e.target.value);
+                    setNotice(undefined);
+                  }}
+                />
+                <span className="field__hint">One “model = Product2 Id” per line.</span>
+              </label>
+            </fieldset>
+
+            <fieldset className="panel">
+              <legend className="panel__title">Org login</legend>
+              <TextField
+                label="Login URL"
+                name="loginUrl"
+                mono
+                value={draft.salesforce.loginUrl}
+                onChange={(v) => edit((c) => void (c.salesforce.loginUrl = v))}
+              />
+              <TextField
+                label="Connected app client ID"
+                name="clientId"
+                mono
+                value={draft.salesforce.clientId}
+                onChange={(v) => edit((c) => void (c.salesforce.clientId = v))}
+              />
+              <label className="field">
+                <span className="field__label">Login flow</span>
+                <select
+                  className="field__input"
+                  name="authFlow"
+                  value={draft.salesforce.authFlow}
+                  onChange={(e) =>
+                    edit((c) => void (c.salesforce.authFlow = e.target.value as 'pkce' | 'jwt'))
+                  }
+                >
+                  <option value="pkce">Operator login in the browser (PKCE)</option>
+                  <option value="jwt">Unattended station (JWT bearer)</option>
+                </select>
+              </label>
+              <TextField
+                label="Username (JWT flow)"
+                name="username"
+                value={draft.salesforce.username ?? ''}
+                onChange={(v) => edit((c) => void (c.salesforce.username = v || undefined))}
+              />
+            </fieldset>
+          </div>
+
+          <div className="panel save-bar">
+            <label className="field">
+              <span className="field__label">Admin PIN</span>
+              <input
+                className="field__input"
+                type="password"
+                name="adminPin"
+                inputMode="numeric"
+                autoComplete="off"
+                value={adminPin}
+                onChange={(e) => setAdminPin(e.target.value)}
+              />
+            </label>
+            <button
+              type="submit"
+              className="btn btn--primary"
+              disabled={!dirty || adminPin.length < 4 || save.busy}
+            >
+              Save settings
+            </button>
+            <button
+              type="button"
+              className="btn"
+              disabled={!dirty}
+              onClick={() => {
+                if (!saved) return;
+                setDraft(saved);
+                setProductText(formatProductMap(saved.salesforce.productByModel));
+              }}
+            >
+              Undo changes
+            </button>
+            <p className="muted" role="status">
+              {notice ??
+                (dirty ? 'Unsaved changes — enter the admin PIN to save.' : 'Changes need the admin PIN.')}
+            </p>
+          </div>
+          {save.error ? <ErrorNotice error={save.error} alert onDismiss={save.clearError} /> : null}
+        </form>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,175 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { bayView, jobForBay } from '../../lib/bayView';
+import { formatDateTime } from '../../lib/format';
+import { classifyScan } from '../../lib/scanner';
+import { useAltHotkeys } from '../../lib/useHotkeys';
+import { useScanner } from '../../lib/useScanner';
+import { useStation } from '../../state/StationContext';
+import { useAsyncAction } from '../../state/useAsync';
+import { BayCard } from './BayCard';
+import { JobInputs, toJobInputs, type JobInputValues } from './JobInputs';
+
+/**
+ * The bench view: every bay as a card, auto mode, start-all, the scanned job inputs, the last batch
+ * result and the station log. Alt+A toggles auto mode, Alt+S starts every ready bay.
+ */
+export function StationScreen({
+  inputs,
+  onInputsChange,
+}: {
+  inputs: JobInputValues;
+  onInputsChange: (v: JobInputValues) => void;
+}) {
+  const { api, live, dispatch, loadError, reload } = useStation();
+  const [autoMode, setAutoModeState] = useState<boolean | undefined>();
+  const [lastScan, setLastScan] = useState<string | undefined>();
+
+  useEffect(() => {
+    api.getConfig({}).then(
+      (c) => setAutoModeState(c.autoMode),
+      () => setAutoModeState(undefined),
+    );
+  }, [api]);
+
+  const onScan = useCallback(
+    (code: string) => {
+      const field = classifyScan(code);
+      onInputsChange({ ...inputs, [field]: code.trim() });
+      setLastScan(`Scanned ${field === 'accountId' ? 'Account Id' : 'work order'}: ${code.trim()}`);
+    },
+    [inputs, onInputsChange],
+  );
+  useScanner(onScan);
+
+  const auto = useAsyncAction(
+    useCallback(
+      async (enabled: boolean) => {
+        const r = await api.setAutoMode({ enabled });
+        setAutoModeState(r.enabled);
+      },
+      [api],
+    ),
+  );
+
+  const cards = useMemo(
+    () => live.bays.map((bay) => ({ bay, job: jobForBay(bay, live.jobs) })),
+    [live.bays, live.jobs],
+  );
+  const views = cards.map((c) => bayView(c.bay, c.job));
+  const counts = {
+    passed: views.filter((v) => v.tone === 'pass').length,
+    failed: views.filter((v) => v.tone === 'fail').length,
+    working: views.filter((v) => v.active).length,
+  };
+  const jobInputs = toJobInputs(inputs);
+
+  const startAll = useAsyncAction(
+    useCallback(async () => {
+      const ready = cards.filter((c) => bayView(c.bay, c.job).canStart);
+      const results = await Promise.allSettled(
+        ready.map((c) =>
+          api.startJob({ bayId: c.bay.id, kind: 'provision', ...(jobInputs ? { inputs: jobInputs } : {}) }),
+        ),
+      );
+      for (const r of results) if (r.status === 'fulfilled') dispatch({ type: 'jobIfNew', job: r.value });
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    }, [api, cards, dispatch, jobInputs]),
+  );
+  const readyCount = views.filter((v) => v.canStart).length;
+
+  useAltHotkeys({
+    KeyA: () => {
+      if (autoMode !== undefined) void auto.run(!autoMode);
+    },
+    KeyS: () => {
+      if (readyCount > 0) void startAll.run();
+    },
+  });
+
+  return (
+    <div className="screen station-screen">
+      <div className="toolbar">
+        <button
+          type="button"
+          className={`btn btn--toggle ${autoMode ? 'btn--toggle-on' : ''}`}
+          aria-pressed={autoMode === true}
+          disabled={autoMode === undefined || auto.busy}
+          onClick={() => void auto.run(!autoMode)}
+          aria-keyshortcuts="Alt+A"
+        >
+          Auto mode: {autoMode === undefined ? 'unknown' : autoMode ? 'ON' : 'OFF'}
+        </button>
+        <button
+          type="button"
+          className="btn btn--primary"
+          disabled={readyCount === 0 || startAll.busy}
+          onClick={() => void startAll.run()}
+          aria-keyshortcuts="Alt+S"
+        >
+          Start all ready ({readyCount})
+        </button>
+        <p className="toolbar__summary" data-testid="bay-summary">
+          <span className="count count--pass">{counts.passed} passed</span>
+          <span className="count count--fail">{counts.failed} failed</span>
+          <span className="count count--busy">{counts.working} working</span>
+        </p>
+      </div>
+
+      {auto.error ? <ErrorNotice error={auto.error} alert onDismiss={auto.clearError} /> : null}
+      {startAll.error ? <ErrorNotice error={startAll.error} alert onDismiss={startAll.clearError} /> : null}
+
+      {live.batch ? (
+        <div
+          className={`banner ${live.batch.failed ? 'banner--fail' : 'banner--pass'}`}
+          role="status"
+          data-testid="batch-banner"
+        >
+          <p>
+            Batch finished: {live.batch.succeeded} passed, {live.batch.failed} failed.
+          </p>
+          <button type="button" className="btn btn--quiet" onClick={() => dispatch({ type: 'dismissBatch' })}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+
+      <JobInputs values={inputs} onChange={onInputsChange} lastScan={lastScan} />
+
+      {loadError ? (
+        <div>
+          <ErrorNotice error={loadError} alert />
+          <button type="button" className="btn" onClick={() => void reload()}>
+            Try again
+          </button>
+        </div>
+      ) : null}
+
+      {cards.length === 0 && !loadError ? (
+        <p className="empty">No bays yet. Plug a device into the station; it appears here by itself.</p>
+      ) : (
+        <div className="bay-grid">
+          {cards.map((c, i) => (
+            <BayCard key={c.bay.id} bay={c.bay} job={c.job} index={i} inputs={jobInputs} />
+          ))}
+        </div>
+      )}
+
+      <details className="panel log">
+        <summary>Station log ({live.logs.length})</summary>
+        <ol className="log__list" tabIndex={0} aria-label="Station log, newest first">
+          {[...live.logs]
+            .reverse()
+            .slice(0, 100)
+            .map((l, i) => (
+              <li key={`${l.at}-${i}`} className={`log__line log__line--${l.level}`}>
+                <span className="mono">{formatDateTime(l.at)}</span>{' '}
+                <span className="log__level">{l.level}</span> {l.message}
+              </li>
+            ))}
+        </ol>
+      </details>
+    </div>
+  );
+}

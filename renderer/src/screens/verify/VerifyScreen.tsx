@@ -1,0 +1,144 @@
+import { useCallback, useState } from 'react';
+import type { VerifyReport } from '../../../../shared/domain';
+import { ErrorNotice } from '../../components/ErrorNotice';
+import { StepTimeline } from '../../components/StepTimeline';
+import { downloadText } from '../../lib/download';
+import { formatDateTime } from '../../lib/format';
+import { useStation } from '../../state/StationContext';
+import { useAsyncAction } from '../../state/useAsync';
+
+/** File name of an exported verify report: `verify-<uid>-<timestamp>.json` (filesystem-safe). */
+export function verifyReportFilename(report: VerifyReport): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
+  return `verify-${safe(report.deviceUid)}-${safe(report.at.replace(/[:.]/g, ''))}.json`;
+}
+
+/**
+ * QA: pick a bay, verify its device (chain, key challenge, Asset in the org, Asset link), read each
+ * check with its details, export the report as JSON.
+ */
+export function VerifyScreen() {
+  const { api, live } = useStation();
+  const baysWithDevice = live.bays.filter((b) => b.device);
+  const [chosenBayId, setBayId] = useState<string>('');
+  // Until the user picks one, the first bay with a device is chosen.
+  const bayId = live.bays.some((b) => b.id === chosenBayId && b.device)
+    ? chosenBayId
+    : (baysWithDevice[0]?.id ?? '');
+  const [report, setReport] = useState<VerifyReport | undefined>();
+  const [runningJobId, setRunningJobId] = useState<string | undefined>();
+
+  const verify = useAsyncAction(
+    useCallback(async () => {
+      setReport(undefined);
+      setRunningJobId(undefined);
+      const r = await api.verifyDevice({ bayId });
+      setReport(r);
+      setRunningJobId(r.jobId);
+    }, [api, bayId]),
+  );
+
+  // While verifying, show the live steps of the verify job on the chosen bay.
+  const bay = live.bays.find((b) => b.id === bayId);
+  const liveJob =
+    verify.busy && bay?.jobId ? live.jobs[bay.jobId] : runningJobId ? live.jobs[runningJobId] : undefined;
+  const showLiveSteps = verify.busy && liveJob?.kind === 'verify';
+
+  return (
+    <div className="screen verify-screen">
+      <section className="panel" aria-labelledby="verify-pick-title">
+        <h2 id="verify-pick-title" className="panel__title">
+          Verify a device
+        </h2>
+        <div className="form-row">
+          <label className="field">
+            <span className="field__label">Bay</span>
+            <select
+              className="field__input"
+              value={bayId}
+              onChange={(e) => {
+                setBayId(e.target.value);
+                setReport(undefined);
+              }}
+              disabled={verify.busy}
+            >
+              {baysWithDevice.length === 0 ? <option value="">No device attached</option> : null}
+              {live.bays.map((b, i) =>
+                b.device ? (
+                  <option key={b.id} value={b.id}>
+                    Bay {i + 1} — {b.device.model} {b.device.uid}
+                  </option>
+                ) : null,
+              )}
+            </select>
+          </label>
+          <button
+            type="button"
+            className="btn btn--primary"
+            disabled={!bayId || verify.busy}
+            onClick={() => void verify.run()}
+          >
+            {verify.busy ? 'Verifying…' : 'Run verification'}
+          </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={!report}
+            onClick={() =>
+              report &&
+              downloadText(
+                verifyReportFilename(report),
+                'application/json',
+                JSON.stringify(report, null, 2) + '\n',
+              )
+            }
+          >
+            Export report (JSON)
+          </button>
+        </div>
+      </section>
+
+      {verify.error ? <ErrorNotice error={verify.error} alert onDismiss={verify.clearError} /> : null}
+      {showLiveSteps && liveJob ? (
+        <section className="panel" aria-label="Verification in progress">
+          <StepTimeline steps={liveJob.steps} />
+        </section>
+      ) : null}
+
+      {report ? (
+        <section className="panel" aria-labelledby="verify-result-title" data-testid="verify-report">
+          <h2
+            id="verify-result-title"
+            className={`verdict verdict--${report.passed ? 'pass' : 'fail'}`}
+            data-testid="verify-verdict"
+          >
+            <span aria-hidden="true">{report.passed ? '✓' : '✗'}</span>{' '}
+            {report.passed ? 'VERIFIED' : 'VERIFICATION FAILED'}
+          </h2>
+          <p className="muted">
+            Device <span className="mono">{report.deviceUid}</span> · {formatDateTime(report.at)} · job{' '}
+            <span className="mono">{report.jobId}</span>
+          </p>
+          <ul className="checks">
+            {report.checks.map((c) => (
+              <li
+                key={c.name}
+                className={`check check--${c.passed ? 'pass' : 'fail'}`}
+                data-testid="verify-check"
+                data-passed={c.passed}
+              >
+                <span className="check__mark">{c.passed ? '✓ Pass' : '✗ Fail'}</span>
+                <span className="check__name">{c.name}</span>
+                <span className="check__detail">{c.detail}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : !verify.busy && !verify.error ? (
+        <p className="empty">
+          Pick a bay and run verification. Each check shows pass or fail with its details.
+        </p>
+      ) : null}
+    </div>
+  );
+}
