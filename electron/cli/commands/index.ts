@@ -6,8 +6,10 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { register as info } from './info';
 import { register as ports } from './ports';
+import { register as journal } from './journal';
+import { register as audit } from './audit';
 
 /** Registers a command on `program`; `ctx()` gives the global context when the command runs. */
 export type RegisterCommand = (program: Command, ctx: () => CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [info, ports];
+export const COMMANDS: RegisterCommand[] = [info, ports, journal, audit];
