@@ -1,0 +1,150 @@
+/**
+ * The certificate profile and the X.509 v3 certificate builder (RFC 5280 §4.1). The TBSCertificate is
+ * encoded here (der.ts) so any {@link CaSigner} — file key, HSM, remote CA — signs exactly these bytes;
+ * extensions are encoded by @peculiar/x509's extension classes.
+ *
+ * Device profile defaults: positive random 16-byte serial (§4.1.2.2: ≤ 20 octets); notBefore backdated
+ * 5 minutes; validity 20 years, clamped to the issuing CA; UTCTime through 2049 and GeneralizedTime from
+ * 2050 (§4.1.2.5); basicConstraints CA:false critical (§4.2.1.9); keyUsage digitalSignature critical
+ * (§4.2.1.3; + keyAgreement for EC when configured); EKU clientAuth (§4.2.1.12); SAN URI
+ * `urn:dev:uid:<uid>` (+ DNS) (§4.2.1.6); SKI (§4.2.1.2 method 1) and AKI (§4.2.1.1).
+ */
+import crypto from 'node:crypto';
+import {
+  bitString,
+  bitStringBytes,
+  children,
+  derNull,
+  explicit,
+  oid,
+  readTlv,
+  seq,
+  smallInteger,
+  time,
+  unsignedInteger,
+} from './der';
+import { OID, sigAlgOid } from './oids';
+import type { CaSigner, CertProfile } from './types';
+import { x509 } from './x509-lib';
+
+/** Default device certificate profile. */
+export const DEFAULT_CERT_PROFILE: Readonly<CertProfile> = Object.freeze({
+  validityDays: 7300,
+  backdateMs: 5 * 60_000,
+  subject: { CN: '{uid}' },
+  sanUri: 'urn:dev:uid:{uid}',
+  sanDns: [],
+  ecKeyAgreement: false,
+});
+
+/** Merges partial profiles over the defaults (later wins; `subject` merged field by field). */
+export function resolveProfile(...parts: Array<Partial<CertProfile> | undefined>): CertProfile {
+  let out: CertProfile = { ...DEFAULT_CERT_PROFILE, subject: { ...DEFAULT_CERT_PROFILE.subject } };
+  for (const p of parts) {
+    if (!p) continue;
+    out = { ...out, ...p, subject: { ...out.subject, ...(p.subject ?? {}) } };
+  }
+  return out;
+}
+
+/**
+ * A positive random serial of exactly 16 octets (126 random bits): the top bits are fixed to `01` so
+ * the DER INTEGER needs no leading zero and never shrinks (RFC 5280 §4.1.2.2, CA/B BR §7.1 ≥ 64 bits).
+ */
+export function randomSerial(): Uint8Array {
+  const b = new Uint8Array(crypto.randomBytes(16));
+  b[0] = (b[0]! & 0x3f) | 0x40;
+  return b;
+}
+
+/** Key identifier per RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents. */
+export function keyIdentifier(spki: Uint8Array): Uint8Array {
+  const [, bits] = children(readTlv(spki));
+  return new Uint8Array(crypto.createHash('sha1').update(bitStringBytes(bits!, 'subjectPublicKey')).digest());
+}
+
+/** DER AlgorithmIdentifier for a certificate signature (RSA: NULL parameters; ECDSA: absent, RFC 5758 §3.2). */
+export function signatureAlgorithmIdentifier(name: CaSigner['signatureAlgorithm']): Uint8Array {
+  const o = oid(sigAlgOid(name));
+  return name.startsWith('ecdsa') ? seq(o) : seq(o, derNull());
+}
+
+const raw = (e: { rawData: ArrayBuffer }) => new Uint8Array(e.rawData);
+const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/** Extensions of a device (end-entity) certificate. */
+export function deviceExtensions(args: {
+  spki: Uint8Array;
+  issuerSpki: Uint8Array;
+  keyFamily: 'EC' | 'RSA' | 'Ed25519';
+  sanUri: string;
+  sanDns: string[];
+  ecKeyAgreement: boolean;
+}): Uint8Array[] {
+  const usage =
+    x509.KeyUsageFlags.digitalSignature |
+    (args.keyFamily === 'EC' && args.ecKeyAgreement ? x509.KeyUsageFlags.keyAgreement : 0);
+  return [
+    raw(new x509.BasicConstraintsExtension(false, undefined, true)),
+    raw(new x509.KeyUsagesExtension(usage, true)),
+    raw(new x509.ExtendedKeyUsageExtension([OID.clientAuth], false)),
+    raw(
+      new x509.SubjectAlternativeNameExtension(
+        [
+          { type: 'url', value: args.sanUri },
+          ...args.sanDns.map((d) => ({ type: 'dns' as const, value: d })),
+        ],
+        false,
+      ),
+    ),
+    raw(new x509.SubjectKeyIdentifierExtension(hexOf(keyIdentifier(args.spki)), false)),
+    raw(new x509.AuthorityKeyIdentifierExtension(hexOf(keyIdentifier(args.issuerSpki)), false)),
+  ];
+}
+
+/** Extensions of a CA certificate (root: no AKI when self-signed is fine, but we add it for chains). */
+export function caExtensions(args: {
+  spki: Uint8Array;
+  issuerSpki: Uint8Array;
+  pathLength?: number;
+}): Uint8Array[] {
+  return [
+    raw(new x509.BasicConstraintsExtension(true, args.pathLength, true)),
+    raw(new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)),
+    raw(new x509.SubjectKeyIdentifierExtension(hexOf(keyIdentifier(args.spki)), false)),
+    raw(new x509.AuthorityKeyIdentifierExtension(hexOf(keyIdentifier(args.issuerSpki)), false)),
+  ];
+}
+
+/** Everything needed to build and sign one certificate. */
+export interface CertificateTemplate {
+  serial: Uint8Array;
+  issuerDer: Uint8Array;
+  subjectDer: Uint8Array;
+  notBefore: Date;
+  notAfter: Date;
+  spki: Uint8Array;
+  /** DER Extension elements. */
+  extensions: Uint8Array[];
+}
+
+/** Encodes the TBSCertificate (RFC 5280 §4.1.1.1) the signer signs. */
+export function encodeTbs(t: CertificateTemplate, sigAlg: CaSigner['signatureAlgorithm']): Uint8Array {
+  return seq(
+    explicit(0, smallInteger(2)), // v3
+    unsignedInteger(t.serial),
+    signatureAlgorithmIdentifier(sigAlg),
+    t.issuerDer,
+    seq(time(t.notBefore), time(t.notAfter)),
+    t.subjectDer,
+    t.spki,
+    explicit(3, seq(...t.extensions)),
+  );
+}
+
+/** Builds the TBSCertificate, has `signer` sign it and returns the certificate DER. */
+export async function signCertificate(t: CertificateTemplate, signer: CaSigner): Promise<Uint8Array> {
+  const tbs = encodeTbs(t, signer.signatureAlgorithm);
+  const sig = await signer.sign(tbs);
+  return seq(tbs, signatureAlgorithmIdentifier(signer.signatureAlgorithm), bitString(sig));
+}
