@@ -76,6 +76,15 @@ export function bayView(bay: Bay, job: Job | undefined): BayView {
     headline = 'READY';
   }
 
+  if (job?.kind === 'verify') {
+    const verifyWords: Record<string, string> = {
+      WORKING: 'VERIFYING',
+      PASSED: 'VERIFIED',
+      FAILED: 'VERIFY FAILED',
+    };
+    headline = verifyWords[headline] ?? headline;
+  }
+
   const retryable = job !== undefined && (job.state === 'failed' || job.state === 'interrupted');
   return {
     tone,

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useId, useState } from 'react';
 import type { MethodResponse } from '../../../../shared/api';
 import { KeyAlgorithm, type StationConfig } from '../../../../shared/domain';
 import { ErrorNotice } from '../../components/ErrorNotice';
@@ -27,19 +27,28 @@ function TextField({
   hint?: string;
   mono?: boolean;
 }) {
+  const id = useId();
   return (
-    <label className="field">
-      <span className="field__label">{label}</span>
+    <div className="field">
+      <label className="field__label" htmlFor={id}>
+        {label}
+      </label>
       <input
+        id={id}
         className={`field__input ${mono ? 'mono' : ''}`}
         name={name}
         value={value}
         autoComplete="off"
         spellCheck={false}
+        aria-describedby={hint ? `${id}-hint` : undefined}
         onChange={(e) => onChange(e.target.value)}
       />
-      {hint ? <span className="field__hint">{hint}</span> : null}
-    </label>
+      {hint ? (
+        <span className="field__hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      ) : null}
+    </div>
   );
 }
 
@@ -221,9 +230,13 @@ export function SettingsScreen() {
                 hint="Used when no Account is scanned."
                 onChange={(v) => edit((c) => void (c.salesforce.accountId = v || undefined))}
               />
-              <label className="field">
-                <span className="field__label">Product by model</span>
+              <div className="field">
+                <label className="field__label" htmlFor="product-by-model">
+                  Product by model
+                </label>
                 <textarea
+                  id="product-by-model"
+                  aria-describedby="product-by-model-hint"
                   className="field__input mono"
                   name="productByModel"
                   rows={3}
@@ -233,8 +246,10 @@ export function SettingsScreen() {
                     setNotice(undefined);
                   }}
                 />
-                <span className="field__hint">One “model = Product2 Id” per line.</span>
-              </label>
+                <span className="field__hint" id="product-by-model-hint">
+                  One “model = Product2 Id” per line.
+                </span>
+              </div>
             </fieldset>
 
             <fieldset className="panel">
