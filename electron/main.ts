@@ -62,8 +62,13 @@ let secrets: SecretStore | undefined;
 // Station" with the CLI's "~/.config/asset-station".
 app.setPath('userData', resolveHome());
 app.enableSandbox();
+// standard: real origin `app://bundle` (relative URLs, 'self' in the CSP); secure: a secure context;
+// corsEnabled: Vite's `<script type="module" crossorigin>` is fetched in CORS mode. No bypassCSP.
 protocol.registerSchemesAsPrivileged([
-  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  {
+    scheme: APP_SCHEME,
+    privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true },
+  },
 ]);
 
 const openExternal = (url: string): Promise<void> => shell.openExternal(url);

@@ -345,9 +345,11 @@ describe('checklist 18: a custom protocol instead of file://', () => {
     expect(resolveAppFile(url, rendererDir)).toBeUndefined();
   });
   it('registers app:// as a standard, secure scheme and serves it with the right types', () => {
-    expect(mainSource).toMatch(
-      /registerSchemesAsPrivileged\(\[\s*\{ scheme: APP_SCHEME, privileges: \{ standard: true, secure: true/,
+    const reg = /registerSchemesAsPrivileged\(\[\s*\{\s*scheme: APP_SCHEME,\s*privileges: (\{[^}]*\})/.exec(
+      mainSource,
     );
+    expect(reg?.[1]).toMatch(/standard: true, secure: true/);
+    expect(reg?.[1]).not.toMatch(/bypassCSP|allowServiceWorkers/);
     expect(mimeTypeOf('/x/index.html')).toMatch(/^text\/html/);
     expect(mimeTypeOf('/x/a.JS')).toMatch(/^text\/javascript/);
     expect(mimeTypeOf('/x/blob.bin')).toBe('application/octet-stream');
