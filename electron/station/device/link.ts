@@ -83,6 +83,7 @@ export class DeviceLink {
   private queue: Promise<unknown> = Promise.resolve();
   private gone: StationError | undefined;
   private closed = false;
+  private readonly taps = new Set<(f: Frame, atMs: number) => void>();
   /** Device log lines seen between frames (last 50), for diagnostics. */
   readonly noise: string[] = [];
 
@@ -130,7 +131,14 @@ export class DeviceLink {
     }
   }
 
+  /** Observes every valid frame from the device (conformance checks). Returns an unsubscribe function. */
+  tap(cb: (f: Frame, atMs: number) => void): () => void {
+    this.taps.add(cb);
+    return () => this.taps.delete(cb);
+  }
+
   private onFrame(f: Frame): void {
+    for (const t of this.taps) t(f, Date.now());
     const p = this.pending;
     if (!(RESPONSES as readonly string[]).includes(f.type)) {
       p?.fail(protocolError(this.locator, `unknown response type ${f.type}`, { type: f.type }));
