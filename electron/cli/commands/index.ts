@@ -8,10 +8,23 @@ import { register as info } from './info';
 import { register as ports } from './ports';
 import { register as journal } from './journal';
 import { register as audit } from './audit';
+import { register as demo } from './demo';
+import { register as web } from './web';
+import { register as provision } from './provision';
 import { register as simDevice } from './sim-device';
 import { register as conformance } from './conformance';
 
 /** Registers a command on `program`; `ctx()` gives the global context when the command runs. */
 export type RegisterCommand = (program: Command, ctx: () => CliContext) => void;
 
-export const COMMANDS: RegisterCommand[] = [info, ports, journal, audit, simDevice, conformance];
+export const COMMANDS: RegisterCommand[] = [
+  demo,
+  provision,
+  info,
+  ports,
+  journal,
+  audit,
+  web,
+  simDevice,
+  conformance,
+];
