@@ -60,7 +60,9 @@ let secrets: SecretStore | undefined;
 // One station home for the desktop and the CLI: --home is a CLI flag; here ASSET_STATION_HOME or the
 // OS app-data folder (electron/station/home.ts). On Linux this replaces Electron's "~/.config/Asset
 // Station" with the CLI's "~/.config/asset-station".
+// Chromium's own data (cache, cookies, local storage) goes to a subfolder, apart from the station's files.
 app.setPath('userData', resolveHome());
+app.setPath('sessionData', path.join(app.getPath('userData'), 'electron-session'));
 app.enableSandbox();
 // standard: real origin `app://bundle` (relative URLs, 'self' in the CSP); secure: a secure context;
 // corsEnabled: Vite's `<script type="module" crossorigin>` is fetched in CORS mode. No bypassCSP.
