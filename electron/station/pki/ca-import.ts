@@ -120,9 +120,9 @@ export function buildCaChain(key: crypto.KeyObject, certsDer: Uint8Array[]): Uin
     throw invalid(
       `The certificate ${issuing.c.subject.replace(/\n/g, ', ')} is not a CA certificate (basicConstraints CA:false).`,
     );
-  const ku = new x509.X509Certificate(issuing.der).getExtension<InstanceType<typeof x509.KeyUsagesExtension>>(
-    '2.5.29.15',
-  );
+  const ku = new x509.X509Certificate(new Uint8Array(issuing.der)).getExtension<
+    InstanceType<typeof x509.KeyUsagesExtension>
+  >('2.5.29.15');
   if (ku && !(ku.usages & x509.KeyUsageFlags.keyCertSign))
     throw invalid('The CA certificate does not allow keyCertSign.');
   if (new Date(issuing.c.validTo) < new Date())

@@ -15,7 +15,16 @@ import { children, readTlv } from './der';
 import { readSpki, sha256Hex } from './csr';
 import { IssuedIndex, type StoredIssued } from './issued-index';
 import { encodeName, nameToString } from './names';
-import { caExtensions, deviceExtensions, randomSerial, resolveProfile, signCertificate } from './profile';
+import {
+  caExtensions,
+  deviceExtensions,
+  fillTemplate,
+  randomSerial,
+  resolveProfile,
+  sanUriFor,
+  signCertificate,
+  subjectFor,
+} from './profile';
 import {
   CA_PASSPHRASE_ENV,
   FileKeySigner,
@@ -374,11 +383,8 @@ export class StationCa {
     if (first !== 'issue') return this.toIssued(first, true);
 
     const profile = resolveProfile(this.meta.profile, opts.profile);
-    const fill = (t: string) => t.split('{uid}').join(opts.deviceUid);
-    const subjectAttrs: Array<[string, string]> = [];
-    if (profile.subject.O) subjectAttrs.push(['O', fill(profile.subject.O)]);
-    if (profile.subject.OU) subjectAttrs.push(['OU', fill(profile.subject.OU)]);
-    subjectAttrs.push(['CN', fill(profile.subject.CN)]);
+    const fill = (t: string) => fillTemplate(t, opts.deviceUid);
+    const subjectAttrs = subjectFor(profile, opts.deviceUid);
     const issuing = new crypto.X509Certificate(Buffer.from(this.caChain[0]!));
     const caNotAfter = new Date(issuing.validTo).getTime();
     let notAfter = profile.notAfter
@@ -404,7 +410,7 @@ export class StationCa {
           spki: csr.publicKeySpki,
           issuerSpki: this.signer.publicKeySpki,
           keyFamily: readSpki(csr.publicKeySpki).family,
-          sanUri: fill(profile.sanUri),
+          sanUri: sanUriFor(profile, opts.deviceUid),
           sanDns: profile.sanDns.map(fill),
           ecKeyAgreement: profile.ecKeyAgreement,
         }),

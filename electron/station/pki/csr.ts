@@ -148,7 +148,7 @@ function readSans(attributes: Tlv | undefined): { sans: string[]; requested: str
       if (extOid !== OID.subjectAltName) continue;
       let san: InstanceType<typeof x509.SubjectAlternativeNameExtension>;
       try {
-        san = new x509.SubjectAlternativeNameExtension(ext.raw);
+        san = new x509.SubjectAlternativeNameExtension(new Uint8Array(ext.raw));
       } catch (e) {
         throw new DerError(`the requested subjectAltName cannot be read (${(e as Error).message})`);
       }

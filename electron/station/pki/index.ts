@@ -15,7 +15,7 @@ export {
 } from './pop';
 export { StationCa, summarise, type CaInitOptions, type CaLoadOptions, type IssueOptions } from './ca';
 export { type CaImportFiles } from './ca-import';
-export { DEFAULT_CERT_PROFILE, resolveProfile } from './profile';
+export { DEFAULT_CERT_PROFILE, resolveProfile, csrExpectationFor, sanUriFor, subjectFor } from './profile';
 export { FileKeySigner, CA_PASSPHRASE_ENV, type CaAlgorithm } from './signer';
 export { type ChainVerdict } from './chain-verify';
 export { caDir } from './ca-store';

@@ -46,7 +46,7 @@ export function popAlgorithmFor(spki: Uint8Array): PopAlgorithm {
 
 /** The DER SubjectPublicKeyInfo of a certificate (for PoP in verify mode, against the installed cert). */
 export function spkiFromCertificate(certDer: Uint8Array): Uint8Array {
-  return new Uint8Array(new x509.X509Certificate(certDer).publicKey.rawData);
+  return new Uint8Array(new x509.X509Certificate(new Uint8Array(certDer)).publicKey.rawData);
 }
 
 /**

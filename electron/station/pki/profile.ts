@@ -24,7 +24,7 @@ import {
   unsignedInteger,
 } from './der';
 import { OID, sigAlgOid } from './oids';
-import type { CaSigner, CertProfile } from './types';
+import type { CaSigner, CertProfile, CsrExpectation } from './types';
 import { x509 } from './x509-lib';
 
 /** Default device certificate profile. */
@@ -147,4 +147,43 @@ export async function signCertificate(t: CertificateTemplate, signer: CaSigner):
   const tbs = encodeTbs(t, signer.signatureAlgorithm);
   const sig = await signer.sign(tbs);
   return seq(tbs, signatureAlgorithmIdentifier(signer.signatureAlgorithm), bitString(sig));
+}
+
+/** Substitutes `{uid}` in a template. */
+export function fillTemplate(template: string, uid: string): string {
+  return template.split('{uid}').join(uid);
+}
+
+/**
+ * The SAN URI for a device: the template with the UID percent-encoded (RFC 3986 §2.1) so the URI stays
+ * ASCII (a SAN URI is an IA5String, RFC 5280 §4.2.1.6); ':' is kept (URN NSS, RFC 8141 §2).
+ */
+export function sanUriFor(profile: Pick<CertProfile, 'sanUri'>, uid: string): string {
+  return fillTemplate(profile.sanUri, encodeURIComponent(uid).replace(/%3A/gi, ':'));
+}
+
+/** The device subject the profile yields, as ordered pairs (O, OU, CN). */
+export function subjectFor(profile: Pick<CertProfile, 'subject'>, uid: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  if (profile.subject.O) out.push(['O', fillTemplate(profile.subject.O, uid)]);
+  if (profile.subject.OU) out.push(['OU', fillTemplate(profile.subject.OU, uid)]);
+  out.push(['CN', fillTemplate(profile.subject.CN, uid)]);
+  return out;
+}
+
+/**
+ * The CSR expectation matching what the profile will certify: the subject attributes and the SAN URI
+ * (`uri:…`) + DNS names (`dns:…`). The provisioning saga sends these to the device and checks the CSR
+ * against them with checkCsrPolicy.
+ */
+export function csrExpectationFor(
+  profile: CertProfile,
+  uid: string,
+  allowedAlgorithms: CsrExpectation['allowedAlgorithms'],
+): CsrExpectation {
+  return {
+    subject: Object.fromEntries(subjectFor(profile, uid)),
+    sans: [`uri:${sanUriFor(profile, uid)}`, ...profile.sanDns.map((d) => `dns:${fillTemplate(d, uid)}`)],
+    allowedAlgorithms,
+  };
 }

@@ -1,0 +1,79 @@
+/** Profile building blocks: serials, validity time encoding, DER reader strictness, key file protection. */
+import crypto from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { randomSerial, resolveProfile } from '../../../electron/station/pki/profile';
+import { DerError, readTlv, time, unsignedInteger } from '../../../electron/station/pki/der';
+import { decryptKeyFile } from '../../../electron/station/pki/signer';
+
+describe('certificate profile', () => {
+  it('serials are positive 16-octet DER INTEGERs, never over 20 octets', () => {
+    for (let i = 0; i < 200; i++) {
+      const s = randomSerial();
+      const enc = readTlv(unsignedInteger(s));
+      expect(enc.value).toHaveLength(16);
+      expect(enc.value[0]! & 0x80).toBe(0);
+      expect(enc.value[0]).not.toBe(0);
+    }
+  });
+
+  it('uses UTCTime through 2049 and GeneralizedTime from 2050 (RFC 5280 §4.1.2.5)', () => {
+    const t49 = readTlv(time(new Date('2049-12-31T23:59:59Z')));
+    expect(t49.tag).toBe(0x17);
+    expect(Buffer.from(t49.value).toString()).toBe('491231235959Z');
+    const t50 = readTlv(time(new Date('2050-01-01T00:00:00Z')));
+    expect(t50.tag).toBe(0x18);
+    expect(Buffer.from(t50.value).toString()).toBe('20500101000000Z');
+  });
+
+  it('merges profile overrides over the defaults', () => {
+    const p = resolveProfile(
+      { subject: { CN: '{uid}', O: 'Acme' } },
+      { validityDays: 10, subject: { CN: '{uid}', OU: 'L1' } },
+    );
+    expect(p).toMatchObject({
+      validityDays: 10,
+      backdateMs: 300_000,
+      sanUri: 'urn:dev:uid:{uid}',
+      subject: { CN: '{uid}', O: 'Acme', OU: 'L1' },
+    });
+  });
+
+  it('the DER reader refuses indefinite and non-minimal lengths', () => {
+    expect(() => readTlv(new Uint8Array([0x30, 0x80, 0, 0]))).toThrow(DerError);
+    expect(() => readTlv(new Uint8Array([0x30, 0x81, 0x05, 1, 2, 3, 4, 5]))).toThrow(/non-minimal/);
+  });
+});
+
+describe('CA key files', () => {
+  const key = crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
+  it('refuses plain-text keys: PKCS#8, SEC1, legacy-encrypted, DER', () => {
+    expect(() => decryptKeyFile(key.export({ format: 'pem', type: 'pkcs8' }) as string, 'x', 'k')).toThrow(
+      expect.objectContaining({ code: 'CA_KEY_UNPROTECTED' }),
+    );
+    expect(() => decryptKeyFile(key.export({ format: 'pem', type: 'sec1' }) as string, 'x', 'k')).toThrow(
+      /plain text/,
+    );
+    const legacy = key.export({
+      format: 'pem',
+      type: 'sec1',
+      cipher: 'aes-256-cbc',
+      passphrase: 'secret-pass',
+    }) as string;
+    expect(() => decryptKeyFile(legacy, 'secret-pass', 'k')).toThrow(/legacy/);
+    expect(() => decryptKeyFile(key.export({ format: 'der', type: 'pkcs8' }), 'x', 'k')).toThrow(
+      expect.objectContaining({ code: 'CA_KEY_UNPROTECTED' }),
+    );
+  });
+  it('decrypts an encrypted PKCS#8 key and reports a wrong passphrase as CA_PASSPHRASE', () => {
+    const enc = key.export({
+      format: 'pem',
+      type: 'pkcs8',
+      cipher: 'aes-256-cbc',
+      passphrase: 'right-passphrase',
+    }) as string;
+    expect(decryptKeyFile(enc, 'right-passphrase', 'k').asymmetricKeyType).toBe('ec');
+    expect(() => decryptKeyFile(enc, 'wrong', 'k')).toThrow(
+      expect.objectContaining({ code: 'CA_PASSPHRASE' }),
+    );
+  });
+});
