@@ -22,7 +22,7 @@ import {
   shell,
 } from 'electron';
 import { validateEvent } from '../shared/api-server';
-import { isStationError, toErrorShape } from '../shared/errors';
+import { isStationError, StationError, toErrorShape, type StationErrorShape } from '../shared/errors';
 import { hardenSession, hardenWebContents } from './harden';
 import { bindStationIpc, type StationIpcBinding } from './ipc';
 import { menuTemplate } from './menu';
@@ -41,6 +41,7 @@ import {
 import { resolveHome } from './station/home';
 import type { SecretStore } from './station/secrets';
 import { Station } from './station/station';
+import { realServices } from './station/wiring';
 
 /** dist/renderer: the Vite build of renderer/ (the only content the window ever loads). */
 const RENDERER_DIR = path.join(__dirname, '..', 'renderer');
@@ -143,14 +144,21 @@ async function start(): Promise<void> {
     Menu.buildFromTemplate(menuTemplate({ isMac: process.platform === 'darwin', devTools: !app.isPackaged })),
   );
 
+  const home = app.getPath('userData');
+  let secretsProblem: StationErrorShape | undefined;
   try {
-    secrets = SafeStorageStore.open(app.getPath('userData'), safeStorage);
+    secrets = SafeStorageStore.open(home, safeStorage);
   } catch (e) {
-    const shape = toErrorShape(e);
-    console.warn(`asset-station: ${shape.message} ${shape.remedy}`);
+    secretsProblem = toErrorShape(e);
+    console.warn(`asset-station: ${secretsProblem.message} ${secretsProblem.remedy}`);
   }
 
-  station = await Station.open({ home: app.getPath('userData'), transport: 'ipc' });
+  // Without a SecretStore the station still opens (records, settings, info) but cannot provision.
+  station = await Station.open({
+    home,
+    transport: 'ipc',
+    ...(secrets ? { services: realServices({ home, secrets, openUrl: openLoginUrl }) } : {}),
+  });
   const config = await station.getConfig({});
   const loginOrigin = originOf(config.salesforce.loginUrl);
   if (loginOrigin?.startsWith('https://')) externalOrigins.push(loginOrigin);
@@ -163,7 +171,27 @@ async function start(): Promise<void> {
   });
 
   createWindow();
-  if (secrets) console.info(`asset-station: secrets in ${secrets.description}`);
+  if (secrets) station.watch();
+  if (secretsProblem) {
+    void dialog.showMessageBox({
+      type: 'warning',
+      title: 'Asset Station',
+      message: secretsProblem.message,
+      detail: `${secretsProblem.remedy} Until then the station shows its records and settings but cannot provision devices.`,
+    });
+  }
+}
+
+/** PKCE login for the core: the system browser, https only (the URL is built by the core from config). */
+function openLoginUrl(url: string): Promise<void> {
+  if (originOf(url)?.startsWith('https://')) return shell.openExternal(url);
+  return Promise.reject(
+    new StationError(
+      'ORG_CONFIG',
+      `The org login URL ${url.slice(0, 200)} is not an https URL.`,
+      'Set an https login URL (e.g. https://login.salesforce.com or your My Domain) in Settings.',
+    ),
+  );
 }
 
 /** Start-up failure: one dialog with what happened and what to do, then quit (no stack trace). */
