@@ -13,6 +13,7 @@ import { register as web } from './web';
 import { register as provision } from './provision';
 import { register as simDevice } from './sim-device';
 import { register as conformance } from './conformance';
+import { register as simOrg } from './sim-org';
 
 /** Registers a command on `program`; `ctx()` gives the global context when the command runs. */
 export type RegisterCommand = (program: Command, ctx: () => CliContext) => void;
@@ -27,4 +28,5 @@ export const COMMANDS: RegisterCommand[] = [
   web,
   simDevice,
   conformance,
+  simOrg,
 ];
