@@ -1,4 +1,9 @@
 import { defineConfig } from '@playwright/test';
+import { register } from 'tsx/esm/api';
+
+// The station core is written for tsx's resolver (extensionless package subpaths such as
+// 'jsforce/lib/transport'); the e2e tests import it in-process, so workers resolve like tsx does.
+register();
 
 /**
  * End-to-end tests: the real React renderer in Debian's Chromium (/usr/bin/chromium; never a

@@ -26,6 +26,8 @@ export interface BayView {
   canCancel: boolean;
   /** True while a job is queued or running. */
   active: boolean;
+  /** True when the bay's device is not connected right now (offline or empty). */
+  deviceAbsent: boolean;
 }
 
 const FINISHED = new Set(['done', 'skipped']);
@@ -47,21 +49,21 @@ export function bayView(bay: Bay, job: Job | undefined): BayView {
 
   let tone: BayTone;
   let headline: string;
-  if (bay.status === 'offline') {
-    tone = 'warn';
-    headline = 'OFFLINE';
-  } else if (active) {
+  if (active) {
     tone = 'busy';
     headline = job?.state === 'queued' ? 'QUEUED' : 'WORKING';
-  } else if (job?.state === 'succeeded' || (!job && bay.status === 'passed')) {
-    tone = 'pass';
-    headline = 'PASSED';
   } else if (job?.state === 'failed' || (!job && bay.status === 'failed')) {
     tone = 'fail';
     headline = 'FAILED';
   } else if (job?.state === 'interrupted') {
     tone = 'fail';
     headline = 'INTERRUPTED';
+  } else if (bay.status === 'offline') {
+    tone = 'warn';
+    headline = 'OFFLINE';
+  } else if (job?.state === 'succeeded' || (!job && bay.status === 'passed')) {
+    tone = 'pass';
+    headline = 'PASSED';
   } else if (job?.state === 'cancelled') {
     tone = 'warn';
     headline = 'CANCELLED';
@@ -85,7 +87,9 @@ export function bayView(bay: Bay, job: Job | undefined): BayView {
     headline = verifyWords[headline] ?? headline;
   }
 
-  const retryable = job !== undefined && (job.state === 'failed' || job.state === 'interrupted');
+  // A cancelled job keeps its progress too: its remedy says "press Retry".
+  const retryable =
+    job !== undefined && (job.state === 'failed' || job.state === 'interrupted' || job.state === 'cancelled');
   return {
     tone,
     headline,
@@ -104,6 +108,7 @@ export function bayView(bay: Bay, job: Job | undefined): BayView {
     canRetry: retryable && !active,
     canCancel: active && job !== undefined,
     active,
+    deviceAbsent: bay.status === 'offline' || bay.status === 'empty' || !hasDevice,
   };
 }
 

@@ -109,8 +109,13 @@ export function BayCard({
           value={view.progress}
           aria-label={`Bay ${index + 1} progress`}
         />
-        {view.tone === 'pass' && view.currentStep?.detail ? (
-          <p className="bay__detail">{view.currentStep.detail}</p>
+        {view.currentStep?.detail && view.tone !== 'fail' ? (
+          <p className="bay__detail" data-testid="bay-step-detail">
+            {view.currentStep.detail}
+          </p>
+        ) : null}
+        {view.deviceAbsent && view.tone !== 'idle' && view.headline !== 'OFFLINE' ? (
+          <p className="bay__absent">Device not connected.</p>
         ) : null}
       </div>
 
