@@ -13,6 +13,7 @@ import { register as web } from './web';
 import { register as provision } from './provision';
 import { register as simDevice } from './sim-device';
 import { register as conformance } from './conformance';
+import { register as ca } from './ca';
 import { register as simOrg } from './sim-org';
 
 /** Registers a command on `program`; `ctx()` gives the global context when the command runs. */
@@ -28,5 +29,6 @@ export const COMMANDS: RegisterCommand[] = [
   web,
   simDevice,
   conformance,
+  ca,
   simOrg,
 ];

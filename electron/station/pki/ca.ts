@@ -169,7 +169,9 @@ export class StationCa {
     const env = opts.env ?? process.env;
     const o = opts.subjectO ?? 'Asset Station';
     const passphrase =
-      opts.passphrase ?? env[CA_PASSPHRASE_ENV] ?? crypto.randomBytes(32).toString('base64url');
+      opts.passphrase ??
+      (env[CA_PASSPHRASE_ENV] || undefined) ??
+      crypto.randomBytes(32).toString('base64url');
     if (passphrase.length < 12) {
       throw new StationError(
         'CA_PASSPHRASE',
