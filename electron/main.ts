@@ -7,7 +7,6 @@
  * unit-tested under Node; this file only wires them to Electron. Built by scripts/build.mjs into
  * dist/electron/main.cjs (CommonJS, so `__dirname` is dist/electron).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import {
   app,
@@ -23,21 +22,13 @@ import {
 } from 'electron';
 import { validateEvent } from '../shared/api-server';
 import { isStationError, StationError, toErrorShape, type StationErrorShape } from '../shared/errors';
+import { serveAppRequest } from './app-protocol';
 import { hardenSession, hardenWebContents } from './harden';
 import { bindStationIpc, type StationIpcBinding } from './ipc';
 import { menuTemplate } from './menu';
 import { batchNotice } from './notify';
 import { SafeStorageStore } from './safe-storage-store';
-import {
-  APP_ENTRY_URL,
-  APP_SCHEME,
-  DEFAULT_EXTERNAL_ORIGINS,
-  contentSecurityPolicy,
-  mimeTypeOf,
-  originOf,
-  resolveAppFile,
-  windowOptions,
-} from './security';
+import { APP_ENTRY_URL, APP_SCHEME, DEFAULT_EXTERNAL_ORIGINS, originOf, windowOptions } from './security';
 import { resolveHome } from './station/home';
 import type { SecretStore } from './station/secrets';
 import { Station } from './station/station';
@@ -104,24 +95,7 @@ if (!app.requestSingleInstanceLock()) {
 
 /** Serves `app://bundle/...` from dist/renderer only, with the CSP header on every response. */
 function registerAppProtocol(): void {
-  const csp = contentSecurityPolicy();
-  protocol.handle(APP_SCHEME, async (request) => {
-    const file = resolveAppFile(request.url, RENDERER_DIR);
-    if (!file) return new Response('Not found', { status: 404 });
-    try {
-      const body = await fs.promises.readFile(file);
-      return new Response(body, {
-        status: 200,
-        headers: {
-          'Content-Type': mimeTypeOf(file),
-          'Content-Security-Policy': csp,
-          'X-Content-Type-Options': 'nosniff',
-        },
-      });
-    } catch {
-      return new Response('Not found', { status: 404 });
-    }
-  });
+  protocol.handle(APP_SCHEME, (request) => serveAppRequest(request, RENDERER_DIR));
 }
 
 function createWindow(): void {
