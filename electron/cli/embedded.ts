@@ -14,7 +14,7 @@ import type { KeyAlgorithm, StationConfig } from '../../shared/domain';
 import { StationError } from '../../shared/errors';
 import { startDeviceSimulator, type DeviceSimulator } from '../../sim/device';
 import { startOrgEmulator, type OrgEmulator } from '../../sim/org';
-import { loadConfig } from '../station/config';
+import { loadConfig, saveConfig } from '../station/config';
 import { ensureHome } from '../station/home';
 import { StationCa } from '../station/pki';
 import { FileVault, SECRET_NAMES, VAULT_PASSPHRASE_ENV, type SecretStore } from '../station/secrets';
@@ -92,6 +92,31 @@ export function embeddedConfig(base: StationConfig, org: OrgEmulator): StationCo
 }
 
 /**
+ * Prepares a station home for the emulated org: a development CA (if none), the JWT bearer key in the
+ * vault, and the configuration pointing at the emulator. Used by the demo and by tests that run the
+ * CLI against a simulator and an emulator they started themselves.
+ */
+export async function prepareHome(
+  home: string,
+  secrets: SecretStore,
+  org: OrgEmulator,
+): Promise<StationConfig> {
+  await jwtKeyPair(secrets);
+  if (!StationCa.exists(home)) {
+    const ca = await StationCa.init(home, secrets, { subjectO: 'Asset Station', subjectOU: 'Devices' });
+    ca.close();
+  }
+  const config = embeddedConfig(loadConfig(home), org);
+  saveConfig(home, config);
+  return config;
+}
+
+/** The public half of the demo JWT bearer key (created in the vault on first use). */
+export async function jwtPublicKeyPem(secrets: SecretStore): Promise<string> {
+  return (await jwtKeyPair(secrets)).publicPem;
+}
+
+/**
  * Starts the embedded defaults on `home` and returns a station with one bay per simulated device,
  * connected to the emulated org.
  * @throws StationError HOME_UNUSABLE, SECRET_STORE_UNAVAILABLE (wrong vault passphrase), and a clear
@@ -131,10 +156,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       ...(o.clones ? { clones: o.clones } : {}),
     });
     stops.push(() => sim.stop());
-    if (!StationCa.exists(home)) {
-      const ca = await StationCa.init(home, secrets, { subjectO: 'Asset Station', subjectOU: 'Devices' });
-      ca.close();
-    }
+    await prepareHome(home, secrets, org);
     const station = await Station.open({
       home,
       transport: o.transport ?? 'in-process',
@@ -142,7 +164,6 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       ...(o.reconnectWindowMs !== undefined ? { reconnectWindowMs: o.reconnectWindowMs } : {}),
     });
     stops.push(() => station.close());
-    station.useConfig(embeddedConfig(loadConfig(home), org));
     if (!(await secrets.get(SECRET_NAMES.adminPinHash))) await station.setAdminPin(DEMO_ADMIN_PIN);
     await station.connectOrg({});
     for (const d of sim.devices) await station.attachBay({ locator: d.locator });

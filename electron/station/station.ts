@@ -325,7 +325,15 @@ export class Station implements StationMethods {
     if (req.kind === 'provision') {
       const last = this.journal.latestJobForDevice(uid, 'provision');
       if (last && !req.reprovision) {
-        if (last.state === 'succeeded' && bay.device.state.certInstalled && bay.device.state.assetIdSet) {
+        // The bay's identity may predate that job: ask the device for its state now.
+        const fresh =
+          last.state === 'succeeded' ? ((await bays.attach(bay.locator)).device ?? bay.device) : bay.device;
+        if (
+          last.state === 'succeeded' &&
+          fresh.uid === uid &&
+          fresh.state.certInstalled &&
+          fresh.state.assetIdSet
+        ) {
           this.log('info', `${uid} is already provisioned (job ${last.id}); nothing to do.`, {
             bayId: bay.id,
             jobId: last.id,

@@ -214,6 +214,23 @@ export async function runJob(deps: RunnerDeps, jobId: string, opts: RunOptions):
             cancelled = true;
             throw err;
           }
+          // A device still busy with a command from before (e.g. KEYGEN after a cancel) answers BUSY: wait for it.
+          if (err.details?.deviceError === 'BUSY' && attempt < 60 && !opts.signal.aborted) {
+            deps.onStep(jobId, job.bayId, {
+              name: row.name,
+              state: 'running',
+              detail: 'device busy with an earlier command; waiting…',
+            });
+            await sleep(500, opts.signal);
+            continue;
+          }
+          // A garbled exchange (line noise, or a late answer to a command from before a cancel or
+          // reset) is retried once on a fresh connection: every step is safe to run again.
+          if (err.code === 'DEVICE_PROTOCOL' && attempt < 2 && !opts.signal.aborted) {
+            await dropDevice();
+            await sleep(200, opts.signal);
+            continue;
+          }
           if (RECOVERABLE.has(err.code) && attempt < 3) {
             await dropDevice();
             const until = deadline();
