@@ -139,6 +139,7 @@ export class OrgClient {
   private lastAuthError: StationError | undefined;
   private apiUsage: { used: number; limit: number } | undefined;
   private readonly keyCache = new Map<string, crypto.KeyObject>();
+  private keysLoading: Promise<void> | undefined;
   private batcherInstance: UpsertBatcher | undefined;
 
   private constructor(
@@ -803,7 +804,13 @@ export class OrgClient {
       }
     }
     const k = kid ?? '';
-    if (!this.keyCache.has(k)) await this.loadKeys();
+    if (!this.keyCache.has(k)) {
+      // single-flight: concurrent validations share one /id/keys fetch
+      this.keysLoading ??= this.loadKeys().finally(() => {
+        this.keysLoading = undefined;
+      });
+      await this.keysLoading;
+    }
     return (
       this.keyCache.get(k) ??
       (kid === undefined && this.keyCache.size === 1 ? [...this.keyCache.values()][0] : undefined)
