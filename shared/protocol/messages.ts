@@ -126,5 +126,12 @@ export const KEEPALIVE_INTERVAL_MS = 1_000;
  * response before it retransmits the request's last chunk.
  */
 export const IDLE_RETRY_MS = 1_500;
+/** A device sends ACK for a non-final chunk within this many ms after the chunk's last byte. */
+export const ACK_DEADLINE_MS = 250;
+/**
+ * The station retransmits an un-ACKed chunk after this many ms (plus the wire time of the chunk and
+ * its ACK): twice {@link ACK_DEADLINE_MS}.
+ */
+export const ACK_RETRY_MS = 500;
 /** Retransmissions of one chunk before the station gives up. */
-export const MAX_RETRIES = 4;
+export const MAX_RETRIES = 6;

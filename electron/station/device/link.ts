@@ -9,6 +9,7 @@
  */
 import { StationError } from '../../../shared/errors';
 import {
+  ACK_RETRY_MS,
   DEFAULT_TIMEOUT_MS,
   FrameDecoder,
   IDLE_RETRY_MS,
@@ -250,17 +251,22 @@ export class DeviceLink {
         );
       const armIdle = () => {
         clearTimeout(idleTimer);
-        idleTimer = setTimeout(
-          () => {
-            if (retries >= MAX_RETRIES) return finish(timeoutError());
-            retries++;
-            this.stats.retransmits++;
-            asm = undefined;
-            void send(frames[chunk]!);
-            armIdle();
-          },
-          idleMs + this.wireMs(frames[chunk]!.payload.length * 2),
-        );
+        const f = frames[chunk]!;
+        const frameBytes = f.payload.length * 2 + 64;
+        // Awaiting an ACK: the device owes it within ACK_DEADLINE_MS. Awaiting the response: PROG
+        // keep-alives come at least every KEEPALIVE_INTERVAL_MS.
+        const waitMs =
+          chunk < frames.length - 1
+            ? ACK_RETRY_MS + this.wireMs(frameBytes)
+            : idleMs + this.wireMs(frameBytes);
+        idleTimer = setTimeout(() => {
+          if (retries >= MAX_RETRIES) return finish(timeoutError());
+          retries++;
+          this.stats.retransmits++;
+          asm = undefined;
+          void send(frames[chunk]!);
+          armIdle();
+        }, waitMs);
       };
       const deadline = setTimeout(() => finish(timeoutError()), deadlineMs);
       const onAbort = () =>
