@@ -48,7 +48,7 @@ export const ASSET_CUSTOM_FIELDS: FieldDef[] = [
   { name: 'Device_UID__c', type: 'string', length: 80, externalId: true, unique: true },
   { name: 'Cert_Serial__c', type: 'string', length: 64 },
   { name: 'Cert_Fingerprint__c', type: 'string', length: 64 },
-  { name: 'Key_Fingerprint__c', type: 'string', length: 64 },
+  { name: 'Key_Fingerprint__c', type: 'string', length: 64, externalId: true }, // indexed for the clone query
   { name: 'Cert_Not_After__c', type: 'datetime' },
   { name: 'Firmware_Version__c', type: 'string', length: 64 },
   { name: 'Station_Id__c', type: 'string', length: 64 },
