@@ -116,42 +116,44 @@ export class AuditLog {
 
   /** Appends one event (synchronously, in one transaction with the head update). */
   append(ev: AuditEvent): AuditEntry {
-    return this.db.transaction(() => {
-      const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
-        { seq: number; hash: string } | undefined;
-      const entry = {
-        ...ev,
-        seq: (last?.seq ?? 0) + 1,
-        at: new Date().toISOString(),
-        stationId: this.stationId,
-        prevHash: last?.hash ?? GENESIS,
-      };
-      const hash = this.mac(entry.prevHash, canonical(entry));
-      this.db
-        .prepare(
-          `INSERT INTO audit (seq, at, station_id, actor, action, device_uid, key_fingerprint, job_id, data, prev_hash, hash)
+    return this.db
+      .transaction(() => {
+        const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+          { seq: number; hash: string } | undefined;
+        const entry = {
+          ...ev,
+          seq: (last?.seq ?? 0) + 1,
+          at: new Date().toISOString(),
+          stationId: this.stationId,
+          prevHash: last?.hash ?? GENESIS,
+        };
+        const hash = this.mac(entry.prevHash, canonical(entry));
+        this.db
+          .prepare(
+            `INSERT INTO audit (seq, at, station_id, actor, action, device_uid, key_fingerprint, job_id, data, prev_hash, hash)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          entry.seq,
-          entry.at,
-          entry.stationId,
-          entry.actor,
-          entry.action,
-          entry.deviceUid ?? null,
-          entry.keyFingerprint ?? null,
-          entry.jobId ?? null,
-          JSON.stringify(entry.data ?? {}),
-          entry.prevHash,
-          hash,
-        );
-      this.db
-        .prepare(
-          `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
-        )
-        .run(entry.seq, hash, this.headMac(entry.seq, hash));
-      return { ...entry, hash };
-    })();
+          )
+          .run(
+            entry.seq,
+            entry.at,
+            entry.stationId,
+            entry.actor,
+            entry.action,
+            entry.deviceUid ?? null,
+            entry.keyFingerprint ?? null,
+            entry.jobId ?? null,
+            JSON.stringify(entry.data ?? {}),
+            entry.prevHash,
+            hash,
+          );
+        this.db
+          .prepare(
+            `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
+          )
+          .run(entry.seq, hash, this.headMac(entry.seq, hash));
+        return { ...entry, hash };
+      })
+      .immediate();
   }
 
   /** Entries in order (optionally only for one device). */
