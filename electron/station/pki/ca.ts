@@ -118,6 +118,13 @@ export function checkDeviceUid(uid: string): void {
 export class StationCa {
   private readonly index: IssuedIndex;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Facts about the issuing CA certificate, computed once. */
+  private readonly issuing: {
+    nameDer: Uint8Array;
+    notAfterMs: number;
+    fingerprint: string;
+    publicKey: crypto.KeyObject;
+  };
 
   private constructor(
     readonly home: string,
@@ -129,6 +136,13 @@ export class StationCa {
     private readonly ownsDb: boolean,
   ) {
     this.index = new IssuedIndex(db);
+    const cert = new crypto.X509Certificate(Buffer.from(caChain[0]!));
+    this.issuing = {
+      nameDer: issuerNameDer(caChain[0]!),
+      notAfterMs: new Date(cert.validTo).getTime(),
+      fingerprint: sha256Hex(caChain[0]!),
+      publicKey: cert.publicKey,
+    };
   }
 
   /**
@@ -387,8 +401,7 @@ export class StationCa {
     const profile = resolveProfile(this.meta.profile, opts.profile);
     const fill = (t: string) => fillTemplate(t, opts.deviceUid);
     const subjectAttrs = subjectFor(profile, opts.deviceUid);
-    const issuing = new crypto.X509Certificate(Buffer.from(this.caChain[0]!));
-    const caNotAfter = new Date(issuing.validTo).getTime();
+    const caNotAfter = this.issuing.notAfterMs;
     let notAfter = profile.notAfter
       ? Date.parse(profile.notAfter)
       : now.getTime() + profile.validityDays * DAY_MS;
@@ -403,7 +416,7 @@ export class StationCa {
     const certDer = await signCertificate(
       {
         serial: randomSerial(),
-        issuerDer: issuerNameDer(this.caChain[0]!),
+        issuerDer: this.issuing.nameDer,
         subjectDer: encodeName(subjectAttrs),
         notBefore,
         notAfter: new Date(Math.floor(notAfter / 1000) * 1000),
@@ -420,6 +433,15 @@ export class StationCa {
       this.signer,
     );
     const cert = new crypto.X509Certificate(Buffer.from(certDer));
+    // Self-check before anything is stored or returned: a signer (HSM, remote CA) returning a wrong
+    // signature must never yield a certificate.
+    if (!cert.verify(this.issuing.publicKey)) {
+      throw new StationError(
+        'INTERNAL',
+        `The CA signer (${this.signer.description}) produced a certificate that does not verify with the issuing CA key.`,
+        'Check the CA signer (HSM slot/key, or the CA key file) and run asset-station ca show.',
+      );
+    }
     const entry: StoredIssued = {
       serial: cert.serialNumber.toLowerCase(),
       deviceUid: opts.deviceUid,
@@ -430,7 +452,7 @@ export class StationCa {
       notAfter: new Date(cert.validTo).toISOString(),
       issuedAt: now.toISOString(),
       reprovision: Boolean(opts.reprovision) && this.index.byUid(opts.deviceUid).length > 0,
-      issuerFingerprint: sha256Hex(this.caChain[0]!),
+      issuerFingerprint: this.issuing.fingerprint,
       certDer,
     };
     // Re-check under an IMMEDIATE transaction: another process may have issued meanwhile.
