@@ -71,6 +71,7 @@ test('an unplugged device fails with the reconnect remedy; plugging it back and 
   );
   await expect(error).toContainText('DEVICE_PORT_VANISHED');
   await expect(card(uid).getByText('Device not connected.')).toBeVisible();
+  await error.getByTestId('remedy').scrollIntoViewIfNeeded();
   await screenshot(page, 'station-fault-unplugged');
   await expectNoSeriousA11yViolations('station (fault)');
 
@@ -153,7 +154,8 @@ test('verify passes for a provisioned device and fails for a tampered one; the r
   await expect(page.getByTestId('verify-verdict')).toHaveText(/VERIFICATION FAILED/, { timeout: 20_000 });
   const failed = page.locator('[data-testid="verify-check"][data-passed="false"]');
   await expect(failed).toHaveCount(1);
-  await expect(failed).toContainText('asset-link');
+  await expect(failed).toContainText('Asset link');
+  await expect(page.getByTestId('verify-remedy')).toContainText('Do not ship this device');
   await expect(failed).toContainText(`the device holds Asset ID ${a0.Id}`);
   await screenshot(page, 'verify-failed');
   await expectNoSeriousA11yViolations('verify (failed)');
@@ -218,6 +220,7 @@ test('Settings: org status, CA chain, and an admin-PIN-protected save', async ()
   await expect(page.getByTestId('ca-expiry')).toBeVisible();
 
   const o = page.getByRole('textbox', { name: 'Subject O', exact: true });
+  await o.scrollIntoViewIfNeeded();
   await o.fill('Acme Sensors');
   await page.getByLabel('Admin PIN').fill('0000');
   await page.getByRole('button', { name: 'Save settings' }).click();
@@ -228,6 +231,7 @@ test('Settings: org status, CA chain, and an admin-PIN-protected save', async ()
   await expect(page.getByText('Settings saved.')).toBeVisible();
   const saved = await page.evaluate(() => window.station!.getConfig({}));
   expect(saved.device.subject.O).toBe('Acme Sensors');
+  await screenshot(page, 'settings-profile');
   await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'settings');
   await expectNoSeriousA11yViolations('settings');

@@ -59,3 +59,12 @@ export function shortFingerprint(hex: string | undefined): string {
   const h = hex.replace(/:/g, '');
   return h.length <= 16 ? h : `${h.slice(0, 8)}…${h.slice(-4)}`;
 }
+
+/**
+ * A locator short enough for a card: `serial:/long/path/ttyUSB0` → `serial: …/ttyUSB0`; `tcp:` and
+ * `sim:` locators are returned unchanged.
+ */
+export function shortLocator(locator: string): string {
+  const m = /^serial:(.*\/)([^/]+)$/.exec(locator);
+  return m && m[1]!.length > 1 ? `serial: …/${m[2]}` : locator;
+}

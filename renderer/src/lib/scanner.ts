@@ -7,24 +7,30 @@
 
 /** Tuning of {@link ScanDetector}. */
 export interface ScanDetectorOptions {
-  /** Largest gap between two keys of one scan, in ms. Scanners: 5–30 ms; people: > 80 ms. */
-  maxGapMs?: number;
+  /** Largest median gap between the keys of one scan, in ms. Scanners: 1–30 ms; people: > 80 ms. */
+  maxMedianGapMs?: number;
+  /** A pause longer than this (ms) starts a new burst; shorter hiccups (a busy UI thread) do not. */
+  pauseMs?: number;
   /** Fewest characters a scan has (shorter bursts are ignored). */
   minLength?: number;
 }
 
 /**
  * Feeds on key presses with their timestamps; returns the scanned code when a fast burst ends
- * with Enter. Pure: no DOM, no clock (the caller passes `timeMs`).
+ * with Enter. "Fast" is judged on the median gap between keys, so one late key event (the browser
+ * was busy) does not cut a scan in two. Pure: no DOM, no clock (the caller passes `timeMs`).
  */
 export class ScanDetector {
   private buffer = '';
+  private gaps: number[] = [];
   private lastAt = -Infinity;
-  private readonly maxGapMs: number;
+  private readonly maxMedianGapMs: number;
+  private readonly pauseMs: number;
   private readonly minLength: number;
 
   constructor(opts: ScanDetectorOptions = {}) {
-    this.maxGapMs = opts.maxGapMs ?? 50;
+    this.maxMedianGapMs = opts.maxMedianGapMs ?? 50;
+    this.pauseMs = opts.pauseMs ?? 500;
     this.minLength = opts.minLength ?? 4;
   }
 
@@ -37,23 +43,39 @@ export class ScanDetector {
     this.lastAt = timeMs;
     if (key === 'Enter') {
       const code = this.buffer;
-      this.buffer = '';
-      return gap <= this.maxGapMs && code.length >= this.minLength ? code : undefined;
+      const gaps = [...this.gaps, gap];
+      this.reset();
+      this.lastAt = timeMs;
+      return gap <= this.pauseMs && code.length >= this.minLength && median(gaps) <= this.maxMedianGapMs
+        ? code
+        : undefined;
     }
     if (key.length !== 1) {
       // Shift and friends arrive inside a scan of upper-case codes; anything else breaks it.
-      if (key !== 'Shift') this.buffer = '';
+      if (key !== 'Shift') this.reset();
       return undefined;
     }
-    this.buffer = gap <= this.maxGapMs ? this.buffer + key : key;
+    if (gap > this.pauseMs || this.buffer === '') {
+      this.buffer = key;
+      this.gaps = [];
+    } else {
+      this.buffer += key;
+      this.gaps.push(gap);
+    }
     return undefined;
   }
 
   /** Forgets a partial burst (e.g. when the screen changes). */
   reset(): void {
     this.buffer = '';
+    this.gaps = [];
     this.lastAt = -Infinity;
   }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : Infinity;
 }
 
 /** Job inputs a scan can fill (keys of startJob's `inputs`). */

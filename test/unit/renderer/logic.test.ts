@@ -28,6 +28,13 @@ describe('ScanDetector', () => {
     expect(feed(new ScanDetector(), 'WO-12345', 0, 8).out).toBe('WO-12345');
   });
 
+  it('keeps a scan whole across one late key event (busy UI thread)', () => {
+    const d = new ScanDetector();
+    let t = 0;
+    for (const [i, k] of [...'001RnOTbakZ6Huolxw'].entries()) d.feed(k, (t += i === 9 ? 220 : 4));
+    expect(d.feed('Enter', t + 4)).toBe('001RnOTbakZ6Huolxw');
+  });
+
   it('ignores human-speed typing and short bursts', () => {
     expect(feed(new ScanDetector(), 'WO-12345', 0, 150).out).toBeUndefined();
     expect(feed(new ScanDetector(), 'ab', 0, 5).out).toBeUndefined();

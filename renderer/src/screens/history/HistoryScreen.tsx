@@ -100,7 +100,7 @@ export function HistoryScreen() {
               type="search"
               name="search"
               value={form.text}
-              placeholder="UID, Asset ID, serial, work order…"
+              placeholder="UID, Asset ID, certificate serial or fingerprint…"
               onChange={(e) => set('text', e.target.value)}
             />
           </label>

@@ -2,7 +2,7 @@ import { useCallback } from 'react';
 import type { Bay, Job } from '../../../../shared/domain';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { bayView } from '../../lib/bayView';
-import { elapsedMs, formatElapsed, stepLabel } from '../../lib/format';
+import { elapsedMs, formatElapsed, shortLocator, stepLabel } from '../../lib/format';
 import { useStation } from '../../state/StationContext';
 import { useAsyncAction } from '../../state/useAsync';
 import { useNow } from '../../state/useNow';
@@ -64,7 +64,9 @@ export function BayCard({
         <h2 id={titleId} className="bay__title">
           Bay {index + 1}
         </h2>
-        <span className="bay__locator">{bay.locator}</span>
+        <span className="bay__locator" title={bay.locator}>
+          {shortLocator(bay.locator)}
+        </span>
       </header>
 
       <p

@@ -3,7 +3,7 @@ import type { VerifyReport } from '../../../../shared/domain';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { StepTimeline } from '../../components/StepTimeline';
 import { downloadText } from '../../lib/download';
-import { formatDateTime } from '../../lib/format';
+import { formatDateTime, stepLabel } from '../../lib/format';
 import { useStation } from '../../state/StationContext';
 import { useAsyncAction } from '../../state/useAsync';
 
@@ -12,6 +12,9 @@ export function verifyReportFilename(report: VerifyReport): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
   return `verify-${safe(report.deviceUid)}-${safe(report.at.replace(/[:.]/g, ''))}.json`;
 }
+
+/** Shown when a failed verify's own remedy has not arrived (it comes with the job's event). */
+const DEFAULT_VERIFY_REMEDY = 'Do not ship this device; set it aside for re-provisioning or investigation.';
 
 /**
  * QA: pick a bay, verify its device (chain, key challenge, Asset in the org, Asset link), read each
@@ -115,6 +118,11 @@ export function VerifyScreen() {
             <span aria-hidden="true">{report.passed ? '✓' : '✗'}</span>{' '}
             {report.passed ? 'VERIFIED' : 'VERIFICATION FAILED'}
           </h2>
+          {!report.passed ? (
+            <p className="verdict-remedy" data-testid="verify-remedy">
+              What to do: {live.jobs[report.jobId]?.error?.remedy ?? DEFAULT_VERIFY_REMEDY}
+            </p>
+          ) : null}
           <p className="muted">
             Device <span className="mono">{report.deviceUid}</span> · {formatDateTime(report.at)} · job{' '}
             <span className="mono">{report.jobId}</span>
@@ -128,7 +136,7 @@ export function VerifyScreen() {
                 data-passed={c.passed}
               >
                 <span className="check__mark">{c.passed ? '✓ Pass' : '✗ Fail'}</span>
-                <span className="check__name">{c.name}</span>
+                <span className="check__name">{stepLabel(c.name)}</span>
                 <span className="check__detail">{c.detail}</span>
               </li>
             ))}
