@@ -55,7 +55,7 @@ const notInitialised = (home: string, what: string) =>
  * Reads the CA files.
  * @throws StationError CA_NOT_INITIALISED when the folder, metadata, chain or key is missing or unreadable.
  */
-export function readCaFiles(home: string): CaFiles {
+export function readCaFiles(home: string, opts: { withKey?: boolean } = {}): CaFiles {
   const dir = caDir(home);
   if (!caExists(home)) throw notInitialised(home, 'no ca.json');
   let meta: CaMeta;
@@ -77,9 +77,9 @@ export function readCaFiles(home: string): CaFiles {
   }
   if (chain.length === 0) throw notInitialised(home, 'chain.pem holds no certificate');
   const keyPath = path.join(dir, path.basename(meta.signer.keyFile));
-  let keyText: string;
+  let keyText = '';
   try {
-    keyText = fs.readFileSync(keyPath, 'latin1');
+    if (opts.withKey !== false) keyText = fs.readFileSync(keyPath, 'latin1');
   } catch (e) {
     throw notInitialised(home, `the key file is unreadable (${(e as Error).message})`);
   }

@@ -282,6 +282,27 @@ export class StationCa {
     return new StationCa(home, files.meta, files.chain, signer, db, !opts.db);
   }
 
+  /**
+   * Opens the CA of `home` with another {@link CaSigner} — an HSM (PKCS#11) or a remote CA — instead of
+   * the encrypted key file: the chain comes from `chain.pem`, the key never leaves the signer.
+   * @throws StationError CA_NOT_INITIALISED (no chain), CA_KEY_MISMATCH (the signer's key is not the
+   *   issuing CA's).
+   */
+  static async fromSigner(home: string, signer: CaSigner, opts: CaLoadOptions = {}): Promise<StationCa> {
+    const files = readCaFiles(home, { withKey: false });
+    const issuing = new crypto.X509Certificate(Buffer.from(files.chain[0]!));
+    const certSpki = new Uint8Array(issuing.publicKey.export({ format: 'der', type: 'spki' }));
+    if (Buffer.compare(Buffer.from(certSpki), Buffer.from(signer.publicKeySpki)) !== 0) {
+      throw new StationError(
+        'CA_KEY_MISMATCH',
+        `The signer (${signer.description}) does not hold the key of the issuing CA certificate (${issuing.subject.replace(/\n/g, ', ')}).`,
+        'Point the signer at the key that belongs to chain.pem (HSM slot and key label), or import the matching chain.',
+      );
+    }
+    const db = opts.db ?? openStationDb(home);
+    return new StationCa(home, files.meta, files.chain, signer, db, !opts.db);
+  }
+
   /** Imports a CA from files (see ca-import.ts); same result as {@link StationCa.load} afterwards. */
   static async import(
     home: string,

@@ -125,6 +125,8 @@ export interface IssuedCertificate {
   notBefore: string;
   notAfter: string;
   subject: string;
+  /** True when an earlier certificate for the same UID and key was returned (idempotent issue). Additive. */
+  reused?: boolean;
 }
 
 /** One row of the issued-certificates index. */

@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStationDb, type Db } from '../../../electron/station/db';
 import type { SecretStore } from '../../../electron/station/secrets';
 import { FileVault } from '../../../electron/station/secrets';
-import { StationCa, parseCsr, type VerifiedCsr } from '../../../electron/station/pki';
+import {
+  FileKeySigner,
+  StationCa,
+  parseCsr,
+  type CaSigner,
+  type VerifiedCsr,
+} from '../../../electron/station/pki';
 import { readTlv, children } from '../../../electron/station/pki/der';
 import { encodePem } from '../../../electron/station/pki/pem';
 import { buildCsr, genKey, type KeySpec } from '../../unit/pki/csr-builder';
@@ -280,6 +286,56 @@ describe('StationCa with an ECDSA P-256 CA', () => {
     } finally {
       other.close();
     }
+  });
+});
+
+describe('the CaSigner seam (HSM / remote CA)', () => {
+  it('issues through another signer holding the issuing key, and never stores a certificate a broken signer made', async () => {
+    const home = tmp();
+    const secrets = memoryStore();
+    (await StationCa.init(home, secrets, { env: noEnv })).close();
+    const key = crypto.createPrivateKey({
+      key: fs.readFileSync(path.join(home, 'ca', 'issuing.key'), 'utf8'),
+      passphrase: secrets.map.get('ca.passphrase')!,
+    });
+    // A "remote" signer: only the CaSigner members, signing calls counted.
+    const inner = new FileKeySigner(key, 'remote');
+    let calls = 0;
+    const remote: CaSigner = {
+      description: 'remote CA (test)',
+      publicKeySpki: inner.publicKeySpki,
+      signatureAlgorithm: inner.signatureAlgorithm,
+      sign: async (tbs) => {
+        calls++;
+        return inner.sign(tbs);
+      },
+    };
+    const ca = await StationCa.fromSigner(home, remote);
+    try {
+      const cert = await ca.issue(await csrFor('p256', 'hsm-1'), { deviceUid: 'hsm-1' });
+      expect(calls).toBe(1);
+      expect(opensslVerify(tmp(), cert.chain).ok).toBe(true);
+    } finally {
+      ca.close();
+    }
+    const broken: CaSigner = {
+      ...remote,
+      sign: async (tbs) => (await inner.sign(tbs)).map((b, i) => (i === 10 ? b ^ 1 : b)),
+    };
+    const bad = await StationCa.fromSigner(home, broken);
+    try {
+      await expect(bad.issue(await csrFor('p256', 'hsm-2'), { deviceUid: 'hsm-2' })).rejects.toMatchObject({
+        code: 'INTERNAL',
+      });
+      expect(bad.findIssued('hsm-2')).toBeUndefined();
+    } finally {
+      bad.close();
+    }
+    const otherKey = new FileKeySigner(
+      crypto.generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey,
+      'wrong slot',
+    );
+    await expect(StationCa.fromSigner(home, otherKey)).rejects.toMatchObject({ code: 'CA_KEY_MISMATCH' });
   });
 });
 
