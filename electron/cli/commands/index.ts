@@ -15,6 +15,7 @@ import { register as simDevice } from './sim-device';
 import { register as conformance } from './conformance';
 import { register as ca } from './ca';
 import { register as simOrg } from './sim-org';
+import { register as org } from './org';
 
 /** Registers a command on `program`; `ctx()` gives the global context when the command runs. */
 export type RegisterCommand = (program: Command, ctx: () => CliContext) => void;
@@ -31,4 +32,5 @@ export const COMMANDS: RegisterCommand[] = [
   conformance,
   ca,
   simOrg,
+  org,
 ];

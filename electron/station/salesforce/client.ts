@@ -58,6 +58,8 @@ interface StoredSession {
   userId: string;
   username?: string;
   flow: 'pkce' | 'jwt';
+  /** The login URL the session was obtained from; a session of another org/login URL is not reused. */
+  loginUrl?: string;
 }
 
 /** Options common to every way of obtaining an OrgClient. */
@@ -185,7 +187,7 @@ export class OrgClient {
     secrets: SecretStore,
     opts: OrgClientOptions = {},
   ): Promise<OrgClient> {
-    checkConfig(config);
+    const { loginUrl } = checkConfig(config);
     const raw = await secrets.get(SECRET_NAMES.orgAccessToken);
     let session: StoredSession | undefined;
     if (raw) {
@@ -195,6 +197,7 @@ export class OrgClient {
         session = undefined;
       }
     }
+    if (session && session.loginUrl !== undefined && session.loginUrl !== loginUrl) session = undefined;
     if (!session?.accessToken || !session.instanceUrl) {
       if (config.authFlow === 'jwt') return OrgClient.loginWithJwtBearer(config, secrets, opts);
       throw new StationError(
@@ -285,6 +288,7 @@ export class OrgClient {
       userId,
       ...(username ? { username } : {}),
       flow,
+      loginUrl: normaliseLoginUrl(config.loginUrl),
     };
     await secrets.set(SECRET_NAMES.orgAccessToken, JSON.stringify(session));
     return new OrgClient(config, secrets, session, opts);

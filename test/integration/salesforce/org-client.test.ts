@@ -310,6 +310,26 @@ describe('PKCE login and refresh with rotation', () => {
     expect((emu.stats().tokenCalls['urn:ietf:params:oauth:grant-type:jwt-bearer'] ?? 0) - before).toBe(1);
   });
 
+  it('does not reuse a stored session of another login URL (emulator on a new port): JWT logs in again', async () => {
+    const { secrets } = await jwtClient();
+    const other = await startOrgEmulator({ jwtBearerCertPem: keys.publicPem, clientId: emu.clientId });
+    try {
+      const c = await OrgClient.fromSecrets(sfConfig(other, { accountId: other.defaultAccountId }), secrets);
+      expect(c.stats.tokenCalls).toBe(1);
+      expect(c.status().instanceUrl).toBe(other.baseUrl);
+      expect((await c.upsertAsset(facts('OTHER-ORG-1'))).created).toBe(true);
+      const pkce = await caught(
+        OrgClient.fromSecrets(
+          sfConfig(emu, { authFlow: 'pkce', loginUrl: 'https://login.salesforce.com' }),
+          secrets,
+        ),
+      );
+      expect(pkce.code).toBe('ORG_NOT_CONNECTED');
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('refuses a JWT login without username or key, and a wrong key', async () => {
     expect(
       (
