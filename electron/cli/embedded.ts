@@ -73,8 +73,13 @@ async function jwtKeyPair(secrets: SecretStore): Promise<{ publicPem: string }> 
   return { publicPem: crypto.createPublicKey(pem).export({ type: 'spki', format: 'pem' }).toString() };
 }
 
+/** What the station needs to know about an emulated org (what `sim org --json` prints). */
+export type OrgFacts = Pick<OrgEmulator, 'baseUrl' | 'clientId' | 'adminUsername' | 'defaultAccountId'> & {
+  productIds?: Record<string, string>;
+};
+
 /** The station configuration for the emulated org. */
-export function embeddedConfig(base: StationConfig, org: OrgEmulator): StationConfig {
+export function embeddedConfig(base: StationConfig, org: OrgFacts): StationConfig {
   return {
     ...base,
     device: { ...base.device, keyAlgorithm: 'RSA-2048' },
@@ -85,7 +90,7 @@ export function embeddedConfig(base: StationConfig, org: OrgEmulator): StationCo
       authFlow: 'jwt',
       username: org.adminUsername,
       accountId: org.defaultAccountId,
-      productByModel: { 'AS-SIM-1': org.productIds['AS-SENSOR-1'] ?? '' },
+      productByModel: org.productIds?.['AS-SENSOR-1'] ? { 'AS-SIM-1': org.productIds['AS-SENSOR-1'] } : {},
       assetTokens: { enabled: true, audience: DEMO_ASSET_AUDIENCE },
     },
   };
@@ -96,11 +101,7 @@ export function embeddedConfig(base: StationConfig, org: OrgEmulator): StationCo
  * vault, and the configuration pointing at the emulator. Used by the demo and by tests that run the
  * CLI against a simulator and an emulator they started themselves.
  */
-export async function prepareHome(
-  home: string,
-  secrets: SecretStore,
-  org: OrgEmulator,
-): Promise<StationConfig> {
+export async function prepareHome(home: string, secrets: SecretStore, org: OrgFacts): Promise<StationConfig> {
   await jwtKeyPair(secrets);
   if (!StationCa.exists(home)) {
     const ca = await StationCa.init(home, secrets, { subjectO: 'Asset Station', subjectOU: 'Devices' });

@@ -121,7 +121,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
         .split(',')
         .map((s) => s.trim());
       const presented = offered.find((p) => p.startsWith('token.'))?.slice('token.'.length) ?? '';
-      if (!offered.includes(HARNESS_PROTOCOL) || !tokenMatches(presented, token)) return cb(false, 401, 'bad token');
+      if (!offered.includes(HARNESS_PROTOCOL) || !tokenMatches(presented, token))
+        return cb(false, 401, 'bad token');
       if (info.origin && info.origin !== origin) return cb(false, 403, 'bad origin');
       cb(true);
     },
@@ -148,8 +149,13 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       }
       const call = CallMessage.safeParse(msg);
       if (!call.success) return ws.close(1007, 'malformed call');
-      const outcome = await dispatchCall(opts.station as unknown as StationMethods, call.data.method, call.data.params);
-      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'result', id: call.data.id, ...outcome }));
+      const outcome = await dispatchCall(
+        opts.station as unknown as StationMethods,
+        call.data.method,
+        call.data.params,
+      );
+      if (ws.readyState === ws.OPEN)
+        ws.send(JSON.stringify({ type: 'result', id: call.data.id, ...outcome }));
     });
   });
 
