@@ -26,6 +26,8 @@ export interface OrgFaults {
   htmlErrors: number;
   /** The next N REST requests are processed, then answered with a cut-off (malformed) JSON body. */
   malformedJson: number;
+  /** The next N token-endpoint responses are a 503 HTML maintenance page. */
+  tokenHtmlErrors: number;
   /** The next N REST responses are 429 Too Many Requests. */
   rateLimited: number;
   /** The next N Asset writes fail with 400 DUPLICATE_VALUE. */
@@ -118,6 +120,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     htmlErrors: 0,
     malformedJson: 0,
     rateLimited: 0,
+    tokenHtmlErrors: 0,
     duplicateValue: 0,
     refuseConcurrentRefresh: true,
     acceptEs256: false,
@@ -218,6 +221,12 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     }
     if (path === '/services/oauth2/token' && method === 'POST') {
       if (opts.countTokenCalls) usage().used++;
+      if (faults.tokenHtmlErrors > 0) {
+        faults.tokenHtmlErrors--;
+        res.writeHead(503, { 'Content-Type': 'text/html;charset=UTF-8' });
+        res.end(HTML_ERROR);
+        return;
+      }
       try {
         const hold = async () => {
           if (faults.latencyMs > 0) await sleep(faults.latencyMs);

@@ -51,6 +51,7 @@ afterEach(() => {
     htmlErrors: 0,
     malformedJson: 0,
     rateLimited: 0,
+    tokenHtmlErrors: 0,
     duplicateValue: 0,
     refuseConcurrentRefresh: true,
     acceptEs256: false,
@@ -504,6 +505,19 @@ describe('faults', () => {
     expect(r.id).toMatch(/^02i/);
     expect(client.stats.restCalls).toBe(2);
     expect(emu.assets().filter((a) => a.Device_UID__c === 'FAULT-3')).toHaveLength(1);
+  });
+
+  it('an HTML page from the token endpoint: login and asset-token exchange fail as ORG_UNAVAILABLE', async () => {
+    emu.faults.tokenHtmlErrors = 1;
+    const login = await caught(
+      OrgClient.loginWithJwtBearer(sfConfig(emu), await storeWithJwtKey(keys.privatePem)),
+    );
+    expect(login.code).toBe('ORG_UNAVAILABLE');
+    expect(login.message).toMatch(/HTML/);
+    const { client } = await jwtClient();
+    emu.faults.tokenHtmlErrors = 1;
+    const ex = await caught(client.exchangeAssetToken('a.b.c'));
+    expect(ex.code).toBe('ORG_UNAVAILABLE');
   });
 
   it('429 → ORG_LIMIT; DUPLICATE_VALUE → ORG_DUPLICATE; slow org → timeout', async () => {
