@@ -71,14 +71,21 @@ test('an unplugged device fails with the reconnect remedy; plugging it back and 
   );
   await expect(error).toContainText('DEVICE_PORT_VANISHED');
   await expect(card(uid).getByText('Device not connected.')).toBeVisible();
-  await error.getByTestId('remedy').scrollIntoViewIfNeeded();
+  // The failure is repeated at the top of the screen, so it is seen without scrolling.
+  await expect(page.getByTestId('attention')).toContainText(`Bay 5 · ${uid}`);
+  await expect(page.getByTestId('attention')).toContainText('Reconnect it');
+  await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'station-fault-unplugged');
   await expectNoSeriousA11yViolations('station (fault)');
 
   device.setFaults({ slowMs: 0 });
   await device.plug();
-  await card(uid).getByRole('button', { name: 'Retry' }).click();
+  // Keyboard-first: "Go to bay 5" focuses the card's first action (Retry); Enter presses it.
+  await page.getByRole('button', { name: 'Go to bay 5' }).click();
+  await expect(card(uid).getByRole('button', { name: 'Retry' })).toBeFocused();
+  await page.keyboard.press('Enter');
   await expect(card(uid).getByTestId('bay-headline')).toContainText('PASSED', { timeout: 30_000 });
+  await expect(page.getByTestId('attention')).toHaveCount(0);
   await expect(card(uid).getByTestId('bay-step')).toContainText('Step 11 of 11');
 });
 
@@ -98,12 +105,14 @@ test('four devices are provisioned from the Station screen with scanned inputs',
   for (const uid of uids.slice(0, 4))
     await expect(card(uid).getByTestId('bay-headline')).toContainText(/WORKING|PASSED/);
   await page.waitForTimeout(400);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'station-working');
 
   for (const uid of uids.slice(0, 4))
     await expect(card(uid).getByTestId('bay-headline')).toContainText('PASSED', { timeout: 60_000 });
   await expect(page.getByTestId('batch-banner')).toContainText('Batch finished: 4 passed, 0 failed.');
   await expect(page.getByTestId('bay-summary')).toContainText('5 passed');
+  await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'station-passed');
   await expectNoSeriousA11yViolations('station');
 

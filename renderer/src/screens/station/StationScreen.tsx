@@ -63,6 +63,9 @@ export function StationScreen({
     working: views.filter((v) => v.active).length,
   };
   const jobInputs = toJobInputs(inputs);
+  const attention = cards
+    .map((c, index) => ({ bay: c.bay, index, view: views[index]! }))
+    .filter((a) => a.view.tone === 'fail');
 
   const startAll = useAsyncAction(
     useCallback(async () => {
@@ -120,7 +123,7 @@ export function StationScreen({
       {auto.error ? <ErrorNotice error={auto.error} alert onDismiss={auto.clearError} /> : null}
       {startAll.error ? <ErrorNotice error={startAll.error} alert onDismiss={startAll.clearError} /> : null}
 
-      {live.batch ? (
+      {live.batch && counts.working === 0 ? (
         <div
           className={`banner ${live.batch.failed ? 'banner--fail' : 'banner--pass'}`}
           role="status"
@@ -133,6 +136,37 @@ export function StationScreen({
             Dismiss
           </button>
         </div>
+      ) : null}
+
+      {attention.length > 0 ? (
+        <section className="attention" aria-labelledby="attention-title" data-testid="attention">
+          <h2 id="attention-title" className="attention__title">
+            <span aria-hidden="true">✗</span> Needs attention ({attention.length})
+          </h2>
+          <ul className="attention__list">
+            {attention.map(({ bay, index, view }) => (
+              <li key={bay.id} className="attention__item">
+                <span className="attention__bay">
+                  Bay {index + 1} · <span className="mono">{bay.device?.uid ?? bay.locator}</span>
+                </span>
+                <span className="attention__remedy">
+                  {view.error?.remedy ?? 'Open the card for details.'}
+                </span>
+                <button
+                  type="button"
+                  className="btn btn--quiet attention__go"
+                  onClick={() => {
+                    const el = document.querySelector<HTMLElement>(`[data-bay-id="${CSS.escape(bay.id)}"]`);
+                    el?.scrollIntoView({ block: 'center' });
+                    el?.querySelector<HTMLButtonElement>('.bay__actions .btn')?.focus();
+                  }}
+                >
+                  Go to bay {index + 1}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </section>
       ) : null}
 
       <JobInputs values={inputs} onChange={onInputsChange} lastScan={lastScan} />
