@@ -18,7 +18,7 @@ import { startDeviceSimulator, type DeviceSimulator } from '../../../sim/device/
 import { openDevice, openProtocolClient, type DeviceClient } from '../../../electron/station/device/index';
 import { testChain } from '../../../electron/station/device/conformance/requirements';
 
-x509.cryptoProvider.set(crypto.webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+x509.cryptoProvider.set(crypto.webcrypto as unknown as Crypto);
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'as-devlink-'));
 let sim: DeviceSimulator;
@@ -88,7 +88,7 @@ describe('device link over PTYs', () => {
     expect(k.created).toBe(true);
     expect(progress.length).toBeGreaterThan(0);
     const csrDer = await c.csr(0, { CN: 'SIM-0002', O: 'Acme' }, ['urn:acme:device:SIM-0002']);
-    const csr = new x509.Pkcs10CertificateRequest(csrDer);
+    const csr = new x509.Pkcs10CertificateRequest(new Uint8Array(csrDer).buffer as ArrayBuffer);
     expect(await csr.verify()).toBe(true);
     expect(Buffer.from(csr.publicKey.rawData).equals(Buffer.from(k.publicKeySpki))).toBe(true);
     const nonce = crypto.randomBytes(32);

@@ -115,7 +115,7 @@ export async function testChain(spki: Uint8Array, alg: KeyAlgorithm): Promise<Ui
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.SubjectAlternativeNameExtension([
-        { type: 'url', value: 'urn:asset-station:conformance:' + 'x'.repeat(600) },
+        { type: 'url', value: 'urn:asset-station:conformance:' + 'x'.repeat(1000) },
       ]),
     ],
   });
