@@ -30,9 +30,27 @@ const NOT_INSTALLED =
   'on a machine with internet access run `node node_modules/electron/install.js` once (ELECTRON_MIRROR selects a mirror), ' +
   'then `npm start` again.';
 
+/** The one sentence printed when better-sqlite3 is built for Node's ABI instead of Electron's. */
+const NEEDS_REBUILD =
+  'better-sqlite3 is compiled for Node, not for Electron, so the desktop app cannot open its database: ' +
+  'run `npx electron-builder install-app-deps` once (it rebuilds native modules for Electron; ' +
+  'run `npm rebuild better-sqlite3` afterwards to use the CLI and the tests under Node again), then `npm start`.';
+
 const exe = electronBinary();
 if (!exe) {
   console.error(NOT_INSTALLED);
+  process.exit(1);
+}
+
+// better-sqlite3 is not N-API: a binary compiled for Node (what `npm ci` builds, for the CLI and the
+// tests) does not load in Electron (another NODE_MODULE_VERSION). Check it with Electron's own Node.
+const probe = spawnSync(exe, ['-e', "require('better-sqlite3')"], {
+  cwd: root,
+  encoding: 'utf8',
+  env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+});
+if (probe.status !== 0 && /NODE_MODULE_VERSION|was compiled against a different/.test(probe.stderr ?? '')) {
+  console.error(NEEDS_REBUILD);
   process.exit(1);
 }
 

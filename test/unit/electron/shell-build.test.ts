@@ -137,6 +137,37 @@ describe('esbuild bundles (scripts/build.mjs)', () => {
   });
 });
 
+describe('npm start with Electron but better-sqlite3 built for Node', () => {
+  it('says to rebuild native modules for Electron, exits 1, builds nothing', () => {
+    // A stand-in Electron binary (ELECTRON_OVERRIDE_DIST_PATH is honoured by the electron package)
+    // that fails the native-module probe the way Electron does for a Node-ABI better-sqlite3.
+    const dist = path.join(tmp, 'fake-electron');
+    fs.mkdirSync(dist, { recursive: true });
+    fs.writeFileSync(
+      path.join(dist, 'electron'),
+      '#!/bin/sh\n' +
+        'if [ "$ELECTRON_RUN_AS_NODE" = "1" ]; then\n' +
+        '  echo "Error: The module better_sqlite3.node was compiled against a different Node.js version using NODE_MODULE_VERSION 115. This version of Node.js requires NODE_MODULE_VERSION 145." >&2\n' +
+        '  exit 1\n' +
+        'fi\n' +
+        `touch "${path.join(dist, 'launched')}"\n`,
+      { mode: 0o755 },
+    );
+    const r = spawnSync(process.execPath, [path.join(root, 'scripts/start.mjs')], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, ELECTRON_OVERRIDE_DIST_PATH: dist },
+    });
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^better-sqlite3 is compiled for Node, not for Electron/);
+    expect(lines[0]).toContain('npx electron-builder install-app-deps');
+    expect(r.stdout).toBe('');
+    expect(fs.existsSync(path.join(dist, 'launched'))).toBe(false);
+  });
+});
+
 describe('npm start without the Electron binary', () => {
   const installed = fs.existsSync(path.join(root, 'node_modules/electron/path.txt'));
   it.skipIf(installed)('prints one sentence saying how to get Electron, exits 1, no stack trace', () => {
