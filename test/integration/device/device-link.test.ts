@@ -417,3 +417,22 @@ describe('tcp transport', () => {
     }
   });
 });
+
+describe('discovery by identity', () => {
+  it('finds a device by its hardware UID among locators, and by USB serial number in a port list', async () => {
+    const { findDeviceByUid, findPortBySerialNumber, probeLocators } =
+      await import('../../../electron/station/device/discovery');
+    const cands = [`serial:${tmp}/absent`, loc(8), loc(9)];
+    expect(await findDeviceByUid(uids[9]!, cands)).toBe(loc(9));
+    expect(await findDeviceByUid('NOPE', cands)).toBeUndefined();
+    const probes = await probeLocators(cands);
+    expect(probes[0]).toMatchObject({ error: 'DEVICE_PORT_NOT_FOUND' });
+    expect(probes[1]).toMatchObject({ uid: uids[8], model: 'AS-SIM-1' });
+    const list = [
+      { path: '/dev/ttyUSB0', locator: 'serial:/dev/ttyUSB0', serialNumber: 'A1B2' },
+      { path: '/dev/ttyUSB1', locator: 'serial:/dev/ttyUSB1', serialNumber: 'C3D4' },
+    ];
+    expect((await findPortBySerialNumber('c3d4', list))?.locator).toBe('serial:/dev/ttyUSB1');
+    expect(await findPortBySerialNumber('zzz', list)).toBeUndefined();
+  });
+});
