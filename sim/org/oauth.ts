@@ -17,6 +17,7 @@ export class OAuthError extends Error {
   ) {
     super(description);
   }
+  /** `{error, error_description}` (salesforce.md §1.7). */
   body(): Record<string, string> {
     return { error: this.error, error_description: this.message };
   }

@@ -10,6 +10,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { StationError } from '../../shared/errors';
 import { FIELDS, KEY_PREFIX, findField, type SObjectType } from './schema';
 
 /** A stored record: field name (canonical case) → value. */
@@ -25,7 +26,7 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-  /** The REST error body: an array with one error. */
+  /** The REST error body: an array with one error (salesforce.md §4.2). */
   body(): Array<Record<string, unknown>> {
     return [{ message: this.message, errorCode: this.errorCode, fields: this.fields }];
   }
@@ -47,6 +48,7 @@ export interface TokenEvent {
   ActorTokenPayload: string;
 }
 
+/** A user of the org (the seeded admin). */
 export interface UserRec {
   Id: string;
   Username: string;
@@ -54,6 +56,7 @@ export interface UserRec {
   Email: string;
 }
 
+/** An access token's session. */
 export interface Session {
   userId: string;
   /** ms epoch. */
@@ -62,6 +65,7 @@ export interface Session {
   family?: string;
 }
 
+/** A refresh token: its user and rotation family (salesforce.md §5.2). */
 export interface RefreshRec {
   userId: string;
   family: string;
@@ -114,7 +118,17 @@ export class OrgStore {
   static open(home: string | undefined, clientId?: string): OrgStore {
     const file = home ? path.join(home, 'org-emulator.json') : undefined;
     if (file && fs.existsSync(file)) {
-      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as OrgData;
+      let data: OrgData;
+      try {
+        data = JSON.parse(fs.readFileSync(file, 'utf8')) as OrgData;
+        if (data.v !== 1 || !data.records?.Asset) throw new Error('unknown layout');
+      } catch (e) {
+        throw new StationError(
+          'HOME_UNUSABLE',
+          `The org emulator data file ${file} is unreadable: ${(e as Error).message}.`,
+          'Move the file aside (or delete it) to start a freshly seeded emulated org.',
+        );
+      }
       if (clientId) data.clientId = clientId;
       return new OrgStore(data, file);
     }
@@ -137,16 +151,19 @@ export class OrgStore {
     return structuredClone(this.data.records);
   }
 
+  /** Puts a {@link snapshot} back (allOrNone rollback). */
   restore(records: OrgData['records']): void {
     this.data.records = records;
   }
 
+  /** A record by 18- or 15-character ID. */
   get(type: SObjectType, id: string): Rec | undefined {
     const all = this.data.records[type];
     if (id.length === 15) return Object.values(all).find((r) => r.Id.slice(0, 15) === id);
     return all[id];
   }
 
+  /** All records of a type. */
   list(type: SObjectType): Rec[] {
     return Object.values(this.data.records[type]);
   }
@@ -278,6 +295,7 @@ export class OrgStore {
     return rec;
   }
 
+  /** Deletes a record. @throws ApiError MALFORMED_ID / NOT_FOUND */
   delete(type: SObjectType, id: string): void {
     if (!isIdShape(id))
       throw new ApiError(400, 'MALFORMED_ID', `Id: id value of incorrect type: ${id}`, ['Id']);

@@ -577,6 +577,8 @@ describe('persistence and the FileVault', () => {
       } finally {
         await b.stop();
       }
+      fs.writeFileSync(path.join(home, 'org-emulator.json'), '{"v":1,');
+      await expect(startOrgEmulator({ home })).rejects.toMatchObject({ code: 'HOME_UNUSABLE' });
     } finally {
       fs.rmSync(home, { recursive: true, force: true });
     }
