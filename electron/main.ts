@@ -28,7 +28,14 @@ import { bindStationIpc, type StationIpcBinding } from './ipc';
 import { menuTemplate } from './menu';
 import { batchNotice } from './notify';
 import { SafeStorageStore } from './safe-storage-store';
-import { APP_ENTRY_URL, APP_SCHEME, DEFAULT_EXTERNAL_ORIGINS, originOf, windowOptions } from './security';
+import {
+  APP_ENTRY_URL,
+  APP_SCHEME,
+  DEFAULT_EXTERNAL_ORIGINS,
+  isAllowedLoginUrl,
+  originOf,
+  windowOptions,
+} from './security';
 import { resolveHome } from './station/home';
 import type { SecretStore } from './station/secrets';
 import { Station } from './station/station';
@@ -86,9 +93,18 @@ if (!app.requestSingleInstanceLock()) {
   app.on('activate', () => {
     if (station && BrowserWindow.getAllWindows().length === 0) createWindow();
   });
-  app.on('will-quit', () => {
+  // Close the station (database, devices) before the process exits.
+  app.on('will-quit', (event) => {
     binding?.dispose();
-    void station?.close();
+    binding = undefined;
+    const open = station;
+    if (!open) return;
+    station = undefined;
+    event.preventDefault();
+    open
+      .close()
+      .catch((e: unknown) => console.error(`asset-station: closing the station failed: ${String(e)}`))
+      .finally(() => app.quit());
   });
   app.whenReady().then(start, fatal);
 }
@@ -156,13 +172,13 @@ async function start(): Promise<void> {
   }
 }
 
-/** PKCE login for the core: the system browser, https only (the URL is built by the core from config). */
+/** PKCE login for the core: the system browser, https or loopback http only ({@link isAllowedLoginUrl}). */
 function openLoginUrl(url: string): Promise<void> {
-  if (originOf(url)?.startsWith('https://')) return shell.openExternal(url);
+  if (isAllowedLoginUrl(url)) return shell.openExternal(url);
   return Promise.reject(
     new StationError(
       'ORG_CONFIG',
-      `The org login URL ${url.slice(0, 200)} is not an https URL.`,
+      `The org login URL ${url.slice(0, 200)} is neither https nor a local (loopback) address.`,
       'Set an https login URL (e.g. https://login.salesforce.com or your My Domain) in Settings.',
     ),
   );

@@ -148,6 +148,24 @@ export function isAllowedExternal(url: string, allowedOrigins: readonly string[]
   return allowed.has(u.origin.toLowerCase());
 }
 
+/**
+ * True when the core may open `url` in the system browser for the operator login (PKCE, RFC 7636):
+ * an `https:` URL, or an `http:` URL on the loopback interface (127.0.0.1, [::1], localhost — the
+ * local org emulator; RFC 8252 §7.3 treats loopback as local to the device). Never file:, data: or
+ * custom schemes.
+ */
+export function isAllowedLoginUrl(url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.username !== '' || u.password !== '') return false;
+  if (u.protocol === 'https:') return true;
+  return u.protocol === 'http:' && ['127.0.0.1', '[::1]', 'localhost'].includes(u.hostname);
+}
+
 /** What the window-open handler needs: the system-browser opener (Electron's `shell.openExternal`). */
 export type OpenExternal = (url: string) => Promise<void>;
 

@@ -19,6 +19,7 @@ import {
   denyDeviceSelection,
   devicePermissionHandler,
   isAllowedExternal,
+  isAllowedLoginUrl,
   isAllowedNavigation,
   isTrustedSender,
   mimeTypeOf,
@@ -281,6 +282,29 @@ describe('checklists 14–15: new windows denied; openExternal restricted', () =
       isAllowedExternal('https://evil.com/?https://login.salesforce.com', DEFAULT_EXTERNAL_ORIGINS),
     ).toBe(false);
     expect(isAllowedExternal('garbage', DEFAULT_EXTERNAL_ORIGINS)).toBe(false);
+  });
+});
+
+describe("checklist 15: the core's login opener", () => {
+  it.each([
+    ['https://login.salesforce.com/services/oauth2/authorize?x=1', true],
+    ['https://acme.my.salesforce.com/', true],
+    ['http://127.0.0.1:41234/services/oauth2/authorize', true],
+    ['http://localhost:8080/', true],
+    ['http://[::1]:8080/', true],
+    ['http://login.salesforce.com/', false],
+    ['http://127.0.0.1.evil.io/', false],
+    ['https://user:pw@login.salesforce.com/', false],
+    ['file:///etc/passwd', false],
+    ['javascript:alert(1)', false],
+    ['app://bundle/index.html', false],
+    ['garbage', false],
+  ])('%s → %s', (url, allowed) => {
+    expect(isAllowedLoginUrl(url)).toBe(allowed);
+  });
+  it('main.ts opens login URLs only through this check', () => {
+    expect(mainSource).toMatch(/if \(isAllowedLoginUrl\(url\)\) return shell\.openExternal\(url\);/);
+    expect(mainSource.match(/shell\.openExternal\(/g)).toHaveLength(2);
   });
 });
 
