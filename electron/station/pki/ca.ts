@@ -29,6 +29,7 @@ import {
   CA_PASSPHRASE_ENV,
   FileKeySigner,
   decryptKeyFile,
+  assertKeyProtected,
   encryptKey,
   generateCaKey,
   type CaAlgorithm,
@@ -259,7 +260,7 @@ export class StationCa {
     const files = readCaFiles(home);
     const passphrase = await resolveCaPassphrase(secrets, opts.env ?? process.env);
     // A plain-text key is refused before any passphrase question.
-    if (passphrase === undefined) decryptKeyFile(files.keyText, '\u0000unused', files.keyPath);
+    assertKeyProtected(files.keyText, files.keyPath);
     if (passphrase === undefined) {
       throw new StationError(
         'CA_PASSPHRASE',

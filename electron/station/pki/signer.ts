@@ -42,7 +42,40 @@ export function encryptKey(key: crypto.KeyObject, passphrase: string): string {
 }
 
 /**
- * Decrypts a CA key file's contents.
+ * Refuses a CA key file that is not encrypted at rest: PEM PKCS#8 `PRIVATE KEY`, SEC1 / PKCS#1 PEM,
+ * legacy `Proc-Type: 4,ENCRYPTED` PEM (MD5-based key derivation), or plain DER PKCS#8.
+ * @param source file name for messages.
+ * @throws StationError CA_KEY_UNPROTECTED.
+ */
+export function assertKeyProtected(contents: string | Uint8Array, source: string): void {
+  const text = typeof contents === 'string' ? contents : Buffer.from(contents).toString('latin1');
+  const unprotected = (why: string) =>
+    new StationError(
+      'CA_KEY_UNPROTECTED',
+      `The CA key ${source} ${why}; the station refuses to use a CA key that is not encrypted at rest.`,
+      'Encrypt it: openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out KEY.enc, then import it with asset-station ca import.',
+    );
+  if (text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) return;
+  if (/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(text)) {
+    if (/Proc-Type:\s*4,ENCRYPTED/.test(text)) {
+      throw unprotected('uses legacy OpenSSL PEM encryption (MD5-based key derivation)');
+    }
+    throw unprotected('is stored in plain text');
+  }
+  // DER: a plain PKCS#8 parses without a passphrase; an EncryptedPrivateKeyInfo does not.
+  const der = Buffer.from(typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents);
+  let plain = false;
+  try {
+    crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    plain = true;
+  } catch {
+    plain = false;
+  }
+  if (plain) throw unprotected('is stored in plain text (DER PKCS#8)');
+}
+
+/**
+ * Decrypts a CA key file's contents (PEM ENCRYPTED PRIVATE KEY, or DER EncryptedPrivateKeyInfo).
  * @param source file name for messages.
  * @throws StationError CA_KEY_UNPROTECTED for a plain-text (or legacy, MD5-keyed) key; CA_PASSPHRASE when
  *   the passphrase is wrong or the file is damaged.
@@ -52,46 +85,25 @@ export function decryptKeyFile(
   passphrase: string,
   source: string,
 ): crypto.KeyObject {
+  assertKeyProtected(contents, source);
   const text = typeof contents === 'string' ? contents : Buffer.from(contents).toString('latin1');
-  const unprotected = (why: string) =>
-    new StationError(
-      'CA_KEY_UNPROTECTED',
-      `The CA key ${source} ${why}; the station refuses to use a CA key that is not encrypted at rest.`,
-      'Encrypt it: openssl pkcs8 -topk8 -v2 aes-256-cbc -in KEY -out KEY.enc, then import it with asset-station ca import.',
-    );
-  let key: crypto.KeyObject;
-  if (text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----')) {
-    try {
-      key = crypto.createPrivateKey({ key: text, format: 'pem', passphrase });
-    } catch {
-      throw new StationError(
-        'CA_PASSPHRASE',
-        `The CA key ${source} could not be decrypted: wrong passphrase, or the file is damaged.`,
-        `Check the CA passphrase (${CA_PASSPHRASE_ENV}, or the 'ca.passphrase' entry of the station vault).`,
-      );
-    }
-    return key;
-  }
-  if (/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(text)) {
-    if (/Proc-Type:\s*4,ENCRYPTED/.test(text))
-      throw unprotected('uses legacy OpenSSL PEM encryption (MD5-based key derivation)');
-    throw unprotected('is stored in plain text');
-  }
-  // DER: a plain PKCS#8 parses without a passphrase; an EncryptedPrivateKeyInfo does not.
-  const der = Buffer.from(typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents);
+  const isPem = text.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----');
   try {
-    crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-    throw unprotected('is stored in plain text (DER PKCS#8)');
-  } catch (e) {
-    if (e instanceof StationError) throw e;
-  }
-  try {
-    return crypto.createPrivateKey({ key: der, format: 'der', type: 'pkcs8', passphrase });
+    return isPem
+      ? crypto.createPrivateKey({ key: text, format: 'pem', passphrase })
+      : crypto.createPrivateKey({
+          key: Buffer.from(typeof contents === 'string' ? Buffer.from(contents, 'latin1') : contents),
+          format: 'der',
+          type: 'pkcs8',
+          passphrase,
+        });
   } catch {
     throw new StationError(
       'CA_PASSPHRASE',
-      `The CA key ${source} is not an encrypted PKCS#8 key this passphrase opens.`,
-      'Provide the key as PEM ENCRYPTED PRIVATE KEY and check its passphrase.',
+      isPem
+        ? `The CA key ${source} could not be decrypted: wrong passphrase, or the file is damaged.`
+        : `The CA key ${source} is not an encrypted PKCS#8 key this passphrase opens.`,
+      `Check the CA passphrase (${CA_PASSPHRASE_ENV}, or the 'ca.passphrase' entry of the station vault).`,
     );
   }
 }

@@ -374,6 +374,7 @@ describe('StationCa.load refusals', () => {
     reopened.close();
     await expect(StationCa.load(home, memoryStore(), { env: noEnv })).rejects.toMatchObject({
       code: 'CA_PASSPHRASE',
+      message: expect.stringMatching(/No passphrase is available/),
     });
     await expect(
       StationCa.load(home, vault, { env: { ASSET_STATION_CA_PASSPHRASE: 'wrong-passphrase-123' } }),
