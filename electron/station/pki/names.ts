@@ -15,7 +15,11 @@ export interface NameAttribute {
   stringType: NameStringType;
 }
 
-const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+/**
+ * PrintableString is A–Z a–z 0–9 and ` '()+,-./:=?` (X.680 §41.4), but real device firmware puts `_`,
+ * `@` or `*` in it; any printable ASCII is accepted (the value is still compared exactly by the policy).
+ */
+const PRINTABLE = /^[\x20-\x7e]*$/;
 
 function decodeString(t: Tlv): { value: string; stringType: NameStringType } {
   switch (t.tag) {
@@ -27,7 +31,8 @@ function decodeString(t: Tlv): { value: string; stringType: NameStringType } {
       }
     case TAG.PrintableString: {
       const v = Buffer.from(t.value).toString('latin1');
-      if (!PRINTABLE.test(v)) throw new DerError('a subject PrintableString has characters outside its set');
+      if (!PRINTABLE.test(v))
+        throw new DerError('a subject PrintableString has non-printable or non-ASCII bytes');
       return { value: v, stringType: 'PrintableString' };
     }
     case TAG.IA5String: {

@@ -102,6 +102,9 @@ describe('parseCsr accepts and verifies', () => {
     expect(csr.subject[1]!.value).toBe(nfd);
     expect(csr.subject[1]!.value).not.toBe(nfd.normalize('NFC'));
     expect(csr.subject[0]).toEqual({ type: 'C', value: 'DE', stringType: 'PrintableString' });
+    // Firmware puts '_' in PrintableString (outside X.680's set): tolerated, kept exactly.
+    const loose = await parseCsr(buildCsr({ keys: p256, subject: [['CN', 'dev_01', TAG.PrintableString]] }));
+    expect(loose.subject[0]).toEqual({ type: 'CN', value: 'dev_01', stringType: 'PrintableString' });
   });
 
   it('tolerates the Nordic nRF91 quirk (NULL ECDSA parameters) and still verifies the signature', async () => {
