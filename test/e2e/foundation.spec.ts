@@ -71,3 +71,16 @@ test('a wrong token is refused: no socket opens and the page says how to recover
   );
   expect(outcome).toBe('refused');
 });
+
+test('when the core goes away the page says so and how to recover', async ({ page }) => {
+  const h = await startHarness({ station, staticDir: 'dist/renderer' });
+  try {
+    await page.goto(h.url);
+    await expect(page.getByTestId('station-info')).not.toBeEmpty();
+  } finally {
+    await h.close();
+  }
+  const banner = page.getByRole('alert');
+  await expect(banner).toContainText('Lost the connection to the station core');
+  await expect(banner.getByRole('button', { name: 'Reload' })).toBeVisible();
+});

@@ -234,6 +234,8 @@ test('Settings: org status, CA chain, and an admin-PIN-protected save', async ()
   await page.getByLabel('Admin PIN').fill('0000');
   await page.getByRole('button', { name: 'Save settings' }).click();
   await expect(page.getByRole('alert')).toContainText('The admin PIN is not correct.');
+  // The error shows in the sticky save bar, where the technician is looking, not below the fold.
+  await expect(page.getByRole('alert')).toBeInViewport();
   await screenshot(page, 'settings-wrong-pin');
   await page.getByLabel('Admin PIN').fill(DEMO_ADMIN_PIN);
   await page.getByRole('button', { name: 'Save settings' }).click();

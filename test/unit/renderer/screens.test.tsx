@@ -98,6 +98,10 @@ describe('Station screen', () => {
     const card = await waitFor(() => cardOf('UID-1'));
     await waitFor(() => expect(within(card).getByTestId('bay-headline').textContent).toContain('FAILED'));
     expect(within(card).getByTestId('remedy').textContent).toContain(error.remedy);
+    // Repeated at the top of the screen, with a jump to the card's Retry.
+    expect(screen.getByTestId('attention').textContent).toContain(error.remedy);
+    fireEvent.click(screen.getByRole('button', { name: 'Go to bay 1' }));
+    expect(document.activeElement?.textContent).toBe('Retry');
     fireEvent.click(within(card).getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(fake.callsOf('retryJob')).toEqual([{ jobId: 'j9' }]));
   });

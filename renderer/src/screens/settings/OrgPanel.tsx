@@ -6,7 +6,7 @@ import { useStation } from '../../state/StationContext';
 import { useAsyncAction } from '../../state/useAsync';
 
 /** Salesforce org connection: status, user, API usage; log in (system browser) and disconnect. */
-export function OrgPanel({ adminPin }: { adminPin: string }) {
+export function OrgPanel({ adminPin, needsPin = false }: { adminPin: string; needsPin?: boolean }) {
   const { api } = useStation();
   const [status, setStatus] = useState<OrgStatus | undefined>();
   const [loadError, setLoadError] = useState<PlainError | undefined>();
@@ -79,6 +79,11 @@ export function OrgPanel({ adminPin }: { adminPin: string }) {
       {connect.error ? <ErrorNotice error={connect.error} alert onDismiss={connect.clearError} /> : null}
       {disconnect.error ? (
         <ErrorNotice error={disconnect.error} alert onDismiss={disconnect.clearError} />
+      ) : null}
+      {needsPin ? (
+        <p className="hint">
+          This station logs in unattended (JWT): enter the admin PIN in the bar below first.
+        </p>
       ) : null}
       <div className="form-row">
         <button

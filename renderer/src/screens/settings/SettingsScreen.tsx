@@ -116,7 +116,7 @@ export function SettingsScreen() {
   return (
     <div className="screen settings-screen">
       <div className="settings-grid">
-        <OrgPanel adminPin={adminPin} />
+        <OrgPanel adminPin={adminPin} needsPin={saved?.salesforce.authFlow === 'jwt'} />
         <CaPanel />
       </div>
 
@@ -292,6 +292,11 @@ export function SettingsScreen() {
           </div>
 
           <div className="panel save-bar">
+            {save.error ? (
+              <div className="save-bar__error">
+                <ErrorNotice error={save.error} alert onDismiss={save.clearError} />
+              </div>
+            ) : null}
             <label className="field">
               <span className="field__label">Admin PIN</span>
               <input
@@ -323,12 +328,11 @@ export function SettingsScreen() {
             >
               Undo changes
             </button>
-            <p className="muted" role="status">
+            <p className={notice ? 'saved-notice' : 'muted'} role="status">
               {notice ??
                 (dirty ? 'Unsaved changes — enter the admin PIN to save.' : 'Changes need the admin PIN.')}
             </p>
           </div>
-          {save.error ? <ErrorNotice error={save.error} alert onDismiss={save.clearError} /> : null}
         </form>
       ) : null}
     </div>

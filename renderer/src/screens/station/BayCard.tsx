@@ -53,6 +53,7 @@ export function BayCard({
 
   return (
     <article
+      id={`bay-${bay.id}-card`}
       className={`bay bay--${view.tone}`}
       aria-labelledby={titleId}
       data-testid="bay-card"

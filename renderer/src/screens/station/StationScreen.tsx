@@ -156,8 +156,8 @@ export function StationScreen({
                   type="button"
                   className="btn btn--quiet attention__go"
                   onClick={() => {
-                    const el = document.querySelector<HTMLElement>(`[data-bay-id="${CSS.escape(bay.id)}"]`);
-                    el?.scrollIntoView({ block: 'center' });
+                    const el = document.getElementById(`bay-${bay.id}-card`);
+                    el?.scrollIntoView?.({ block: 'center' });
                     el?.querySelector<HTMLButtonElement>('.bay__actions .btn')?.focus();
                   }}
                 >
