@@ -49,11 +49,11 @@ export async function openTransport(locator: string, opts: OpenOptions = {}): Pr
  */
 export async function openDevice(locator: string, opts: OpenOptions = {}): Promise<DeviceClient> {
   const t = await openTransport(locator, opts);
-  return new ProtocolClient(new DeviceLink(t, opts.baudRate ?? DEFAULT_BAUD));
+  return new ProtocolClient(new DeviceLink(t, opts.baudRate ?? DEFAULT_BAUD, opts.onDeviceLog));
 }
 
 /** Like {@link openDevice} but returns the concrete client (link access for conformance and bench). */
 export async function openProtocolClient(locator: string, opts: OpenOptions = {}): Promise<ProtocolClient> {
   const t = await openTransport(locator, opts);
-  return new ProtocolClient(new DeviceLink(t, opts.baudRate ?? DEFAULT_BAUD));
+  return new ProtocolClient(new DeviceLink(t, opts.baudRate ?? DEFAULT_BAUD, opts.onDeviceLog));
 }

@@ -78,4 +78,9 @@ export interface OpenOptions {
   lineControl?: 'keep-low' | 'default';
   /** Connection timeout in ms. */
   timeoutMs?: number;
+  /**
+   * Receives each line of non-frame output the device prints on the same UART (firmware logs, boot
+   * banner), printable ASCII, for the job log. Added by the device link (issue 3); optional.
+   */
+  onDeviceLog?: (line: string) => void;
 }
