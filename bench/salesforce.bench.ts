@@ -51,21 +51,22 @@ function facts(uid: string): AssetFacts {
   };
 }
 
-async function provision(
-  client: OrgClient,
-  uid: string,
-  upsert: (f: AssetFacts) => Promise<{ id: string }>,
-  token: boolean,
-) {
-  await client.checkClone({ deviceUid: uid, keyFingerprint: hex(`k${uid}`), reprovision: false });
-  const { id } = await upsert(facts(uid));
+interface Ops {
+  checkClone: OrgClient['checkClone'];
+  upsert: (f: AssetFacts) => Promise<{ id: string }>;
+  findAssetByUid: OrgClient['findAssetByUid'];
+}
+
+async function provision(client: OrgClient, uid: string, ops: Ops, token: boolean) {
+  await ops.checkClone({ deviceUid: uid, keyFingerprint: hex(`k${uid}`), reprovision: false });
+  const { id } = await ops.upsert(facts(uid));
   if (token) {
     const u = client.buildActorToken({ did: uid, name: uid, assetId: id, serialNumber: uid, jwk });
     const actor = u.finish(crypto.sign('sha256', Buffer.from(u.signingInput), device.privateKey));
     const issued = await client.exchangeAssetToken(actor);
     await client.validateAssetToken(issued.assetToken, { audience: AUD });
   }
-  await client.findAssetByUid(uid);
+  await ops.findAssetByUid(uid);
 }
 
 async function main() {
@@ -86,7 +87,7 @@ async function main() {
     assetTokens: { enabled: true, audience: AUD },
   };
   const rows: string[] = [];
-  const run = async (label: string, mode: 'single' | 'batched', token: boolean) => {
+  const run = async (label: string, mode: 'single' | 'batched' | 'all-batched', token: boolean) => {
     const secrets = new Mem();
     await secrets.set(SECRET_NAMES.orgJwtKey, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     const client = await OrgClient.loginWithJwtBearer(cfg, secrets);
@@ -95,13 +96,21 @@ async function main() {
     const prefix = `B${rows.length}-${Date.now().toString(36)}-`;
     const t0 = performance.now();
     if (mode === 'single') {
-      for (let i = 0; i < N; i++)
-        await provision(client, `${prefix}${i}`, (f) => client.upsertAsset(f), token);
+      const ops: Ops = {
+        checkClone: (a) => client.checkClone(a),
+        upsert: (f) => client.upsertAsset(f),
+        findAssetByUid: (u) => client.findAssetByUid(u),
+      };
+      for (let i = 0; i < N; i++) await provision(client, `${prefix}${i}`, ops, token);
     } else {
       const b = client.batcher({ windowMs: 50 });
-      await Promise.all(
-        Array.from({ length: N }, (_, i) => provision(client, `${prefix}${i}`, (f) => b.upsert(f), token)),
-      );
+      const l = mode === 'all-batched' ? client.lookups({ windowMs: 50 }) : undefined;
+      const ops: Ops = {
+        checkClone: (a) => (l ? l.checkClone(a) : client.checkClone(a)),
+        upsert: (f) => b.upsert(f),
+        findAssetByUid: (u) => (l ? l.findAssetByUid(u) : client.findAssetByUid(u)),
+      };
+      await Promise.all(Array.from({ length: N }, (_, i) => provision(client, `${prefix}${i}`, ops, token)));
     }
     const ms = performance.now() - t0;
     const rest = client.stats.restCalls - base.restCalls;
@@ -110,7 +119,7 @@ async function main() {
     const api = emu.stats().apiUsed - apiBefore;
     rows.push(
       [
-        label.padEnd(28),
+        label.padEnd(30),
         String(N).padStart(3),
         (rest / N).toFixed(2).padStart(10),
         (api / N).toFixed(2).padStart(12),
@@ -122,13 +131,14 @@ async function main() {
   };
   await run('sequential, no asset token', 'single', false);
   await run('sequential, asset token', 'single', true);
-  await run('concurrent bays, batched', 'batched', false);
-  await run('concurrent bays, batch+token', 'batched', true);
+  await run('concurrent, upserts batched', 'batched', false);
+  await run('concurrent, all batched', 'all-batched', false);
+  await run('concurrent, all batched+token', 'all-batched', true);
   console.log(
     `Salesforce calls per provisioned device (org emulator, ${LATENCY} ms latency per response, ${N} devices)`,
   );
   console.log(
-    ['mode'.padEnd(28), '  N', ' REST/dev', ' API used/dev', ' token/dev', ' other', '  ms/dev'].join(' '),
+    ['mode'.padEnd(30), '  N', ' REST/dev', ' API used/dev', ' token/dev', ' other', '  ms/dev'].join(' '),
   );
   for (const r of rows) console.log(r);
   console.log(

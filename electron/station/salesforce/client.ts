@@ -47,6 +47,7 @@ import {
 import { UpsertBatcher, type BatcherOptions, type UpsertOutcome } from './batcher';
 import { fromOAuthError, fromSfError, type SfError } from './errors';
 import { CountingTransport } from './transport';
+import { LookupBatcher, type Lookup, type LookupBatcherOptions } from './lookup-batcher';
 
 type SfConfig = StationConfig['salesforce'];
 
@@ -143,6 +144,7 @@ export class OrgClient {
   private readonly keyCache = new Map<string, crypto.KeyObject>();
   private keysLoading: Promise<void> | undefined;
   private batcherInstance: UpsertBatcher | undefined;
+  private lookupInstance: LookupBatcher | undefined;
 
   private constructor(
     private readonly config: SfConfig,
@@ -482,19 +484,28 @@ export class OrgClient {
     return this.config.externalIdField;
   }
 
+  /** Runs a SOQL query and follows `nextRecordsUrl` while `done` is false (salesforce.md §4.2). */
   private async query(soql: string, doing: string): Promise<Array<Record<string, unknown>>> {
-    const res = await this.rest<{ records?: unknown }>(
-      { method: 'GET', url: `/query?q=${encodeURIComponent(soql)}` },
-      doing,
-    );
-    if (!res || typeof res !== 'object' || !Array.isArray(res.records)) {
-      throw new StationError(
-        'ORG_UNAVAILABLE',
-        `Salesforce answered the query to ${doing} with an unexpected body.`,
-        'Retry; if it persists, check for a proxy between the station and Salesforce.',
-      );
+    const out: Array<Record<string, unknown>> = [];
+    let url: string | undefined = `/query?q=${encodeURIComponent(soql)}`;
+    for (let page = 0; url && page < 50; page++) {
+      const res: { records?: unknown; done?: unknown; nextRecordsUrl?: unknown } | undefined =
+        await this.rest<{
+          records?: unknown;
+          done?: unknown;
+          nextRecordsUrl?: unknown;
+        }>({ method: 'GET', url }, doing);
+      if (!res || typeof res !== 'object' || !Array.isArray(res.records)) {
+        throw new StationError(
+          'ORG_UNAVAILABLE',
+          `Salesforce answered the query to ${doing} with an unexpected body.`,
+          'Retry; if it persists, check for a proxy between the station and Salesforce.',
+        );
+      }
+      out.push(...(res.records as Array<Record<string, unknown>>));
+      url = res.done === false && typeof res.nextRecordsUrl === 'string' ? res.nextRecordsUrl : undefined;
     }
-    return res.records as Array<Record<string, unknown>>;
+    return out;
   }
 
   // ------------------------------------------------------------------ Assets
@@ -614,25 +625,79 @@ export class OrgClient {
    * another UID → CLONE_SUSPECTED; the same UID with another key → CLONE_SUSPECTED unless `reprovision`
    * (the caller records the admin override).
    * @returns the existing Asset of this UID, if any.
+   * @throws StationError CLONE_SUSPECTED, ORG_DUPLICATE (several Assets with the UID), ORG_* of the query
    */
   async checkClone(a: {
     deviceUid: string;
     keyFingerprint: string;
     reprovision?: boolean;
   }): Promise<CloneCheckResult> {
-    validateExternalId(a.deviceUid);
-    if (!/^[0-9a-f]{64}$/.test(a.keyFingerprint)) {
-      throw new StationError(
-        'BAD_REQUEST',
-        `'${a.keyFingerprint}' is not a SHA-256 key fingerprint.`,
-        'This is a station bug: report it with the job journal.',
-      );
-    }
-    const kf = this.fieldMap.keyFingerprint;
-    const recs = await this.query(
-      `SELECT Id, ${this.ext}, ${kf} FROM Asset WHERE ${kf} = ${soqlQuote(a.keyFingerprint)} OR ${this.ext} = ${soqlQuote(a.deviceUid)} LIMIT 50`,
-      `check Salesforce for clones of device ${a.deviceUid}`,
+    checkCloneInput(a);
+    return this.judgeClone(
+      a,
+      await this.lookupAssets([{ uid: a.deviceUid, keyFingerprint: a.keyFingerprint }]),
     );
+  }
+
+  /**
+   * Reads the device's Asset by external ID (SOQL). Undefined when none.
+   * @throws StationError ORG_DUPLICATE when several Assets carry the UID
+   */
+  async findAssetByUid(uid: string): Promise<AssetRecordFacts | undefined> {
+    validateExternalId(uid);
+    return this.judgeFind(uid, await this.lookupAssets([{ uid }]));
+  }
+
+  /**
+   * checkClone and findAssetByUid for several bays at once: look-ups within `windowMs` share one
+   * SOQL query (salesforce.md §4.2 query; OR of the UIDs and fingerprints). Created on first use.
+   */
+  lookups(opts: LookupBatcherOptions = {}): {
+    checkClone: OrgClient['checkClone'];
+    findAssetByUid: OrgClient['findAssetByUid'];
+  } {
+    this.lookupInstance ??= new LookupBatcher(
+      (l) => this.lookupAssets(l),
+      this.ext,
+      this.fieldMap.keyFingerprint,
+      opts,
+    );
+    const b = this.lookupInstance;
+    return {
+      checkClone: async (a) => {
+        checkCloneInput(a);
+        return this.judgeClone(a, await b.lookup({ uid: a.deviceUid, keyFingerprint: a.keyFingerprint }));
+      },
+      findAssetByUid: async (uid) => {
+        validateExternalId(uid);
+        return this.judgeFind(uid, await b.lookup({ uid }));
+      },
+    };
+  }
+
+  /** One query for the Assets matching any of the look-ups' UIDs or key fingerprints. */
+  private async lookupAssets(lookups: Lookup[]): Promise<Array<Record<string, unknown>>> {
+    const kf = this.fieldMap.keyFingerprint;
+    const conds = new Set<string>();
+    for (const l of lookups) {
+      conds.add(`${this.ext} = ${soqlQuote(l.uid)}`);
+      if (l.keyFingerprint) conds.add(`${kf} = ${soqlQuote(l.keyFingerprint)}`);
+    }
+    const what =
+      lookups.length === 1
+        ? `look up the Asset of device ${lookups[0]!.uid}`
+        : `look up the Assets of ${lookups.length} devices`;
+    return this.query(
+      `SELECT ${assetSelectFields(this.ext, this.fieldMap).join(', ')} FROM Asset WHERE ${[...conds].join(' OR ')} LIMIT ${Math.min(2000, 50 * lookups.length)}`,
+      what,
+    );
+  }
+
+  private judgeClone(
+    a: { deviceUid: string; keyFingerprint: string; reprovision?: boolean },
+    recs: Array<Record<string, unknown>>,
+  ): CloneCheckResult {
+    const kf = this.fieldMap.keyFingerprint;
     const clone = recs.find((r) => r[kf] === a.keyFingerprint && r[this.ext] !== a.deviceUid);
     if (clone) {
       throw new StationError(
@@ -666,25 +731,17 @@ export class OrgClient {
     return mine ? { existingAssetId: String(mine.Id) } : {};
   }
 
-  /**
-   * Reads the device's Asset by external ID (SOQL). Undefined when none.
-   * @throws StationError ORG_DUPLICATE when several Assets carry the UID
-   */
-  async findAssetByUid(uid: string): Promise<AssetRecordFacts | undefined> {
-    validateExternalId(uid);
-    const recs = await this.query(
-      `SELECT ${assetSelectFields(this.ext, this.fieldMap).join(', ')} FROM Asset WHERE ${this.ext} = ${soqlQuote(uid)} LIMIT 2`,
-      `read the Asset of device ${uid}`,
-    );
-    if (recs.length > 1) {
+  private judgeFind(uid: string, recs: Array<Record<string, unknown>>): AssetRecordFacts | undefined {
+    const own = recs.filter((r) => r[this.ext] === uid);
+    if (own.length > 1) {
       throw new StationError(
         'ORG_DUPLICATE',
         `Several Assets carry device UID ${uid}.`,
         'Merge or delete the duplicates in Salesforce so one Asset remains, then retry.',
-        { assetIds: recs.map((r) => r.Id) },
+        { assetIds: own.map((r) => r.Id) },
       );
     }
-    return recs[0] ? toRecordFacts(recs[0], this.ext, this.fieldMap) : undefined;
+    return own[0] ? toRecordFacts(own[0], this.ext, this.fieldMap) : undefined;
   }
 
   // ------------------------------------------------------------------ asset tokens
@@ -868,6 +925,17 @@ export class OrgClient {
   async ping(): Promise<OrgStatus> {
     await this.rest<unknown>({ method: 'GET', url: '/' }, 'check the Salesforce connection');
     return this.status();
+  }
+}
+
+function checkCloneInput(a: { deviceUid: string; keyFingerprint: string }): void {
+  validateExternalId(a.deviceUid);
+  if (!/^[0-9a-f]{64}$/.test(a.keyFingerprint)) {
+    throw new StationError(
+      'BAD_REQUEST',
+      `'${a.keyFingerprint}' is not a SHA-256 key fingerprint (64 lowercase hex characters).`,
+      'This is a station bug: report it with the job journal.',
+    );
   }
 }
 

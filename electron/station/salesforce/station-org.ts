@@ -69,12 +69,14 @@ export function orgService(
 /** Adapts an OrgClient to the saga's OrgPort. */
 export function toPort(c: OrgClient, sf: () => StationConfig['salesforce']): OrgPort {
   const st = c.status();
+  const lookups = c.lookups();
   return {
     orgId: st.orgId ?? '',
     username: st.username ?? '',
-    checkClone: (q) => c.checkClone(q),
+    // several bays' look-ups and upserts share calls (LookupBatcher, UpsertBatcher)
+    checkClone: (q) => lookups.checkClone(q),
     upsertAsset: (facts) => c.batcher().upsert(facts),
-    findAssetByUid: (uid) => c.findAssetByUid(uid),
+    findAssetByUid: (uid) => lookups.findAssetByUid(uid),
     async issueAssetToken(q) {
       const jwk = crypto
         .createPublicKey({ key: Buffer.from(q.publicKeySpki), format: 'der', type: 'spki' })

@@ -173,6 +173,32 @@ describe('Collections batching', () => {
     expect(single).toEqual({ id: results[0]!.id, created: false });
     expect(client.stats.restCalls).toBe(2);
   });
+  it('coalesces the clone checks and read-backs of several bays into one query each', async () => {
+    const { client } = await jwtClient();
+    await client.upsertAsset(facts('LOOK-A', 'look-key-a'));
+    const base = client.stats.restCalls;
+    const l = client.lookups({ windowMs: 50 });
+    const checks = await Promise.allSettled([
+      l.checkClone({ deviceUid: 'LOOK-A', keyFingerprint: keyFingerprint('look-key-a'), reprovision: false }),
+      l.checkClone({ deviceUid: 'LOOK-B', keyFingerprint: keyFingerprint('look-key-b'), reprovision: false }),
+      l.checkClone({
+        deviceUid: 'LOOK-CLONE',
+        keyFingerprint: keyFingerprint('look-key-a'),
+        reprovision: false,
+      }),
+    ]);
+    expect(client.stats.restCalls - base).toBe(1);
+    expect(checks[0]).toMatchObject({
+      status: 'fulfilled',
+      value: { existingAssetId: expect.stringMatching(/^02i/) },
+    });
+    expect(checks[1]).toEqual({ status: 'fulfilled', value: {} });
+    expect(checks[2]).toMatchObject({ status: 'rejected', reason: { code: 'CLONE_SUSPECTED' } });
+    const found = await Promise.all(['LOOK-A', 'LOOK-B'].map((u) => l.findAssetByUid(u)));
+    expect(client.stats.restCalls - base).toBe(2);
+    expect(found[0]?.keyFingerprint).toBe(keyFingerprint('look-key-a'));
+    expect(found[1]).toBeUndefined();
+  });
 });
 
 describe('clone check', () => {
