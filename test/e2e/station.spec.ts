@@ -158,7 +158,9 @@ test('verify passes for a provisioned device and fails for a tampered one; the r
     await client.close();
   }
 
-  await bay.selectOption((await bay.locator('option', { hasText: victim.uid }).getAttribute('value'))!);
+  // QA scans the device's UID label: the Verify screen picks its bay (focus is on a button, not a field).
+  await scanBarcode(page, victim.uid);
+  await expect(bay.locator('option:checked')).toContainText(victim.uid);
   await page.getByRole('button', { name: 'Run verification' }).click();
   await expect(page.getByTestId('verify-verdict')).toHaveText(/VERIFICATION FAILED/, { timeout: 20_000 });
   const failed = page.locator('[data-testid="verify-check"][data-passed="false"]');
@@ -177,7 +179,9 @@ test('History: search by UID, filter by outcome, open a step timeline, export CS
   // 5 provisions + 2 verifies.
   await expect(rows).toHaveCount(7);
 
-  await page.getByRole('searchbox', { name: 'Search' }).fill(uids[2]!);
+  // Scanning a UID label anywhere on the screen searches for it.
+  await scanBarcode(page, uids[2]!);
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toHaveValue(uids[2]!);
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toHaveAttribute('data-uid', uids[2]!);
   await page.getByRole('searchbox', { name: 'Search' }).fill('');

@@ -5,6 +5,7 @@ import { StepTimeline } from '../../components/StepTimeline';
 import { downloadText } from '../../lib/download';
 import { toPlainError, type PlainError } from '../../lib/errors';
 import { formatDateTime, formatElapsed, shortFingerprint } from '../../lib/format';
+import { useScanner } from '../../lib/useScanner';
 import { useStation } from '../../state/StationContext';
 import { useAsyncAction } from '../../state/useAsync';
 import {
@@ -83,6 +84,9 @@ export function HistoryScreen() {
     }, [api, form]),
   );
 
+  // A scanned label (UID or Asset ID barcode) becomes the search, wherever the focus is.
+  useScanner(useCallback((code: string) => setForm((f) => ({ ...f, text: code.trim() })), []));
+
   const set = <K extends keyof HistoryFilterForm>(k: K, v: HistoryFilterForm[K]) =>
     setForm({ ...form, [k]: v });
 
@@ -100,7 +104,7 @@ export function HistoryScreen() {
               type="search"
               name="search"
               value={form.text}
-              placeholder="UID, Asset ID, certificate serial or fingerprint…"
+              placeholder="UID, Asset ID, serial…"
               onChange={(e) => set('text', e.target.value)}
             />
           </label>

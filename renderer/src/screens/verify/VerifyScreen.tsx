@@ -4,6 +4,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { StepTimeline } from '../../components/StepTimeline';
 import { downloadText } from '../../lib/download';
 import { formatDateTime, stepLabel } from '../../lib/format';
+import { useScanner } from '../../lib/useScanner';
 import { useStation } from '../../state/StationContext';
 import { useAsyncAction } from '../../state/useAsync';
 
@@ -30,6 +31,22 @@ export function VerifyScreen() {
     : (baysWithDevice[0]?.id ?? '');
   const [report, setReport] = useState<VerifyReport | undefined>();
   const [runningJobId, setRunningJobId] = useState<string | undefined>();
+
+  // Scanning a device's UID label picks its bay.
+  const [scanNote, setScanNote] = useState<string | undefined>();
+  useScanner(
+    useCallback(
+      (code: string) => {
+        const hit = live.bays.find((b) => b.device?.uid === code.trim());
+        setScanNote(hit ? undefined : `No attached device has UID ${code.trim()}.`);
+        if (hit) {
+          setBayId(hit.id);
+          setReport(undefined);
+        }
+      },
+      [live.bays],
+    ),
+  );
 
   const verify = useAsyncAction(
     useCallback(async () => {
@@ -99,6 +116,9 @@ export function VerifyScreen() {
             Export report (JSON)
           </button>
         </div>
+        <p className="hint" aria-live="polite" data-testid="verify-scan-status">
+          {scanNote ?? 'Scan a device’s UID label to pick its bay.'}
+        </p>
       </section>
 
       {verify.error ? <ErrorNotice error={verify.error} alert onDismiss={verify.clearError} /> : null}
