@@ -386,7 +386,12 @@ export class StationCa {
     }
     const latest = this.index.byUid(opts.deviceUid)[0];
     if (!latest) return 'issue';
-    if (latest.keyFingerprint === fp && Date.parse(latest.notAfter) > now.getTime()) return latest;
+    if (latest.keyFingerprint === fp) {
+      // Same device, same key: under another issuing CA (re-initialised or replaced CA) a new certificate
+      // is issued; under this one the existing certificate is returned while it is valid.
+      if (latest.issuerFingerprint !== this.issuing.fingerprint) return 'issue';
+      if (Date.parse(latest.notAfter) > now.getTime()) return latest;
+    }
     if (!opts.reprovision) {
       throw new StationError(
         'REPROVISION_REQUIRED',

@@ -407,6 +407,25 @@ describe('StationCa.load refusals', () => {
     });
   });
 
+  it('after init --force, the same UID and key get a new certificate under the new CA (not the old one)', async () => {
+    const home = tmp();
+    const secrets = memoryStore();
+    const csr = await csrFor('p256', 'dev-reinit');
+    const old = await StationCa.init(home, secrets, { env: noEnv });
+    const first = await old.issue(csr, { deviceUid: 'dev-reinit' });
+    old.close();
+    const fresh = await StationCa.init(home, secrets, { env: noEnv, force: true });
+    try {
+      const second = await fresh.issue(csr, { deviceUid: 'dev-reinit' });
+      expect(second.reused).toBe(false);
+      expect(second.serial).not.toBe(first.serial);
+      expect(opensslVerify(tmp(), second.chain).ok).toBe(true);
+      expect((await fresh.issue(csr, { deviceUid: 'dev-reinit' })).serial).toBe(second.serial);
+    } finally {
+      fresh.close();
+    }
+  });
+
   it('CA_KEY_MISMATCH when the key belongs to another certificate; CONFLICT on a second init', async () => {
     const home = tmp();
     const secrets = memoryStore();
