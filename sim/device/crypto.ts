@@ -11,7 +11,8 @@ import * as x509 from '@peculiar/x509';
 import type { KeyAlgorithm } from '../../shared/domain';
 import type { SanEntry } from '../../shared/protocol';
 
-x509.cryptoProvider.set(crypto.webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+// `as never`: node's webcrypto type differs from the DOM `Crypto` type @peculiar/x509 declares.
+x509.cryptoProvider.set(crypto.webcrypto as never);
 
 const generateKeyPair = promisify(crypto.generateKeyPair);
 
@@ -75,7 +76,7 @@ export async function buildCsr(
   if (sans.length > 0)
     extensions.push(
       new x509.SubjectAlternativeNameExtension(
-        sans.map((s) => ({
+        sans.map((s): x509.JsonGeneralName => ({
           type: s.type === 'DNS' ? 'dns' : s.type === 'URI' ? 'url' : s.type === 'IP' ? 'ip' : 'email',
           value: s.value,
         })),

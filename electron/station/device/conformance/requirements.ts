@@ -21,7 +21,8 @@ import type { DeviceIdentity, KeyAlgorithm } from '../../../../shared/domain';
 import type { ProtocolClient } from '../client';
 import type { DeviceLink } from '../link';
 
-x509.cryptoProvider.set(crypto.webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
+// `as never`: node's webcrypto type differs from the DOM `Crypto` type @peculiar/x509 declares.
+x509.cryptoProvider.set(crypto.webcrypto as never);
 
 /** What a check gets. */
 export interface CheckContext {
@@ -287,7 +288,7 @@ export const REQUIREMENTS: Requirement[] = [
         'urn:asset-station:conformance',
         'dns:device.example.com',
       ]);
-      const csr = new x509.Pkcs10CertificateRequest(der);
+      const csr = new x509.Pkcs10CertificateRequest(new Uint8Array(der).buffer as ArrayBuffer);
       assert(await csr.verify(), 'the CSR self-signature does not verify');
       assert(eq(new Uint8Array(csr.publicKey.rawData), spki), 'the CSR carries another public key');
       assert(csr.subject.includes('CN=conformance-device'), `subject ${csr.subject}`);
