@@ -148,7 +148,12 @@ export function BayCard({
           </button>
         ) : null}
         {view.canCancel ? (
-          <button type="button" className="btn btn--danger" disabled={busy} onClick={() => void cancel.run()}>
+          <button
+            type="button"
+            className="btn btn--danger-outline"
+            disabled={busy}
+            onClick={() => void cancel.run()}
+          >
             Cancel
           </button>
         ) : null}
