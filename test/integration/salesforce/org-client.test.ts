@@ -10,6 +10,8 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOrgEmulator, type OrgEmulator } from '../../../sim/org';
 import { OrgClient, assetTokenSupported, assetTokenSkipReason } from '../../../electron/station/salesforce';
+import { orgService } from '../../../electron/station/salesforce/station-org';
+import { defaultConfig } from '../../../electron/station/config';
 import { SECRET_NAMES } from '../../../electron/station/secrets';
 import { FileVault } from '../../../electron/station/secrets';
 import { isStationError, type StationError } from '../../../shared/errors';
@@ -479,6 +481,61 @@ describe('asset tokens', () => {
     const rej = await caught(client.exchangeAssetToken(forged));
     expect(rej.code).toBe('ASSET_TOKEN_REJECTED');
     expect(emu.tokenEvents().some((e) => e.DeviceId === 'TOKEN-2')).toBe(false);
+  });
+
+  it('the station org service: connect (JWT), then the saga port issues a validated asset token with the device as signer', async () => {
+    const secrets = await storeWithJwtKey(keys.privatePem);
+    const config = { ...defaultConfig(), salesforce: sfConfig(emu) };
+    const svc = orgService(() => config, secrets);
+    expect((await svc.status()).connected).toBe(false);
+    const st = await svc.connect();
+    expect(st).toMatchObject({ connected: true, orgId: emu.orgId });
+    expect(st.apiUsage?.limit).toBe(100_000);
+    const port = await svc.port();
+    expect(port.orgId).toBe(emu.orgId);
+    expect(
+      await port.checkClone({
+        deviceUid: 'PORT-1',
+        keyFingerprint: keyFingerprint('port-1'),
+        reprovision: false,
+      }),
+    ).toEqual({});
+    const { id } = await port.upsertAsset({
+      ...facts('PORT-1', 'port-1'),
+      firmware: '1',
+      provisionedBy: 'op',
+    });
+    const spki = device.publicKey.export({ type: 'spki', format: 'der' });
+    const signed: Uint8Array[] = [];
+    const t = await port.issueAssetToken({
+      deviceUid: 'PORT-1',
+      assetId: id,
+      name: 'PORT-1',
+      publicKeySpki: new Uint8Array(spki),
+      sign: async (input) => {
+        signed.push(input);
+        return crypto.sign('sha256', input, device.privateKey);
+      },
+    });
+    expect(t.expiresIn).toBe(300);
+    expect(t.jti).toBeTruthy();
+    expect(Buffer.from(signed[0]!).toString().split('.')).toHaveLength(2);
+    expect((await port.findAssetByUid('PORT-1'))?.id).toBe(id);
+    const ec = crypto
+      .generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .publicKey.export({ type: 'spki', format: 'der' });
+    const e = await caught(
+      port.issueAssetToken({
+        deviceUid: 'PORT-1',
+        assetId: id,
+        name: 'n',
+        publicKeySpki: new Uint8Array(ec),
+        sign: async () => new Uint8Array(64),
+      }),
+    );
+    expect(e.code).toBe('ASSET_TOKEN_REJECTED');
+    expect(await svc.disconnect()).toEqual({ connected: false });
+    expect(await secrets.get(SECRET_NAMES.orgAccessToken)).toBeUndefined();
   });
 
   it('skips EC devices with a recorded reason', async () => {

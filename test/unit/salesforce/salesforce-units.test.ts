@@ -286,3 +286,39 @@ describe('emulator SOQL subset', () => {
     expect(() => parseSoql('SELECT Id FROM Widget')).toThrow();
   });
 });
+
+describe('SFDX metadata ↔ emulator describe ↔ client field map', () => {
+  it('declare the same Asset custom fields with the same external-ID/unique flags and lengths', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const { ASSET_CUSTOM_FIELDS } = await import('../../../sim/org/schema');
+    const dir = path.resolve(__dirname, '../../../salesforce/force-app/main/default/objects/Asset/fields');
+    const meta = fs.readdirSync(dir).map((f) => {
+      const x = fs.readFileSync(path.join(dir, f), 'utf8');
+      const tag = (t: string) => new RegExp(`<${t}>([^<]*)</${t}>`).exec(x)?.[1];
+      return {
+        name: tag('fullName')!,
+        type: tag('type') === 'DateTime' ? 'datetime' : 'string',
+        length: tag('length') ? Number(tag('length')) : undefined,
+        externalId: tag('externalId') === 'true',
+        unique: tag('unique') === 'true',
+      };
+    });
+    const emu = ASSET_CUSTOM_FIELDS.map((f) => ({
+      name: f.name,
+      type: f.type,
+      length: f.length,
+      externalId: Boolean(f.externalId),
+      unique: Boolean(f.unique),
+    }));
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect(meta.sort(byName)).toEqual(emu.sort(byName));
+    const mapped = new Set([...Object.values(DEFAULT_FIELD_MAP), 'Device_UID__c']);
+    expect([...mapped].sort()).toEqual(meta.map((m) => m.name).sort());
+    const ps = fs.readFileSync(
+      path.resolve(dir, '../../../permissionsets/Asset_Station.permissionset-meta.xml'),
+      'utf8',
+    );
+    for (const m of meta) expect(ps).toContain(`<field>Asset.${m.name}</field>`);
+  });
+});
