@@ -322,6 +322,46 @@ describe('OAuth over raw HTTP', () => {
     expect(bad.headers.get('content-type')).toMatch(/text\/html/);
   });
 
+  it('the authorize page (no auto-approve): Allow issues a code, Deny redirects with access_denied', async () => {
+    const manual = await startOrgEmulator({
+      autoApprove: false,
+      callbackUrls: ['http://localhost:1717/OauthRedirect'],
+    });
+    try {
+      const q = new URLSearchParams({
+        response_type: 'code',
+        client_id: manual.clientId,
+        redirect_uri: 'http://localhost:1717/OauthRedirect',
+        state: 'st',
+      });
+      const page = await fetch(`${manual.baseUrl}/services/oauth2/authorize?${q}`, { redirect: 'manual' });
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toMatch(/<form method="post">/);
+      expect(html).toContain(manual.adminUsername);
+      const decide = (decision: string) =>
+        fetch(`${manual.baseUrl}/services/oauth2/authorize`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `${q}&decision=${decision}`,
+        });
+      const allow = new URL((await decide('allow')).headers.get('location')!);
+      expect(allow.searchParams.get('code')).toBeTruthy();
+      expect(allow.searchParams.get('state')).toBe('st');
+      const deny = new URL((await decide('deny')).headers.get('location')!);
+      expect(deny.searchParams.get('error')).toBe('access_denied');
+      // only the registered callback is accepted
+      const other = await fetch(
+        `${manual.baseUrl}/services/oauth2/authorize?${q.toString().replace('1717', '1718')}`,
+        { redirect: 'manual' },
+      );
+      expect(other.status).toBe(400);
+    } finally {
+      await manual.stop();
+    }
+  });
+
   it('refuses a concurrent refresh of the same token', async () => {
     const flow = await pkceTokens(`http://localhost:${await freePort()}/OauthRedirect`);
     const rt = String((await flow.exchange()).body.refresh_token);
