@@ -138,6 +138,7 @@ export class OrgClient {
   private readonly loginUrl: string;
   private readonly fieldMap: AssetFieldMap;
   private refreshing: Promise<string> | undefined;
+  private recentRefreshes: number[] = [];
   private lastRefreshError: StationError | undefined;
   private lastAuthError: StationError | undefined;
   private apiUsage: { used: number; limit: number } | undefined;
@@ -324,6 +325,23 @@ export class OrgClient {
    * new assertion.
    */
   private refreshSession(): Promise<string> {
+    if (!this.refreshing) {
+      // Guard against a refresh loop (jsforce retries after every refresh, and refreshes on every 401):
+      // an org that refuses fresh sessions must end in an error, not hammer the token endpoint.
+      const now = Date.now();
+      this.recentRefreshes = this.recentRefreshes.filter((t) => now - t < 10_000);
+      if (this.recentRefreshes.length >= 3) {
+        const e = new StationError(
+          'ORG_AUTH',
+          'Salesforce refuses the session right after each refresh (3 refreshes within 10 s).',
+          "Check that the user may use the API (profile/permission set 'API Enabled', IP restrictions of the External Client App), then log in again.",
+        );
+        this.lastRefreshError = e;
+        this.lastAuthError = e;
+        return Promise.reject(e);
+      }
+      this.recentRefreshes.push(now);
+    }
     this.refreshing ??= this.doRefresh().finally(() => {
       this.refreshing = undefined;
     });

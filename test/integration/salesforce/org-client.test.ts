@@ -359,6 +359,19 @@ describe('PKCE login and refresh with rotation', () => {
     }
   });
 
+  it('ends a refresh loop (sessions that die at once) with ORG_AUTH instead of hammering the token endpoint', async () => {
+    const dying = await startOrgEmulator({ jwtBearerCertPem: keys.publicPem, sessionTtlMs: 1 });
+    try {
+      const c = await OrgClient.loginWithJwtBearer(sfConfig(dying), await storeWithJwtKey(keys.privatePem));
+      const e = await caught(c.upsertAsset(facts('LOOP-1')));
+      expect(e.code).toBe('ORG_AUTH');
+      expect(e.message).toMatch(/right after each refresh/);
+      expect(dying.stats().tokenCalls['urn:ietf:params:oauth:grant-type:jwt-bearer']).toBeLessThanOrEqual(4);
+    } finally {
+      await dying.stop();
+    }
+  });
+
   it('refuses a JWT login without username or key, and a wrong key', async () => {
     expect(
       (
