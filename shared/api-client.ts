@@ -18,6 +18,11 @@ import {
 } from './api';
 import { StationError } from './errors';
 
+/** Logs a contract violation where a console exists (shared/ has no Node or DOM typings). */
+function reportProblem(message: string): void {
+  (globalThis as { console?: { error(m: string): void } }).console?.error(message);
+}
+
 /** The two primitives a transport must offer. */
 export interface Carrier {
   /** Sends a call and resolves with the raw outcome (never rejects for station errors). */
@@ -46,7 +51,7 @@ export function createStationClient(carrier: Carrier): StationApi {
     if (!isEventName(event)) return;
     const parsed = events[event].safeParse(payload);
     if (!parsed.success) {
-      console.error(`station: dropped malformed '${event}' event: ${parsed.error.message}`);
+      reportProblem(`station: dropped malformed '${event}' event: ${parsed.error.message}`);
       return;
     }
     for (const h of handlers.get(event) ?? []) h(parsed.data);

@@ -6,6 +6,11 @@
 import { events, isEventName, isMethodName, methods, type CallOutcome, type StationMethods } from './api';
 import { StationError, toErrorShape } from './errors';
 
+/** Logs a contract violation where a console exists (shared/ has no Node or DOM typings). */
+function reportProblem(message: string): void {
+  (globalThis as { console?: { error(m: string): void } }).console?.error(message);
+}
+
 /**
  * Runs one call against the core.
  * Never throws: every failure becomes `{ ok: false, error }` (UNKNOWN_METHOD, BAD_REQUEST, or the core's error).
@@ -65,7 +70,7 @@ export function validateEvent(event: string, payload: unknown): unknown {
   if (!isEventName(event)) return undefined;
   const parsed = events[event].safeParse(payload);
   if (!parsed.success) {
-    console.error(`station: not sending malformed '${event}' event: ${parsed.error.message}`);
+    reportProblem(`station: not sending malformed '${event}' event: ${parsed.error.message}`);
     return undefined;
   }
   return parsed.data;

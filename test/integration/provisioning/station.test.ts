@@ -170,8 +170,17 @@ describe('provisioning station (PTYs + org emulator + CA)', () => {
   it('cancels a job, states what it left behind, and Retry finishes it', async () => {
     const env = await embedded({ devices: 1, keygenDelayMs: 2000 });
     const [bay] = await env.station.listBays({});
+    const keygenRunning = new Promise<void>((resolve) => {
+      const off = env.station.subscribe((event, payload) => {
+        const p = payload as { step: { name: string; state: string } };
+        if (event === 'step' && p.step.name === 'keygen' && p.step.state === 'running') {
+          off();
+          resolve();
+        }
+      });
+    });
     const job = await env.station.startJob({ bayId: bay!.id, kind: 'provision' });
-    await new Promise((r) => setTimeout(r, 500));
+    await keygenRunning;
     const cancelled = await env.station.cancelJob({ jobId: job.id });
     expect(cancelled.state).toBe('cancelled');
     expect(cancelled.error?.message).toMatch(/Cancelled after "identify"/);
