@@ -640,10 +640,10 @@ export class OrgClient {
 
   /**
    * Clone and duplicate check before signing (one SOQL query): the same public-key fingerprint under
-   * another UID → CLONE_SUSPECTED; the same UID with another key → CLONE_SUSPECTED unless `reprovision`
-   * (the caller records the admin override).
+   * another UID → CLONE_SUSPECTED; the same UID with another key → REPROVISION_REQUIRED unless
+   * `reprovision` (then `reprovisioned: true`; the caller records the admin override).
    * @returns the existing Asset of this UID, if any.
-   * @throws StationError CLONE_SUSPECTED, ORG_DUPLICATE (several Assets with the UID), ORG_* of the query
+   * @throws StationError CLONE_SUSPECTED, REPROVISION_REQUIRED, ORG_DUPLICATE (several Assets with the UID), ORG_* of the query
    */
   async checkClone(a: {
     deviceUid: string;
@@ -738,7 +738,7 @@ export class OrgClient {
     if (mine && typeof mine[kf] === 'string' && mine[kf] !== '' && mine[kf] !== a.keyFingerprint) {
       if (!a.reprovision) {
         throw new StationError(
-          'CLONE_SUSPECTED',
+          'REPROVISION_REQUIRED', // as the station CA for the same case (pki/ca.ts)
           `Device ${a.deviceUid} is already registered (Asset ${String(mine.Id)}) with a different key: either it was re-keyed or another device uses its UID.`,
           'If this device was deliberately reset, an admin can re-provision it (the override is recorded); otherwise set it aside and report it.',
           { reason: 'uid-has-other-key', existingAssetId: mine.Id },

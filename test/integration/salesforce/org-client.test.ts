@@ -230,7 +230,7 @@ describe('clone check', () => {
         reprovision: false,
       }),
     );
-    expect(rekeyed.code).toBe('CLONE_SUSPECTED');
+    expect(rekeyed.code).toBe('REPROVISION_REQUIRED');
     expect(rekeyed.details?.reason).toBe('uid-has-other-key');
     const over = await client.checkClone({
       deviceUid: 'CLONE-A',
