@@ -25,12 +25,19 @@ export interface WiringOptions {
 export function pkiService(ca: StationCa): PkiService {
   return {
     parseCsr: (der) => pkiLib.parseCsr(der),
+    expectation: (uid, subject) =>
+      pkiLib.csrExpectationFor({ ...ca.profile(), subject: { ...ca.profile().subject, ...subject } }, uid, [
+        'ECDSA-P256',
+        'RSA-2048',
+        'RSA-3072',
+      ]),
     checkCsrPolicy: (csr, expected) => pkiLib.checkCsrPolicy(csr, expected),
     createChallenge: () => pkiLib.createChallenge(),
     verifyProofOfPossession: (spki, challenge, signature, alg) =>
       pkiLib.verifyProofOfPossession(spki, challenge, signature, alg),
     findByKey: (fp) => ca.findByKey(fp),
-    issue: (csr, o) => ca.issue(csr, { deviceUid: o.deviceUid, reprovision: o.reprovision }),
+    issue: (csr, o) =>
+      ca.issue(csr, { deviceUid: o.deviceUid, reprovision: o.reprovision, profile: { subject: o.subject } }),
     verifyDeviceChain: (chain) => ca.verifyDeviceChain(chain),
     info: () => ca.info(),
   };

@@ -7,9 +7,17 @@ import type { KeyAlgorithm } from '../../../shared/domain';
 import type { DeviceClient, OpenOptions, SignatureAlgorithm } from '../device/types';
 import type { CsrExpectation, IssuedCertificate, IssuedIndexEntry, VerifiedCsr } from '../pki/types';
 
+/** A device certificate subject (RFC 5280 §4.1.2.6 attributes the station sets). */
+export type DeviceSubject = { CN: string; O?: string; OU?: string };
+
 /** The station PKI as the saga uses it. */
 export interface PkiPort {
   parseCsr(der: Uint8Array): Promise<VerifiedCsr>;
+  /**
+   * What the station asks the device to put in its CSR for `deviceUid`: the given subject and the SANs
+   * of the CA's certificate profile (e.g. `uri:urn:dev:uid:<uid>`).
+   */
+  expectation(deviceUid: string, subject: DeviceSubject): CsrExpectation;
   /** @throws StationError CSR_POLICY */
   checkCsrPolicy(csr: VerifiedCsr, expected: CsrExpectation): void;
   createChallenge(): Uint8Array;
@@ -23,7 +31,10 @@ export interface PkiPort {
   /** The index entry certifying this public key, if any. */
   findByKey(keyFingerprint: string): IssuedIndexEntry | undefined;
   /** Issues (or returns the already-issued certificate for the same UID and key). */
-  issue(csr: VerifiedCsr, opts: { deviceUid: string; reprovision: boolean }): Promise<IssuedCertificate>;
+  issue(
+    csr: VerifiedCsr,
+    opts: { deviceUid: string; reprovision: boolean; subject: DeviceSubject },
+  ): Promise<IssuedCertificate>;
   /** Checks that a device's chain leads to this CA and is valid now. */
   verifyDeviceChain(chain: Uint8Array[]): { ok: boolean; detail: string };
 }
@@ -57,7 +68,10 @@ export interface OrgAsset {
 export interface OrgPort {
   readonly orgId: string;
   readonly username: string;
-  /** @throws StationError CLONE_SUSPECTED when the key or UID is already registered differently. */
+  /**
+   * @throws StationError CLONE_SUSPECTED when the key is registered under another UID;
+   *   REPROVISION_REQUIRED when the UID is registered with another key and `reprovision` is not set.
+   */
   checkClone(q: {
     deviceUid: string;
     keyFingerprint: string;

@@ -69,16 +69,17 @@ function out<T>(ctx: StepContext, step: StepName): T {
   return v as T;
 }
 
-/** The subject and SANs the station asks the device to put in its CSR. */
-export function expectedSubject(
+/** The device subject from the station's template (`{uid}`, `{model}` filled in). */
+export function deviceSubject(
   config: StationConfig,
   identity: DeviceIdentity,
-): { subject: Record<string, string>; sans: string[] } {
+): { CN: string; O?: string; OU?: string } {
   const fill = (t: string) => t.replaceAll('{uid}', identity.uid).replaceAll('{model}', identity.model);
-  const subject: Record<string, string> = { CN: fill(config.device.subject.CN) };
-  if (config.device.subject.O) subject.O = fill(config.device.subject.O);
-  if (config.device.subject.OU) subject.OU = fill(config.device.subject.OU);
-  return { subject, sans: [`uri:urn:dev:uid:${identity.uid}`] };
+  return {
+    CN: fill(config.device.subject.CN),
+    ...(config.device.subject.O ? { O: fill(config.device.subject.O) } : {}),
+    ...(config.device.subject.OU ? { OU: fill(config.device.subject.OU) } : {}),
+  };
 }
 
 /** Signature algorithm a key signs with over the device link (RFC 7518 §3.1 names). */
@@ -143,9 +144,9 @@ const keygen: StepFn = async (ctx) => {
 const csr: StepFn = async (ctx) => {
   const { identity } = out<IdentifyOut>(ctx, 'identify');
   const key = out<KeygenOut>(ctx, 'keygen');
-  const want = expectedSubject(ctx.config, identity);
-  const der = await ctx.device.csr(0, want.subject, want.sans, { signal: ctx.signal, timeoutMs: 60_000 });
   const pki = await ctx.pki();
+  const want = pki.expectation(identity.uid, deviceSubject(ctx.config, identity));
+  const der = await ctx.device.csr(0, want.subject, want.sans, { signal: ctx.signal, timeoutMs: 60_000 });
   const parsed = await pki.parseCsr(der);
   if (parsed.keyFingerprint !== key.keyFingerprint) {
     throw new StationError(
@@ -184,8 +185,7 @@ const policy: StepFn = async (ctx) => {
   const { identity } = out<IdentifyOut>(ctx, 'identify');
   const pki = await ctx.pki();
   const parsed = await parsedCsr(ctx);
-  const want = expectedSubject(ctx.config, identity);
-  pki.checkCsrPolicy(parsed, { ...want, allowedAlgorithms: ['ECDSA-P256', 'RSA-2048', 'RSA-3072'] });
+  pki.checkCsrPolicy(parsed, pki.expectation(identity.uid, deviceSubject(ctx.config, identity)));
   const known = pki.findByKey(parsed.keyFingerprint);
   if (known && known.deviceUid !== identity.uid) {
     throw new StationError(
@@ -214,6 +214,7 @@ const sign: StepFn = async (ctx) => {
   const cert = await pki.issue(await parsedCsr(ctx), {
     deviceUid: identity.uid,
     reprovision: ctx.job.reprovision,
+    subject: deviceSubject(ctx.config, identity),
   });
   const o: SignOut = { ...cert, chain: cert.chain.map(b64) };
   return {
