@@ -12,7 +12,7 @@ import readline from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVISION_STEPS } from '../../../shared/domain';
 import { DEMO_ASSET_AUDIENCE, jwtPublicKeyPem, prepareHome } from '../../../electron/cli/embedded';
-import { openStationDb } from '../../../electron/station/db';
+import { issuedCount, provisionJobCount } from './db-counts';
 import { FileVault } from '../../../electron/station/secrets';
 import { startDeviceSimulator, type DeviceSimulator } from '../../../sim/device';
 import { startOrgEmulator, type OrgEmulator } from '../../../sim/org';
@@ -88,34 +88,6 @@ function provision(locator: string, killAfter?: string): Promise<RunResult> {
   });
 }
 
-function countIssued(uid: string): number {
-  const db = openStationDb(home);
-  try {
-    const table = (
-      db.prepare(`SELECT name FROM sqlite_master WHERE type='table' AND name LIKE '%issued%'`).get() as {
-        name: string;
-      }
-    ).name;
-    return (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE device_uid = ?`).get(uid) as { n: number })
-      .n;
-  } finally {
-    db.close();
-  }
-}
-
-function provisionJobs(uid: string): number {
-  const db = openStationDb(home);
-  try {
-    return (
-      db.prepare(`SELECT COUNT(*) AS n FROM jobs WHERE device_uid = ? AND kind = 'provision'`).get(uid) as {
-        n: number;
-      }
-    ).n;
-  } finally {
-    db.close();
-  }
-}
-
 describe('crash-resume matrix (SIGKILL after every step)', () => {
   it.each(PROVISION_STEPS.map((step, i) => [step, i] as const))(
     'killed after %s: resumes to exactly one certificate and one Asset',
@@ -131,8 +103,8 @@ describe('crash-resume matrix (SIGKILL after every step)', () => {
 
       const assets = org.assets().filter((a) => a.Device_UID__c === dev.uid);
       expect(assets).toHaveLength(1);
-      expect(countIssued(dev.uid)).toBe(1);
-      expect(provisionJobs(dev.uid)).toBe(1);
+      expect(issuedCount(home, dev.uid)).toBe(1);
+      expect(provisionJobCount(home, dev.uid)).toBe(1);
       const snap = sim.device(dev.uid).snapshot();
       expect(snap.certInstalled).toBe(true);
       expect(snap.assetId).toBe(assets[0]!.Id);

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/domain';
 import { startEmbedded, type Embedded } from '../../../electron/cli/embedded';
 import { openDevice } from '../../../electron/station/device';
-import { openStationDb } from '../../../electron/station/db';
+import { issuedCount } from './db-counts';
 
 const envs: Embedded[] = [];
 const dirs: string[] = [];
@@ -42,21 +42,6 @@ async function provisionAll(env: Embedded): Promise<Job[]> {
     bays.map((b) => env.station.startJob({ bayId: b.id, kind: 'provision' })),
   );
   return Promise.all(started.map((j) => env.station.waitForJob(j.id)));
-}
-
-function issuedCount(home: string, uid: string): number {
-  const db = openStationDb(home);
-  try {
-    const table = (
-      db.prepare(`SELECT name FROM sqlite_master WHERE type='table' AND name LIKE '%issued%'`).get() as {
-        name: string;
-      }
-    ).name;
-    return (db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE device_uid = ?`).get(uid) as { n: number })
-      .n;
-  } finally {
-    db.close();
-  }
 }
 
 describe('provisioning station (PTYs + org emulator + CA)', () => {
