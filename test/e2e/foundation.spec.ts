@@ -78,9 +78,15 @@ test('when the core goes away the page says so and how to recover', async ({ pag
     await page.goto(h.url);
     await expect(page.getByTestId('station-info')).not.toBeEmpty();
   } finally {
-    await h.close();
+    // Bounded: once in about a dozen runs harness.close() did not return within the test timeout
+    // (reported to the harness owner); the page must see the drop either way.
+    const closed = await Promise.race([
+      h.close().then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000)),
+    ]);
+    if (!closed) console.warn('harness.close() took longer than 5 s');
   }
-  const banner = page.getByRole('alert');
+  const banner = page.getByRole('alert').filter({ hasText: 'Lost the connection' });
   await expect(banner).toContainText('Lost the connection to the station core');
   await expect(banner.getByRole('button', { name: 'Reload' })).toBeVisible();
 });
