@@ -251,3 +251,16 @@ test('Settings: org status, CA chain, and an admin-PIN-protected save', async ()
   await screenshot(page, 'settings');
   await expectNoSeriousA11yViolations('settings');
 });
+
+test('auto mode toggles from the keyboard and is saved by the core', async () => {
+  await page.keyboard.press('Alt+1');
+  const toggle = page.getByRole('button', { name: /^Auto mode:/ });
+  await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+  await page.keyboard.press('Alt+A');
+  await expect(toggle).toHaveAttribute('aria-pressed', 'true');
+  await expect(toggle).toHaveText('Auto mode: ON');
+  expect((await page.evaluate(() => window.station!.getConfig({}))).autoMode).toBe(true);
+  await page.keyboard.press('Alt+A');
+  await expect(toggle).toHaveAttribute('aria-pressed', 'false');
+  expect((await page.evaluate(() => window.station!.getConfig({}))).autoMode).toBe(false);
+});

@@ -97,7 +97,13 @@ export function SettingsScreen() {
           remedy: 'Write one "model = productId" per line.',
         };
       }
-      const config = { ...draft, salesforce: { ...draft.salesforce, productByModel: products.map } };
+      // Auto mode is switched on the Station screen; keep its current value, not the draft's.
+      const current = await api.getConfig({});
+      const config = {
+        ...draft,
+        autoMode: current.autoMode,
+        salesforce: { ...draft.salesforce, productByModel: products.map },
+      };
       const result = await api.setConfig({ config, adminPin });
       setSaved(result);
       setDraft(result);
