@@ -264,3 +264,22 @@ test('auto mode toggles from the keyboard and is saved by the core', async () =>
   await expect(toggle).toHaveAttribute('aria-pressed', 'false');
   expect((await page.evaluate(() => window.station!.getConfig({}))).autoMode).toBe(false);
 });
+
+test('adding a device at a wrong address explains what to check', async () => {
+  await page.keyboard.press('Alt+1');
+  await page.getByText('Add a device by port or network address').click();
+  const address = page.getByRole('combobox', { name: 'Device address' });
+  await address.fill('serial:/dev/ttyUSB-as-e2e-missing');
+  await page.getByRole('button', { name: 'Add device' }).click();
+  const alert = page.getByRole('alert').filter({ hasText: 'No device at serial:/dev/ttyUSB-as-e2e-missing' });
+  await expect(alert).toBeVisible();
+  await expect(alert.getByTestId('remedy')).toContainText('Check the cable and that the device is powered');
+  // The failed bay is listed with the same remedy and a way to try again.
+  const failedBay = page.locator('[data-testid="bay-card"][data-uid=""]');
+  await expect(failedBay.getByTestId('bay-headline')).toContainText('FAILED');
+  await expect(failedBay.getByRole('button', { name: 'Connect again' })).toBeVisible();
+  await expect(page.getByTestId('attention')).toContainText('Check the cable');
+  await alert.scrollIntoViewIfNeeded();
+  await screenshot(page, 'station-attach-failed');
+  await expectNoSeriousA11yViolations('station (attach failed)');
+});

@@ -246,3 +246,26 @@ describe('other screens', () => {
     );
   });
 });
+
+describe('adding a device by address', () => {
+  it('refuses a malformed address with a remedy and attaches a valid one', async () => {
+    const fake = fakeStation({
+      listSerialPorts: async () => [
+        { path: '/dev/ttyUSB0', locator: 'serial:/dev/ttyUSB0', manufacturer: 'FTDI' },
+      ],
+      attachBay: async ({ locator }) => bay('b9', 'UID-9', { locator }),
+    });
+    render(<Shell api={fake.api} />);
+    fireEvent.click(await screen.findByText('Add a device by port or network address'));
+    const input = screen.getByRole('combobox', { name: 'Device address' });
+    fireEvent.change(input, { target: { value: 'ttyUSB0' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add device' }));
+    expect((await screen.findByRole('alert')).textContent).toContain('type tcp:HOST:PORT');
+    expect(fake.callsOf('attachBay')).toHaveLength(0);
+    fireEvent.change(input, { target: { value: 'tcp:10.0.0.5:4001' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add device' }));
+    await screen.findByText('Added SIM-1 UID-9.');
+    expect(fake.callsOf('attachBay')).toEqual([{ locator: 'tcp:10.0.0.5:4001' }]);
+    expect(cardOf('UID-9')).toBeTruthy();
+  });
+});

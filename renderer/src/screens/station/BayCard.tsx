@@ -48,8 +48,15 @@ export function BayCard({
       dispatch({ type: 'job', job: await api.cancelJob({ jobId: job.id }) });
     }, [api, dispatch, job]),
   );
-  const actionError = start.error ?? retry.error ?? cancel.error;
-  const busy = start.busy || retry.busy || cancel.busy;
+  const reconnect = useAsyncAction(
+    useCallback(async () => {
+      dispatch({ type: 'bay', bay: await api.attachBay({ locator: bay.locator }) });
+    }, [api, bay.locator, dispatch]),
+  );
+  const actionError = start.error ?? retry.error ?? cancel.error ?? reconnect.error;
+  const busy = start.busy || retry.busy || cancel.busy || reconnect.busy;
+  // A bay whose device could not be identified offers to connect again.
+  const canReconnect = !bay.device && (bay.status === 'failed' || bay.status === 'offline') && !view.active;
 
   return (
     <article
@@ -132,6 +139,7 @@ export function BayCard({
             start.clearError();
             retry.clearError();
             cancel.clearError();
+            reconnect.clearError();
           }}
         />
       ) : null}
@@ -145,6 +153,16 @@ export function BayCard({
         {view.canRetry ? (
           <button type="button" className="btn btn--primary" disabled={busy} onClick={() => void retry.run()}>
             Retry
+          </button>
+        ) : null}
+        {canReconnect ? (
+          <button
+            type="button"
+            className="btn btn--primary"
+            disabled={busy}
+            onClick={() => void reconnect.run()}
+          >
+            Connect again
           </button>
         ) : null}
         {view.canCancel ? (

@@ -7,6 +7,7 @@ import { useAltHotkeys } from '../../lib/useHotkeys';
 import { useScanner } from '../../lib/useScanner';
 import { useStation } from '../../state/StationContext';
 import { useAsyncAction } from '../../state/useAsync';
+import { AttachDevice } from './AttachDevice';
 import { BayCard } from './BayCard';
 import { JobInputs, toJobInputs, type JobInputValues } from './JobInputs';
 
@@ -189,6 +190,8 @@ export function StationScreen({
           ))}
         </div>
       )}
+
+      <AttachDevice />
 
       <details className="panel log">
         <summary>Station log ({live.logs.length})</summary>
