@@ -255,6 +255,8 @@ test('Settings: org status, CA chain, and an admin-PIN-protected save', async ()
 test('auto mode toggles from the keyboard and is saved by the core', async () => {
   await page.keyboard.press('Alt+1');
   const toggle = page.getByRole('button', { name: /^Auto mode:/ });
+  // Known once the screen has read the config.
+  await expect(toggle).toHaveText('Auto mode: OFF');
   await expect(toggle).toHaveAttribute('aria-pressed', 'false');
   await page.keyboard.press('Alt+A');
   await expect(toggle).toHaveAttribute('aria-pressed', 'true');
