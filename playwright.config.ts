@@ -1,9 +1,4 @@
 import { defineConfig } from '@playwright/test';
-import { register } from 'node:module';
-
-// The station core is written for tsx's resolver (extensionless package subpaths such as
-// 'jsforce/lib/transport'); the e2e tests import it in-process, so workers add that one rule.
-register('./test/e2e/resolve-hook.mjs', import.meta.url);
 
 /**
  * End-to-end tests: the real React renderer in Debian's Chromium (/usr/bin/chromium; never a

@@ -179,7 +179,11 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       unsubscribe();
       for (const ws of sockets) ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      // server.close() waits for idle keep-alive HTTP connections (a browser keeps some open):
+      // close them so shutting down never hangs.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -2,7 +2,7 @@
  * A jsforce Transport that counts HTTP calls and reads `Sforce-Limit-Info` (salesforce.md §4.3) from
  * every response. jsforce itself is unmodified: Connection.request accepts a per-call `transport`.
  */
-import { Transport } from 'jsforce/lib/transport';
+import { Transport } from 'jsforce/lib/transport.js';
 import type { HttpRequest, HttpRequestOptions } from 'jsforce';
 
 /** Parses `api-usage=used/limit` (salesforce.md §4.3); undefined when absent. */

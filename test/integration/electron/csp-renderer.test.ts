@@ -118,14 +118,11 @@ describe('renderer under the shell CSP', () => {
     const text = await page.locator('#root').innerText();
     expect(text.length).toBeGreaterThan(20);
 
-    // zod 4 probes for eval support once (`try { Function('') } catch {}`) before its first parse and
-    // falls back to its non-JIT parser; under this CSP that probe is a reported, harmless `eval`
-    // violation (renderer fix: `z.config({ jitless: true })` before any parse). Everything else: zero.
+    // No CSP violation at all while the app starts (zod runs jitless: renderer/src/zod-config.ts).
     const violations = await page.evaluate(() =>
       (window as unknown as { __violations: string[] }).__violations.slice(),
     );
-    const unexpected = violations.filter((v) => !v.startsWith('script-src eval '));
-    expect(unexpected, messages.join('\n')).toEqual([]);
+    expect(violations, messages.join('\n')).toEqual([]);
 
     // Enforcement: an inline script must not run; a request to another origin must be refused.
     const probe = await page.evaluate(async () => {
