@@ -151,6 +151,8 @@ export const ProvisioningRecord = z.object({
   durationMs: z.number().optional(),
   operator: z.string().optional(),
   stationId: z.string(),
+  /** Operator inputs of the job (work order, Account Id), as scanned or typed. */
+  inputs: z.record(z.string(), z.string()).optional(),
   error: StationErrorShape.optional(),
 });
 export type ProvisioningRecord = z.infer<typeof ProvisioningRecord>;

@@ -31,6 +31,7 @@ export function toRecord(row: JobRow): ProvisioningRecord {
     ...(durationMs !== undefined ? { durationMs } : {}),
     ...(row.operator ? { operator: row.operator } : {}),
     stationId: row.stationId,
+    ...(Object.keys(row.inputs).length ? { inputs: row.inputs } : {}),
     ...(row.error ? { error: row.error } : {}),
   };
 }
@@ -43,7 +44,16 @@ export function matches(r: ProvisioningRecord, f: RecordFilter): boolean {
   if (f.to && r.startedAt > f.to) return false;
   if (f.text) {
     const needle = f.text.trim().toLowerCase();
-    const hay = [r.jobId, r.deviceUid, r.assetId, r.certSerial, r.certFingerprint, r.keyFingerprint, r.model]
+    const hay = [
+      r.jobId,
+      r.deviceUid,
+      r.assetId,
+      r.certSerial,
+      r.certFingerprint,
+      r.keyFingerprint,
+      r.model,
+      ...Object.values(r.inputs ?? {}),
+    ]
       .filter(Boolean)
       .join(' ')
       .toLowerCase();
@@ -93,12 +103,17 @@ function csvCell(v: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Records as CSV (RFC 4180: CRLF line ends, quoted fields), with an `error` column (code: message). */
+/**
+ * Records as CSV (RFC 4180: CRLF line ends, quoted fields), with the operator inputs (work order,
+ * Account Id) and an `error` column (code: message).
+ */
 export function toCsv(records: ProvisioningRecord[]): string {
-  const header = [...CSV_COLUMNS, 'error'].join(',');
+  const header = [...CSV_COLUMNS, 'workOrder', 'accountId', 'error'].join(',');
   const lines = records.map((r) =>
     [
       ...CSV_COLUMNS.map((c) => csvCell(r[c])),
+      csvCell(r.inputs?.workOrder),
+      csvCell(r.inputs?.accountId),
       csvCell(r.error ? `${r.error.code}: ${r.error.message}` : ''),
     ].join(','),
   );

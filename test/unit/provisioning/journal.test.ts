@@ -55,7 +55,15 @@ describe('journal', () => {
 
   it('filters records by text and outcome and exports CSV safely', () => {
     const j = new Journal(db);
-    const a = job(j, 'UID-A');
+    const a = j.createJob({
+      kind: 'provision',
+      bayId: 'bay-1',
+      locator: 'sim:a',
+      deviceUid: 'UID-A',
+      stationId: 'st',
+      steps: PROVISION_STEPS,
+      inputs: { workOrder: 'WO-77' },
+    });
     j.addSummary(a, { assetId: '02i000000000001AAA', certSerial: 'abc123' });
     j.setJobState(a, 'succeeded');
     const b = job(j, 'UID-B');
@@ -67,8 +75,10 @@ describe('journal', () => {
     });
     expect(listRecords(j, { text: '02i000000000001' }).map((r) => r.deviceUid)).toEqual(['UID-A']);
     expect(listRecords(j, { outcome: 'failed' }).map((r) => r.deviceUid)).toEqual(['UID-B']);
+    expect(listRecords(j, { text: 'wo-77' }).map((r) => r.deviceUid)).toEqual(['UID-A']);
     const csv = toCsv(listRecords(j));
-    expect(csv.split('\r\n')[0]).toMatch(/^jobId,kind,deviceUid,/);
+    expect(csv.split('\r\n')[0]).toMatch(/^jobId,kind,deviceUid,.*,workOrder,accountId,error$/);
+    expect(csv).toMatch(/,WO-77,,/);
     expect(csv).toContain(`'=HYPERLINK(""x"")`);
     expect(csv).toContain('"DEVICE_TIMEOUT: no answer, ""really"""');
   });
