@@ -66,14 +66,13 @@ test('an unplugged device fails with the reconnect remedy; plugging it back and 
   await expect(card(uid).getByTestId('bay-headline')).toContainText('FAILED', { timeout: 20_000 });
   const error = card(uid).getByTestId('bay-error');
   await expect(error).toContainText('disconnected');
-  await expect(error.getByTestId('remedy')).toContainText(
-    'Reconnect it; the job resumes from its last finished step',
-  );
+  await expect(error.getByTestId('remedy')).toContainText('check the cable and power, and plug it back in');
+  await expect(error.getByTestId('remedy')).toContainText('The job keeps its progress: press Retry');
   await expect(error).toContainText('DEVICE_PORT_VANISHED');
   await expect(card(uid).getByText('Device not connected.')).toBeVisible();
   // The failure is repeated at the top of the screen, so it is seen without scrolling.
   await expect(page.getByTestId('attention')).toContainText(`Bay 5 · ${uid}`);
-  await expect(page.getByTestId('attention')).toContainText('Reconnect it');
+  await expect(page.getByTestId('attention')).toContainText('plug it back in');
   await page.evaluate(() => window.scrollTo(0, 0));
   await screenshot(page, 'station-fault-unplugged');
   await expectNoSeriousA11yViolations('station (fault)');

@@ -68,7 +68,7 @@ export function vanished(locator: string, why: string): StationError {
   return new StationError(
     'DEVICE_PORT_VANISHED',
     `The device at ${locator} disconnected (${why}).`,
-    'The device was unplugged or reset. Reconnect it; the job resumes from its last finished step.',
+    'The device was unplugged or reset: check the cable and power, and plug it back in.',
   );
 }
 

@@ -266,7 +266,7 @@ export async function runJob(deps: RunnerDeps, jobId: string, opts: RunOptions):
             }
           }
           const remedy = RECOVERABLE.has(err.code)
-            ? `${err.remedy} The job keeps its progress: press Retry (or plug the device back in) to resume at "${row.name}".`
+            ? `${err.remedy} The job keeps its progress: press Retry to resume at "${row.name}" (in auto mode, plugging the device in resumes it).`
             : err.remedy;
           failure = { ...err, remedy };
           journal.failStep(jobId, row.name, failure);
