@@ -270,7 +270,7 @@ const upsertAsset: StepFn = async (ctx) => {
     state: 'done',
     output: { assetId: r.id, created: r.created, orgId: org.orgId } satisfies UpsertOut,
     detail: `Asset ${r.id} ${r.created ? 'created' : 'updated'}`,
-    summary: { assetId: r.id },
+    summary: { assetId: r.id, orgUser: org.username, orgId: org.orgId },
   };
 };
 
