@@ -127,7 +127,9 @@ const orgAsset: StepFn = async (ctx) => {
   const res = check(
     'org-asset',
     problems.length === 0,
-    problems.length ? problems.join('; ') : `Asset ${asset.id} carries this UID and certificate fingerprint`,
+    problems.length
+      ? problems.join('; ')
+      : `Asset ${asset.id} carries this UID and the device's certificate and key fingerprints`,
   );
   return { ...res, output: { ...(res.output as object), assetId: asset.id }, summary: { assetId: asset.id } };
 };
