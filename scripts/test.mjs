@@ -5,11 +5,12 @@
 // count as one check each.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 const bin = (name) => path.join('node_modules', '.bin', name);
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'asset-station-test-'));
+// Machine-readable reports stay in test-results/ (git-ignored) for whoever wants the details.
+const tmp = path.resolve('test-results');
+fs.mkdirSync(tmp, { recursive: true });
 let passed = 0;
 let failed = 0;
 const failures = [];
@@ -71,7 +72,6 @@ try {
   check('playwright (no report)', false);
 }
 
-fs.rmSync(tmp, { recursive: true, force: true });
 if (failures.length) process.stdout.write(`\nfailed stages: ${failures.join(', ')}\n`);
 process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
 process.exit(failed === 0 ? 0 : 1);

@@ -52,6 +52,17 @@ function withFilters(cmd: Command): Command {
     .option('--limit <n>', 'at most n records');
 }
 
+/** Column header matching {@link recordLine}. */
+export const RECORD_HEADER = [
+  'started (UTC)'.padEnd(19),
+  'kind'.padEnd(9),
+  'outcome'.padEnd(11),
+  'device UID'.padEnd(18),
+  'Asset ID'.padEnd(18),
+  'cert serial'.padEnd(13),
+  'time',
+].join('  ');
+
 /** One line per record for people. */
 export function recordLine(r: ProvisioningRecord): string {
   const secs = r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)} s` : '';
@@ -61,7 +72,7 @@ export function recordLine(r: ProvisioningRecord): string {
     r.outcome.padEnd(11),
     r.deviceUid.padEnd(18),
     (r.assetId ?? '-').padEnd(18),
-    r.certSerial ? r.certSerial.slice(0, 12) + '…' : '-',
+    (r.certSerial ? r.certSerial.slice(0, 12) + '…' : '-').padEnd(13),
     secs,
     r.error ? `${r.error.code}: ${r.error.message}` : '',
   ]
@@ -85,7 +96,9 @@ export function register(program: Command, ctx: () => CliContext): void {
     async (o: FilterOpts) => {
       const c = ctx();
       const records = await withStation(c, (s) => s.listRecords(toFilter(o)));
-      c.result(records, (rs) => (rs.length ? rs.map(recordLine).join('\n') : 'No records match.'));
+      c.result(records, (rs) =>
+        rs.length ? [RECORD_HEADER, ...rs.map(recordLine)].join('\n') : 'No records match.',
+      );
     },
   );
 
