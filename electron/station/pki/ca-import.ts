@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import forge from 'node-forge';
 import { StationError } from '../../../shared/errors';
 import { SECRET_NAMES, type SecretStore } from '../secrets';
-import { caExists, resolveCaPassphrase, writeCaFiles, type CaMeta } from './ca-store';
+import { caExists, newCaMeta, resolveCaPassphrase, writeCaFiles } from './ca-store';
 import { PemError, decodePemAll } from './pem';
 import { CA_PASSPHRASE_ENV, FileKeySigner, decryptKeyFile, encryptKey, type CaAlgorithm } from './signer';
 import type { CertProfile } from './types';
@@ -187,22 +187,14 @@ export async function importCa(
     );
   }
   const o = opts.subjectO;
-  const meta: CaMeta = {
-    version: 1,
+  const meta = newCaMeta({
     algorithm: algorithmOf(key),
     source: 'p12' in files ? 'import-p12' : 'import-pem',
     createdAt: new Date().toISOString(),
-    signer: { kind: 'file', keyFile: 'issuing.key' },
-    profile: {
-      ...opts.profile,
-      subject: {
-        CN: '{uid}',
-        ...(o ? { O: o } : {}),
-        ...(opts.subjectOU ? { OU: opts.subjectOU } : {}),
-        ...opts.profile?.subject,
-      },
-    },
-  };
+    subjectO: o,
+    subjectOU: opts.subjectOU,
+    profile: opts.profile,
+  });
   await secrets.set(SECRET_NAMES.caPassphrase, passphrase);
   writeCaFiles(home, meta, chain, encryptKey(key, passphrase));
 }

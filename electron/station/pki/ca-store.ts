@@ -26,6 +26,36 @@ export interface CaMeta {
   profile?: Partial<CertProfile>;
 }
 
+/**
+ * The metadata of a new file-key CA: the device subject defaults to CN = device UID with the given O
+ * and OU, under any profile overrides.
+ */
+export function newCaMeta(p: {
+  algorithm: CaAlgorithm;
+  source: CaMeta['source'];
+  createdAt: string;
+  subjectO?: string | undefined;
+  subjectOU?: string | undefined;
+  profile?: Partial<CertProfile> | undefined;
+}): CaMeta {
+  return {
+    version: 1,
+    algorithm: p.algorithm,
+    source: p.source,
+    createdAt: p.createdAt,
+    signer: { kind: 'file', keyFile: 'issuing.key' },
+    profile: {
+      ...p.profile,
+      subject: {
+        CN: '{uid}',
+        ...(p.subjectO ? { O: p.subjectO } : {}),
+        ...(p.subjectOU ? { OU: p.subjectOU } : {}),
+        ...p.profile?.subject,
+      },
+    },
+  };
+}
+
 /** What is on disk for a CA. */
 export interface CaFiles {
   meta: CaMeta;

@@ -8,7 +8,7 @@ import { StationError } from '../../../shared/errors';
 import type { CaInfo, CertSummary } from '../../../shared/domain';
 import { openStationDb, type Db } from '../db';
 import { SECRET_NAMES, type SecretStore } from '../secrets';
-import { caExists, readCaFiles, resolveCaPassphrase, writeCaFiles, type CaMeta } from './ca-store';
+import { caExists, newCaMeta, readCaFiles, resolveCaPassphrase, writeCaFiles, type CaMeta } from './ca-store';
 import { importCa, type CaImportFiles } from './ca-import';
 import { verifyChainAgainst, type ChainVerdict } from './chain-verify';
 import { children, readTlv } from './der';
@@ -230,22 +230,14 @@ export class StationCa {
       },
       rootSigner,
     );
-    const meta: CaMeta = {
-      version: 1,
+    const meta = newCaMeta({
       algorithm,
       source: 'init',
       createdAt: new Date(now).toISOString(),
-      signer: { kind: 'file', keyFile: 'issuing.key' },
-      profile: {
-        ...opts.profile,
-        subject: {
-          CN: '{uid}',
-          ...(o ? { O: o } : {}),
-          ...(opts.subjectOU ? { OU: opts.subjectOU } : {}),
-          ...opts.profile?.subject,
-        },
-      },
-    };
+      subjectO: o,
+      subjectOU: opts.subjectOU,
+      profile: opts.profile,
+    });
     await secrets.set(SECRET_NAMES.caPassphrase, passphrase);
     writeCaFiles(home, meta, [issuingDer, rootDer], encryptKey(issuingKey, passphrase));
     return StationCa.load(home, secrets, { db: opts.db, env: { ...env, [CA_PASSPHRASE_ENV]: passphrase } });
