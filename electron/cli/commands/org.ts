@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { OrgStatus } from '../../../shared/domain';
-import { StationError } from '../../../shared/errors';
+import { StationError, toErrorShape } from '../../../shared/errors';
 import { loadConfig } from '../../station/config';
 import { SECRET_NAMES } from '../../station/secrets';
 import { OrgClient } from '../../station/salesforce';
@@ -46,7 +46,7 @@ function human(s: OrgStatus): string {
     ...(s.username ? [`user       ${s.username}`] : []),
     ...(s.orgId ? [`org        ${s.orgId}`] : []),
     ...(s.apiUsage ? [`API usage  ${s.apiUsage.used} / ${s.apiUsage.limit} today`] : []),
-    ...(s.error ? [`error      ${s.error.message}`] : []),
+    ...(s.error ? [`error      ${s.error.message}`, `what to do ${s.error.remedy}`] : []),
   ].join('\n');
 }
 
@@ -109,7 +109,10 @@ export function register(program: Command, ctx: () => CliContext): void {
       const c = ctx();
       const config = loadConfig(c.home).salesforce;
       const client = await OrgClient.fromSecrets(config, await openVault(c.home));
-      const status = await client.ping().catch(() => client.status());
+      // A stored session is not a connection: ask the org, and say why when it does not answer.
+      const status = await client
+        .ping()
+        .catch((e: unknown): OrgStatus => ({ ...client.status(), connected: false, error: toErrorShape(e) }));
       c.result(status, human);
       if (!status.connected) process.exitCode = 1;
     });
