@@ -214,6 +214,10 @@ export class Station implements StationMethods {
       },
       onJob: (job) => this.emit('job', job),
       onStep: (jobId, bayId, step) => this.emit('step', { jobId, bayId, step }),
+      locate: async (uid) => {
+        await this.bays?.poll();
+        return this.bays?.byUid(uid)?.locator;
+      },
       ...(this.reconnectWindowMs !== undefined ? { reconnectWindowMs: this.reconnectWindowMs } : {}),
     };
   }

@@ -102,21 +102,31 @@ export class BayManager extends EventEmitter {
    * @throws StationError from the device link when the device cannot be identified.
    */
   async attach(locator: string): Promise<Bay> {
-    let bay = [...this.bays.values()].find((b) => b.locator === locator);
-    if (!bay) {
-      bay = { id: `bay-${++this.seq}`, locator, status: 'connecting', since: new Date().toISOString() };
-      this.bays.set(bay.id, bay);
-      this.emit('bay', this.toApi(bay));
-    } else if (bay.status !== 'busy') this.set(bay, { status: 'connecting', error: undefined });
+    // A new locator gets a bay only once we know whose device it is: a known device that came back
+    // on another path keeps its own bay (no ghost card for the new path).
+    const atPath = [...this.bays.values()].filter((b) => b.locator === locator);
+    const existing = atPath.find((b) => b.status !== 'offline') ?? atPath[0];
+    const bay: BayState = existing ?? {
+      id: `bay-${++this.seq}`,
+      locator,
+      status: 'connecting',
+      since: new Date().toISOString(),
+    };
+    if (existing && existing.status !== 'busy')
+      this.set(existing, { status: 'connecting', error: undefined });
+    const register = () => {
+      if (!this.bays.has(bay.id)) this.bays.set(bay.id, bay);
+    };
     this.identifying.add(locator);
     let client: DeviceClient | undefined;
     try {
       client = await this.opts.openDevice(locator, this.opts.openOptions());
       const identity = await client.hello({ timeoutMs: 5000 });
-      // Follow the device by UID: if another bay already follows it, move that bay here.
+      // Follow the device by UID: if another bay already follows it, that bay moves here.
       const owner = [...this.bays.values()].find((b) => b !== bay && b.device?.uid === identity.uid);
       if (owner) {
-        this.bays.delete(bay.id);
+        // The bay that last had this path keeps its card, now without a device.
+        if (existing) this.set(existing, { status: 'offline' });
         this.set(owner, {
           locator,
           device: identity,
@@ -126,10 +136,12 @@ export class BayManager extends EventEmitter {
         this.emit('arrived', owner.id);
         return this.toApi(owner);
       }
+      register();
       this.set(bay, { device: identity, status: bay.status === 'busy' ? 'busy' : 'ready', error: undefined });
       this.emit('arrived', bay.id);
       return this.toApi(bay);
     } catch (e) {
+      register();
       this.set(bay, { status: 'failed', error: toErrorShape(e) });
       throw e;
     } finally {
@@ -163,7 +175,12 @@ export class BayManager extends EventEmitter {
           this.set(b, { status: 'offline' });
         }
       }
-      const known = new Map([...this.bays.values()].map((b) => [b.locator, b]));
+      // Two bays can share a path (one offline, its device gone; one whose device moved here).
+      const known = new Map<string, BayState>();
+      for (const b of this.bays.values()) {
+        const seen = known.get(b.locator);
+        if (!seen || seen.status === 'offline') known.set(b.locator, b);
+      }
       const fresh = [...present].filter((l) => {
         const b = known.get(l);
         return !this.identifying.has(l) && (!b || b.status === 'offline');

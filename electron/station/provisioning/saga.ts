@@ -34,6 +34,11 @@ export interface RunnerDeps {
   onStep(jobId: string, bayId: string, step: Step): void;
   /** How long to wait for a vanished device to return, in ms (default 20 000). */
   reconnectWindowMs?: number;
+  /**
+   * Where a device UID is attached now, if anywhere (the bay manager follows devices by UID). Lets a
+   * job follow a device that came back on another path (USB re-enumeration after a reset).
+   */
+  locate?: (uid: string) => Promise<string | undefined>;
 }
 
 /** Options of one run. */
@@ -94,6 +99,33 @@ export async function runJob(deps: RunnerDeps, jobId: string, opts: RunOptions):
     const d = device;
     device = undefined;
     if (d) await d.close().catch(() => {});
+  };
+
+  /**
+   * Waits until the device is back: on its locator, or on another one where the bay manager now sees
+   * its UID (the job then moves there, journaled and audited). False when the window closes first.
+   */
+  const waitForReturn = async (until: number): Promise<boolean> => {
+    const uid =
+      job.deviceUid ?? (outputs.identify as { identity: { uid: string } } | undefined)?.identity.uid;
+    while (Date.now() < until && !opts.signal.aborted) {
+      if (locatorPresent(job.locator)) return true;
+      const moved = uid && deps.locate ? await deps.locate(uid).catch(() => undefined) : undefined;
+      if (moved && moved !== job.locator && locatorPresent(moved)) {
+        journal.relocate(jobId, job.bayId, moved);
+        deps.audit.append({
+          actor,
+          action: 'job.relocated',
+          jobId,
+          deviceUid: uid,
+          data: { from: job.locator, to: moved },
+        });
+        job.locator = moved;
+        return true;
+      }
+      await sleep(250, opts.signal);
+    }
+    return locatorPresent(job.locator) && !opts.signal.aborted;
   };
 
   journal.setJobState(jobId, 'running');
@@ -237,9 +269,7 @@ export async function runJob(deps: RunnerDeps, jobId: string, opts: RunOptions):
               state: 'running',
               detail: 'device went away; waiting for it to come back…',
             });
-            while (Date.now() < until && !locatorPresent(job.locator) && !opts.signal.aborted)
-              await sleep(250, opts.signal);
-            if (locatorPresent(job.locator) && !opts.signal.aborted) {
+            if (await waitForReturn(until)) {
               await sleep(300, opts.signal);
               // The device came back: make sure it is the same one before going on.
               if (row.name !== 'identify' && outputs.identify) {

@@ -134,6 +134,37 @@ describe('provisioning station (PTYs + org emulator + CA)', () => {
     expect(issuedCount(env.station.home, b2!.device!.uid)).toBe(1);
   });
 
+  it('follows a device that resets and comes back on another path mid-job (USB re-enumeration)', async () => {
+    const env = await embedded({ devices: 1, keygenDelayMs: 1500 });
+    const [bay] = await env.station.listBays({});
+    const uid = bay!.device!.uid;
+    const oldPath = bay!.locator.slice('serial:'.length);
+    const newPath = path.join(path.dirname(oldPath), `reenumerated-${uid}`);
+    const keygenRunning = new Promise<void>((resolve) => {
+      const off = env.station.subscribe((event, payload) => {
+        const p = payload as { step: { name: string; state: string } };
+        if (event === 'step' && p.step.name === 'keygen' && p.step.state === 'running') {
+          off();
+          resolve();
+        }
+      });
+    });
+    const job = await env.station.startJob({ bayId: bay!.id, kind: 'provision' });
+    await keygenRunning;
+    await env.sim.device(uid).unplug();
+    await env.sim.device(uid).plug();
+    fs.renameSync(oldPath, newPath); // the device's port now has another name
+    const done = await env.station.waitForJob(job.id);
+    expect(done.error).toBeUndefined();
+    expect(done.state).toBe('succeeded');
+    expect(env.station.journal.getJob(job.id)!.locator).toBe(`serial:${newPath}`);
+    const bays = await env.station.listBays({});
+    expect(bays.filter((b) => b.device?.uid === uid).map((b) => b.locator)).toEqual([`serial:${newPath}`]);
+    expect(bays).toHaveLength(1);
+    expect(env.org.assets()).toHaveLength(1);
+    expect(issuedCount(env.station.home, uid)).toBe(1);
+  });
+
   it('fails clearly during an org outage and resumes without a second certificate or Asset', async () => {
     const env = await embedded({ devices: 1 });
     const [bay] = await env.station.listBays({});
