@@ -289,8 +289,10 @@ const assetToken: StepFn = async (ctx) => {
   if (!identity.capabilities.assetToken)
     return skip(`${identity.model} firmware does not store asset tokens`, 'skipped');
   if (!assetTokenCapable(key.algorithm)) {
+    // ../shared/reference/salesforce.md §1.3: RS256 is the only actor-token algorithm with any
+    // documentary support; an EC key would likely be rejected by the org.
     return skip(
-      `device key is ${key.algorithm}; Salesforce documents only RS256 actor tokens (salesforce.md §1.3)`,
+      `device key is ${key.algorithm}: Salesforce asset tokens need an RSA device key (actor tokens are RS256 only), so none was requested`,
       'skipped',
     );
   }
