@@ -486,12 +486,6 @@ export class Station implements StationMethods {
     return next;
   }
 
-  /** Replaces the in-memory config without the admin PIN (CLI/demo set-up, not exposed over the API). */
-  useConfig(config: StationConfig, persist = true): void {
-    this.config = parseConfig(config);
-    if (persist) saveConfig(this.home, this.config);
-  }
-
   /** Sets the local admin PIN (stored as a scrypt hash in the SecretStore). */
   async setAdminPin(pin: string): Promise<void> {
     if (!/^\d{4,12}$/.test(pin))

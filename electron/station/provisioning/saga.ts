@@ -128,6 +128,62 @@ export async function runJob(deps: RunnerDeps, jobId: string, opts: RunOptions):
     return locatorPresent(job.locator) && !opts.signal.aborted;
   };
 
+  /**
+   * The recovery policy after a failed step attempt: wait out a BUSY device; retry a garbled exchange
+   * once on a fresh connection; wait for a vanished device to come back (same UID, any path). Every
+   * step is safe to run again, so 'again' re-runs it. Throws DEVICE_MISMATCH when another device came
+   * back in its place.
+   */
+  const recover = async (
+    step: StepName,
+    err: StationErrorShape,
+    attempt: number,
+  ): Promise<'again' | 'give-up'> => {
+    if (opts.signal.aborted) return 'give-up';
+    // A device still busy with a command from before (e.g. KEYGEN after a cancel) answers BUSY.
+    if (err.details?.deviceError === 'BUSY' && attempt < 60) {
+      deps.onStep(jobId, job.bayId, {
+        name: step,
+        state: 'running',
+        detail: 'device busy with an earlier command; waiting…',
+      });
+      await sleep(500, opts.signal);
+      return 'again';
+    }
+    // Line noise, or a late answer to a command from before a cancel or reset.
+    if (err.code === 'DEVICE_PROTOCOL' && attempt < 2) {
+      await dropDevice();
+      await sleep(200, opts.signal);
+      return 'again';
+    }
+    if (!RECOVERABLE.has(err.code) || attempt >= 3) return 'give-up';
+    await dropDevice();
+    deps.onStep(jobId, job.bayId, {
+      name: step,
+      state: 'running',
+      detail: 'device went away; waiting for it to come back…',
+    });
+    if (!(await waitForReturn(Date.now() + (deps.reconnectWindowMs ?? 20_000)))) return 'give-up';
+    await sleep(300, opts.signal);
+    const want = (outputs.identify as { identity: { uid: string } } | undefined)?.identity.uid;
+    if (step === 'identify' || !want) return 'again';
+    let back: string;
+    try {
+      back = (await (await openDevice()).hello({ signal: opts.signal })).uid;
+    } catch {
+      await dropDevice(); // not answering yet: the step's next attempt will tell
+      return 'again';
+    }
+    if (back !== want) {
+      throw new StationError(
+        'DEVICE_MISMATCH',
+        `A different device (${back}) came back on ${job.locator}; this job is for ${want}.`,
+        `Plug ${want} back in and press Retry.`,
+      );
+    }
+    return 'again';
+  };
+
   journal.setJobState(jobId, 'running');
   deps.audit.append({
     actor,
@@ -178,7 +234,6 @@ export async function runJob(deps: RunnerDeps, jobId: string, opts: RunOptions):
         );
 
       let attempt = 0;
-      const deadline = () => Date.now() + (deps.reconnectWindowMs ?? 20_000);
       for (;;) {
         attempt++;
         journal.startStep(jobId, row.name, { attempt });
@@ -232,66 +287,26 @@ export async function runJob(deps: RunnerDeps, jobId: string, opts: RunOptions):
           deps.onStep(jobId, job.bayId, toApiStep(stepRow));
           break;
         } catch (e) {
-          const err = opts.signal.aborted
-            ? new StationError(
-                'CANCELLED',
-                `The job was cancelled during ${row.name}.`,
-                'Start the job again when ready.',
-              ).toShape()
-            : toErrorShape(e);
+          const err = opts.signal.aborted ? cancelledDuring(row.name) : toErrorShape(e);
           if (err.code === 'CANCELLED') {
             journal.failStep(jobId, row.name, err);
             cancelled = true;
             throw err;
           }
-          // A device still busy with a command from before (e.g. KEYGEN after a cancel) answers BUSY: wait for it.
-          if (err.details?.deviceError === 'BUSY' && attempt < 60 && !opts.signal.aborted) {
-            deps.onStep(jobId, job.bayId, {
-              name: row.name,
-              state: 'running',
-              detail: 'device busy with an earlier command; waiting…',
-            });
-            await sleep(500, opts.signal);
-            continue;
+          let next: 'again' | 'give-up';
+          try {
+            next = await recover(row.name, err, attempt);
+          } catch (mismatch) {
+            failure = toErrorShape(mismatch);
+            journal.failStep(jobId, row.name, failure);
+            throw failure;
           }
-          // A garbled exchange (line noise, or a late answer to a command from before a cancel or
-          // reset) is retried once on a fresh connection: every step is safe to run again.
-          if (err.code === 'DEVICE_PROTOCOL' && attempt < 2 && !opts.signal.aborted) {
-            await dropDevice();
-            await sleep(200, opts.signal);
-            continue;
-          }
-          if (RECOVERABLE.has(err.code) && attempt < 3) {
-            await dropDevice();
-            const until = deadline();
-            deps.onStep(jobId, job.bayId, {
-              name: row.name,
-              state: 'running',
-              detail: 'device went away; waiting for it to come back…',
-            });
-            if (await waitForReturn(until)) {
-              await sleep(300, opts.signal);
-              // The device came back: make sure it is the same one before going on.
-              if (row.name !== 'identify' && outputs.identify) {
-                try {
-                  const again = await (await openDevice()).hello({ signal: opts.signal });
-                  const want = (outputs.identify as { identity: { uid: string } }).identity.uid;
-                  if (again.uid !== want) {
-                    failure = new StationError(
-                      'DEVICE_MISMATCH',
-                      `A different device (${again.uid}) came back on ${job.locator}; this job is for ${want}.`,
-                      `Plug ${want} back in and press Retry.`,
-                    ).toShape();
-                    journal.failStep(jobId, row.name, failure);
-                    throw failure;
-                  }
-                } catch (inner) {
-                  if (failure) throw inner;
-                  await dropDevice();
-                }
-              }
-              continue;
-            }
+          if (next === 'again') continue;
+          if (opts.signal.aborted) {
+            // Cancelled while waiting for the device to come back.
+            journal.failStep(jobId, row.name, cancelledDuring(row.name));
+            cancelled = true;
+            throw err;
           }
           const remedy = RECOVERABLE.has(err.code)
             ? `${err.remedy} The job keeps its progress: press Retry to resume at "${row.name}" (in auto mode, plugging the device in resumes it).`
@@ -354,6 +369,15 @@ export async function runJob(deps: RunnerDeps, jobId: string, opts: RunOptions):
   const result = journal.toApiJob(journal.getJob(jobId)!);
   deps.onJob(result);
   return result;
+}
+
+/** The error a step records when the job is cancelled while it runs. */
+function cancelledDuring(step: StepName): StationErrorShape {
+  return new StationError(
+    'CANCELLED',
+    `The job was cancelled during ${step}.`,
+    'Start the job again when ready.',
+  ).toShape();
 }
 
 /** Plain words for where a stopped provisioning job left the device and the org. */
