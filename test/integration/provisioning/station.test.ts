@@ -206,6 +206,29 @@ describe('provisioning station (PTYs + org emulator + CA)', () => {
     expect(ok.state).toBe('succeeded');
   });
 
+  it('a cancel while the station waits for an unplugged device ends the job as cancelled', async () => {
+    const env = await embedded({ devices: 1, keygenDelayMs: 1500, reconnectWindowMs: 15_000 });
+    const [bay] = await env.station.listBays({});
+    const waiting = new Promise<void>((resolve) => {
+      const off = env.station.subscribe((event, payload) => {
+        const p = payload as { step: { detail?: string } };
+        if (event === 'step' && p.step.detail?.startsWith('device went away')) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const job = await env.station.startJob({ bayId: bay!.id, kind: 'provision' });
+    await new Promise((r) => setTimeout(r, 500));
+    await env.sim.device(bay!.device!.uid).unplug();
+    await waiting;
+    const t0 = Date.now();
+    const cancelled = await env.station.cancelJob({ jobId: job.id });
+    expect(Date.now() - t0).toBeLessThan(5000); // not the 15 s reconnect window
+    expect(cancelled.state).toBe('cancelled');
+    expect(cancelled.error?.code).toBe('CANCELLED');
+  });
+
   it('auto mode starts a job when a device is plugged in', async () => {
     const env = await embedded({ devices: 1 });
     const uid = env.sim.devices[0]!.uid;
