@@ -103,7 +103,13 @@ export const methods = {
     request: z.object({ jobId: Id }).strict(),
     response: z.object({ record: ProvisioningRecord, steps: z.array(Step) }),
   },
+  /** The device label (62 × 29 mm SVG with a QR code of the UID) of a succeeded provisioning job. */
+  getLabel: {
+    request: z.object({ jobId: Id }).strict(),
+    response: z.object({ filename: z.string(), svg: z.string() }),
+  },
   /** Records as a file body (CSV or JSON). */
+
   exportRecords: {
     request: z.object({ format: z.enum(['csv', 'json']), filter: RecordFilter.optional() }).strict(),
     response: z.object({ filename: z.string(), mimeType: z.string(), content: z.string() }),

@@ -31,6 +31,7 @@ import { AuditLog } from './provisioning/audit';
 import { BayManager } from './provisioning/bays';
 import { Journal } from './provisioning/journal';
 import type { OrgPort, PkiPort } from './provisioning/ports';
+import { renderLabel } from './provisioning/label';
 import { listRecords, toCsv, toRecord } from './provisioning/records';
 import { runJob, type RunnerDeps } from './provisioning/saga';
 import { PROVISION_STEP_FNS, type StepContext } from './provisioning/steps';
@@ -452,6 +453,18 @@ export class Station implements StationMethods {
         'Pick a record from the history list.',
       );
     return { record: toRecord(job), steps: this.journal.toApiJob(job).steps };
+  }
+
+  async getLabel(req: MethodRequest<'getLabel'>): Promise<MethodResponse<'getLabel'>> {
+    const job = this.journal.getJob(req.jobId);
+    if (!job)
+      throw new StationError(
+        'NOT_FOUND',
+        `There is no job ${req.jobId}.`,
+        'Pick a record from the history list.',
+      );
+    const record = toRecord(job);
+    return { filename: `label-${record.deviceUid}.svg`, svg: await renderLabel(record) };
   }
 
   async exportRecords(req: MethodRequest<'exportRecords'>): Promise<MethodResponse<'exportRecords'>> {

@@ -119,6 +119,21 @@ export function register(program: Command, ctx: () => CliContext): void {
       );
     });
 
+  journal
+    .command('label <jobId>')
+    .description('the device label (62 x 29 mm SVG, QR code of the UID) of a provisioned device')
+    .option('--out <file>', 'write the SVG to a file (default: label-<UID>.svg)')
+    .action(async (jobId: string, o: { out?: string }) => {
+      const c = ctx();
+      const label = await withStation(c, (s) => s.getLabel({ jobId }));
+      const file = o.out ?? label.filename;
+      fs.writeFileSync(file, label.svg);
+      c.result(
+        { file, bytes: Buffer.byteLength(label.svg) },
+        (r) => `wrote the label to ${r.file} (print at 62 x 29 mm, 100 %)`,
+      );
+    });
+
   withFilters(journal.command('export').description('export records as CSV or JSON'))
     .option('--format <format>', 'csv | json', 'csv')
     .option('--out <file>', 'write to a file instead of stdout')

@@ -62,6 +62,13 @@ describe('journal and audit CLI', () => {
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain('WO-9');
 
+    const labelFile = path.join(home, 'label.svg');
+    const label = cli('journal', 'label', records[0]!.jobId, '--out', labelFile);
+    expect(label.code, label.stderr).toBe(0);
+    const svg = fs.readFileSync(labelFile, 'utf8');
+    expect(svg).toContain(records[0]!.deviceUid);
+    expect(svg).toContain(records[0]!.assetId);
+
     const bad = cli('journal', 'export', '--format', 'xml');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('what to do: Use --format csv or --format json.');
