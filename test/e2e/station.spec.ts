@@ -34,6 +34,13 @@ test.beforeAll(async ({ browser }) => {
   dev = await startDevStation({ home, devices: 5, keygenDelayMs: 300, reconnectWindowMs: 1500 });
   uids = dev.sim.devices.map((d) => d.uid);
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // window.print() opens the OS print dialog, which is not part of the page: count the calls instead.
+  await page.addInitScript(() => {
+    window.print = () => {
+      const w = window as unknown as { __printed?: number };
+      w.__printed = (w.__printed ?? 0) + 1;
+    };
+  });
   await page.goto(dev.harness.url);
   await expect(page.getByTestId('bay-card')).toHaveCount(5);
 });
@@ -119,6 +126,26 @@ test('four devices are provisioned from the Station screen with scanned inputs',
   const assets = dev.org.assets().filter((a) => uids.slice(0, 4).some((u) => Object.values(a).includes(u)));
   expect(assets).toHaveLength(4);
   for (const a of assets) expect(a.AccountId).toBe(account);
+
+  // A passed bay prints its device label: the QR-coded UID label with the Asset ID, sent to the printer.
+  const asset = assets.find((a) => a.Device_UID__c === uids[0])!;
+  await card(uids[0]!).getByRole('button', { name: 'Print label' }).click();
+  // The label sits in a print-only container (hidden on screen), so it is found by its markup.
+  const img = page.locator('[data-testid="print-label"] img');
+  await expect(img).toHaveAttribute('alt', `Label for device ${uids[0]}`);
+  const svg = decodeURIComponent(
+    (await img.getAttribute('src'))!.replace(/^data:image\/svg\+xml;charset=utf-8,/, ''),
+  );
+  expect(svg).toContain(uids[0]);
+  expect(svg).toContain(`Asset ${asset.Id}`);
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { __printed?: number }).__printed ?? 0))
+    .toBe(1);
+  // On paper only the label is printed.
+  await page.emulateMedia({ media: 'print' });
+  await expect(img).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1 })).toBeHidden();
+  await page.emulateMedia({ media: 'screen' });
 });
 
 test('verify passes for a provisioned device and fails for a tampered one; the report exports as JSON', async () => {

@@ -1,6 +1,7 @@
 import { useCallback } from 'react';
 import type { Bay, Job } from '../../../../shared/domain';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { LabelButton } from './LabelButton';
 import { bayView } from '../../lib/bayView';
 import { elapsedMs, formatElapsed, shortLocator, stepLabel } from '../../lib/format';
 import { useStation } from '../../state/StationContext';
@@ -164,6 +165,9 @@ export function BayCard({
           >
             Connect again
           </button>
+        ) : null}
+        {job && job.kind === 'provision' && job.state === 'succeeded' && bay.device ? (
+          <LabelButton jobId={job.id} uid={bay.device.uid} />
         ) : null}
         {view.canCancel ? (
           <button
