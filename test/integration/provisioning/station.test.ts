@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job } from '../../../shared/domain';
+import type { Job, Step } from '../../../shared/domain';
 import { startEmbedded, type Embedded } from '../../../electron/cli/embedded';
 import { openDevice } from '../../../electron/station/device';
 import { issuedCount } from './db-counts';
@@ -35,6 +35,18 @@ afterEach(async () => {
   while (envs.length) await envs.pop()!.stop();
   while (dirs.length) fs.rmSync(dirs.pop()!, { recursive: true, force: true });
 });
+
+/** Resolves at the first `step` event whose step matches. */
+function stepSeen(env: Embedded, match: (step: Step) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const off = env.station.subscribe((event, payload) => {
+      if (event === 'step' && match((payload as { step: Step }).step)) {
+        off();
+        resolve();
+      }
+    });
+  });
+}
 
 async function provisionAll(env: Embedded): Promise<Job[]> {
   const bays = await env.station.listBays({});
@@ -140,15 +152,7 @@ describe('provisioning station (PTYs + org emulator + CA)', () => {
     const uid = bay!.device!.uid;
     const oldPath = bay!.locator.slice('serial:'.length);
     const newPath = path.join(path.dirname(oldPath), `reenumerated-${uid}`);
-    const keygenRunning = new Promise<void>((resolve) => {
-      const off = env.station.subscribe((event, payload) => {
-        const p = payload as { step: { name: string; state: string } };
-        if (event === 'step' && p.step.name === 'keygen' && p.step.state === 'running') {
-          off();
-          resolve();
-        }
-      });
-    });
+    const keygenRunning = stepSeen(env, (st) => st.name === 'keygen' && st.state === 'running');
     const job = await env.station.startJob({ bayId: bay!.id, kind: 'provision' });
     await keygenRunning;
     await env.sim.device(uid).unplug();
@@ -186,15 +190,7 @@ describe('provisioning station (PTYs + org emulator + CA)', () => {
   it('cancels a job, states what it left behind, and Retry finishes it', async () => {
     const env = await embedded({ devices: 1, keygenDelayMs: 2000 });
     const [bay] = await env.station.listBays({});
-    const keygenRunning = new Promise<void>((resolve) => {
-      const off = env.station.subscribe((event, payload) => {
-        const p = payload as { step: { name: string; state: string } };
-        if (event === 'step' && p.step.name === 'keygen' && p.step.state === 'running') {
-          off();
-          resolve();
-        }
-      });
-    });
+    const keygenRunning = stepSeen(env, (st) => st.name === 'keygen' && st.state === 'running');
     const job = await env.station.startJob({ bayId: bay!.id, kind: 'provision' });
     await keygenRunning;
     const cancelled = await env.station.cancelJob({ jobId: job.id });
@@ -209,15 +205,7 @@ describe('provisioning station (PTYs + org emulator + CA)', () => {
   it('a cancel while the station waits for an unplugged device ends the job as cancelled', async () => {
     const env = await embedded({ devices: 1, keygenDelayMs: 1500, reconnectWindowMs: 15_000 });
     const [bay] = await env.station.listBays({});
-    const waiting = new Promise<void>((resolve) => {
-      const off = env.station.subscribe((event, payload) => {
-        const p = payload as { step: { detail?: string } };
-        if (event === 'step' && p.step.detail?.startsWith('device went away')) {
-          off();
-          resolve();
-        }
-      });
-    });
+    const waiting = stepSeen(env, (st) => st.detail?.startsWith('device went away') === true);
     const job = await env.station.startJob({ bayId: bay!.id, kind: 'provision' });
     await new Promise((r) => setTimeout(r, 500));
     await env.sim.device(bay!.device!.uid).unplug();
