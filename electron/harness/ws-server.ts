@@ -20,6 +20,7 @@ import { CallMessage, type StationMethods } from '../../shared/api';
 import { dispatchCall, validateEvent } from '../../shared/api-server';
 import { StationError } from '../../shared/errors';
 import type { Station } from '../station/station';
+import { CSP_DIRECTIVES } from '../security';
 
 /** WebSocket subprotocol naming the API version; the token travels as a second subprotocol. */
 export const HARNESS_PROTOCOL = 'asset-station.v1';
@@ -54,20 +55,13 @@ const MIME: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Same CSP as the Electron window, plus the harness's own WebSocket origin in connect-src. */
+/** The Electron window's CSP (electron/security.ts), plus the harness's own WebSocket origin in connect-src. */
 function harnessCsp(wsOrigin: string): string {
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    `connect-src 'self' ${wsOrigin}`,
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "object-src 'none'",
-  ].join('; ');
+  return Object.entries(CSP_DIRECTIVES)
+    .map(
+      ([name, sources]) => `${name} ${[...sources, ...(name === 'connect-src' ? [wsOrigin] : [])].join(' ')}`,
+    )
+    .join('; ');
 }
 
 function tokenMatches(presented: string, expected: string): boolean {
