@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 
 /**
  * Alt+key shortcuts for the whole window. `map` keys are KeyboardEvent.code values (e.g. `Digit1`,
@@ -6,7 +6,9 @@ import { useEffect, useRef } from 'react';
  */
 export function useAltHotkeys(map: Record<string, () => void>): void {
   const ref = useRef(map);
-  useEffect(() => {
+  // Layout effect: the handlers match the screen as soon as it is committed, so a key pressed right
+  // after a render never runs the previous render's handler (e.g. auto mode still "unknown").
+  useLayoutEffect(() => {
     ref.current = map;
   }, [map]);
   useEffect(() => {
