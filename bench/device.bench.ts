@@ -14,8 +14,8 @@ import os from 'node:os';
 import path from 'node:path';
 import * as p from '../shared/protocol';
 import { startDeviceSimulator } from '../sim/device/index';
-import { openProtocolClient } from '../electron/station/device/index';
-import { testChain } from '../electron/station/device/conformance/requirements';
+import { openProtocolClient } from '../core/device/index';
+import { testChain } from '../core/device/conformance/requirements';
 import type { KeyAlgorithm } from '../shared/domain';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'as-devbench-'));

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import { StationCa, parseCsr, type CaAlgorithm, type VerifiedCsr } from '../electron/station/pki';
-import type { SecretStore } from '../electron/station/secrets';
+import { StationCa, parseCsr, type CaAlgorithm, type VerifiedCsr } from '../core/pki';
+import type { SecretStore } from '../core/secrets';
 import { buildCsr, genKey, type KeySpec } from '../test/unit/pki/csr-builder';
 
 const N = Number(process.argv[2] ?? 200);

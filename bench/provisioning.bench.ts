@@ -14,11 +14,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { DEMO_ASSET_AUDIENCE, jwtPublicKeyPem, prepareHome, type OrgFacts } from '../electron/cli/embedded';
-import type { DeviceClient } from '../electron/station/device/types';
-import { FileVault } from '../electron/station/secrets';
-import { Station } from '../electron/station/station';
-import { realServices } from '../electron/station/wiring';
+import { DEMO_ASSET_AUDIENCE, jwtPublicKeyPem, prepareHome, type OrgFacts } from '../dev/embedded';
+import type { DeviceClient } from '../core/device/types';
+import { FileVault } from '../core/secrets';
+import { Station } from '../core/station';
+import { realServices } from '../core/wiring';
 
 const PASS = 'bench-vault-passphrase';
 const ORG_LATENCY_MS = Number(process.env.BENCH_ORG_LATENCY_MS ?? 80);

@@ -10,9 +10,9 @@
  */
 import crypto from 'node:crypto';
 import { startOrgEmulator } from '../sim/org';
-import { OrgClient, type AssetFacts } from '../electron/station/salesforce';
-import { defaultConfig } from '../electron/station/config';
-import { SECRET_NAMES, type SecretStore } from '../electron/station/secrets';
+import { OrgClient, type AssetFacts } from '../core/salesforce';
+import { defaultConfig } from '../core/config';
+import { SECRET_NAMES, type SecretStore } from '../core/secrets';
 
 const N = Number(process.argv[2] ?? 8);
 const LATENCY = Number(process.argv[3] ?? 20);

@@ -16,7 +16,7 @@ import { dispatchCall, validateEvent } from '../shared/api-server';
 import { StationError } from '../shared/errors';
 import { CALL_CHANNEL, EVENT_CHANNEL } from './ipc-channels';
 import { APP_ORIGIN, isTrustedSender, type FrameLike } from './security';
-import { notWired } from './station/station';
+import { notWired } from '../core/station';
 
 export { CALL_CHANNEL, EVENT_CHANNEL };
 

@@ -36,10 +36,10 @@ import {
   originOf,
   windowOptions,
 } from './security';
-import { resolveHome } from './station/home';
-import type { SecretStore } from './station/secrets';
-import { Station } from './station/station';
-import { realServices } from './station/wiring';
+import { resolveHome } from '../core/home';
+import type { SecretStore } from '../core/secrets';
+import { Station } from '../core/station';
+import { realServices } from '../core/wiring';
 
 /** dist/renderer: the Vite build of renderer/ (the only content the window ever loads). */
 const RENDERER_DIR = path.join(__dirname, '..', 'renderer');
@@ -57,7 +57,7 @@ let secrets: SecretStore | undefined;
 
 // ---- before `ready` ----
 // One station home for the desktop and the CLI: --home is a CLI flag; here ASSET_STATION_HOME or the
-// OS app-data folder (electron/station/home.ts). On Linux this replaces Electron's "~/.config/Asset
+// OS app-data folder (core/home.ts). On Linux this replaces Electron's "~/.config/Asset
 // Station" with the CLI's "~/.config/asset-station".
 // Chromium's own data (cache, cookies, local storage) goes to a subfolder, apart from the station's files.
 app.setPath('userData', resolveHome());

@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { StationError } from '../shared/errors';
-import type { SecretStore } from './station/secrets';
+import type { SecretStore } from '../core/secrets';
 
 /** The part of Electron's `safeStorage` the store uses. */
 export interface SafeStorageLike {

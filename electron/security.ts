@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import type { BrowserWindowConstructorOptions, HandlerDetails, WindowOpenHandlerResponse } from 'electron';
+import { CSP_DIRECTIVES } from '../shared/csp';
 
 /** Custom scheme the packaged renderer is served from (checklist item 18: no file://). */
 export const APP_SCHEME = 'app';
@@ -80,19 +81,8 @@ export function windowOptions(
   };
 }
 
-/** CSP directives (checklist item 7). Only the app's own files; no inline code, no eval, no remote hosts. */
-export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
-  'default-src': ["'none'"],
-  'script-src': ["'self'"],
-  'style-src': ["'self'"],
-  'img-src': ["'self'", 'data:'],
-  'font-src': ["'self'"],
-  'connect-src': ["'self'"],
-  'base-uri': ["'none'"],
-  'form-action': ["'none'"],
-  'frame-ancestors': ["'none'"],
-  'object-src': ["'none'"],
-};
+/** CSP directives (checklist item 7): defined once in shared/csp.ts, re-exported for the shell. */
+export { CSP_DIRECTIVES };
 
 /**
  * The Content-Security-Policy of the renderer, as one header value:

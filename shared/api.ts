@@ -2,7 +2,7 @@
  * The station API: one schema module for every request/response method and every event.
  *
  * Both transports (Electron IPC in electron/ipc.ts + electron/preload.ts, and the WebSocket browser
- * harness in electron/harness/) are thin carriers of this contract and validate every message in both
+ * harness in dev/) are thin carriers of this contract and validate every message in both
  * directions with these schemas. The renderer sees only `window.station` of type {@link StationApi}.
  *
  * No Node and no DOM here.

@@ -11,7 +11,7 @@ import { StationErrorShape } from './errors';
 export const KeyAlgorithm = z.enum(['ECDSA-P256', 'RSA-2048', 'RSA-3072']);
 export type KeyAlgorithm = z.infer<typeof KeyAlgorithm>;
 
-/** Device locator: `serial:/dev/ttyUSB0`, `tcp:host:port` or `sim:NAME` (../shared/DESIGN.md, Transports). */
+/** Device locator: `serial:/dev/ttyUSB0`, `tcp:host:port` or `sim:NAME` (docs/architecture.md, Transports). */
 export const Locator = z
   .string()
   .min(5)
@@ -55,7 +55,7 @@ export const SerialPortInfo = z.object({
 });
 export type SerialPortInfo = z.infer<typeof SerialPortInfo>;
 
-/** Step names of a provisioning job, in order (../shared/DESIGN.md, Data flow). */
+/** Step names of a provisioning job, in order (docs/architecture.md, Data flow). */
 export const PROVISION_STEPS = [
   'identify',
   'keygen',
@@ -191,9 +191,9 @@ export const StationConfig = z.object({
     loginUrl: z.string().url(),
     clientId: z.string(),
     apiVersion: z.string().regex(/^\d{2,3}\.0$/),
-    /** Fixed loopback callback port for the PKCE web-server flow (salesforce.md §5.1). */
+    /** Fixed loopback callback port for the PKCE web-server flow (docs/salesforce-wire.md §5.1). */
     callbackPort: z.number().int().min(1024).max(65535),
-    /** `pkce` for an operator, `jwt` for an unattended station (salesforce.md §5.1, §5.3). */
+    /** `pkce` for an operator, `jwt` for an unattended station (docs/salesforce-wire.md §5.1, §5.3). */
     authFlow: z.enum(['pkce', 'jwt']),
     username: z.string().optional(),
     externalIdField: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*__c$/),
@@ -204,7 +204,7 @@ export const StationConfig = z.object({
     productByModel: z.record(z.string(), z.string()),
     assetTokens: z.object({
       enabled: z.boolean(),
-      /** Expected `aud` of issued asset tokens (salesforce.md §2, assetTokenAudiences). */
+      /** Expected `aud` of issued asset tokens (docs/salesforce-wire.md §2, assetTokenAudiences). */
       audience: z.string(),
     }),
   }),
@@ -217,7 +217,7 @@ export const OrgStatus = z.object({
   instanceUrl: z.string().optional(),
   username: z.string().optional(),
   orgId: z.string().optional(),
-  /** From `Sforce-Limit-Info: api-usage=used/limit` (salesforce.md §4.3). */
+  /** From `Sforce-Limit-Info: api-usage=used/limit` (docs/salesforce-wire.md §4.3). */
   apiUsage: z.object({ used: z.number(), limit: z.number() }).optional(),
   error: StationErrorShape.optional(),
 });

@@ -1,6 +1,6 @@
 /**
  * Salesforce org emulator: a standalone HTTP server on 127.0.0.1 implementing the "Emulator contract"
- * of salesforce.md §8 — OAuth (authorize page, code + PKCE, refresh with rotation, JWT bearer, the
+ * of docs/salesforce-wire.md §8 — OAuth (authorize page, code + PKCE, refresh with rotation, JWT bearer, the
  * asset-token exchange, revoke, userinfo/identity, `/id/keys`) and REST under `/services/data/vNN.N`
  * (sObjects, external-ID upsert, SOQL subset, Collections, Composite) with `Sforce-Limit-Info` and a
  * daily limit, fault switches, and persistence under a home folder.
@@ -32,7 +32,7 @@ export interface OrgFaults {
   rateLimited: number;
   /** The next N Asset writes fail with 400 DUPLICATE_VALUE. */
   duplicateValue: number;
-  /** Refuse a refresh of a token while another refresh of it is in flight (salesforce.md §5.2). */
+  /** Refuse a refresh of a token while another refresh of it is in flight (docs/salesforce-wire.md §5.2). */
   refuseConcurrentRefresh: boolean;
   /** Accept ES256 actor tokens (to probe client behaviour; Salesforce documents RS256 only, §1.3). */
   acceptEs256: boolean;
@@ -46,17 +46,17 @@ export interface OrgEmulatorOptions {
   port?: number;
   /** Initial `faults.latencyMs`. */
   latencyMs?: number;
-  /** Daily API request limit (`Sforce-Limit-Info` denominator). Default 100000 (salesforce.md §4.3). */
+  /** Daily API request limit (`Sforce-Limit-Info` denominator). Default 100000 (docs/salesforce-wire.md §4.3). */
   dailyLimit?: number;
-  /** Refresh-token rotation on (salesforce.md §5.2). Default true (enforced since 2026). */
+  /** Refresh-token rotation on (docs/salesforce-wire.md §5.2). Default true (enforced since 2026). */
   rotation?: boolean;
-  /** `aud` of issued asset tokens (assetTokenAudiences, salesforce.md §2). Default `https://asset-station.invalid/devices`. */
+  /** `aud` of issued asset tokens (assetTokenAudiences, docs/salesforce-wire.md §2). Default `https://asset-station.invalid/devices`. */
   assetAudience?: string | string[];
   /** Asset token lifetime, seconds (assetTokenValidity). Default 300. */
   assetTokenValiditySec?: number;
-  /** `kid` of issued asset tokens (signing certificate name, salesforce.md §1.6). Default `Assets`. */
+  /** `kid` of issued asset tokens (signing certificate name, docs/salesforce-wire.md §1.6). Default `Assets`. */
   assetSigningCertName?: string;
-  /** Certificate (or public key) PEM the JWT bearer assertions are checked against (salesforce.md §5.3). */
+  /** Certificate (or public key) PEM the JWT bearer assertions are checked against (docs/salesforce-wire.md §5.3). */
   jwtBearerCertPem?: string;
   /** Fixed consumer key; default generated once per home. */
   clientId?: string;
@@ -91,7 +91,7 @@ export interface OrgEmulator {
   faults: OrgFaults;
   /** All Asset records. */
   assets(): Rec[];
-  /** The AssetTokenEvent-like log (salesforce.md §1.8). */
+  /** The AssetTokenEvent-like log (docs/salesforce-wire.md §1.8). */
   tokenEvents(): TokenEvent[];
   /** Counters: REST calls counted against the limit, token calls by grant type. */
   stats(): { apiUsed: number; dailyLimit: number; tokenCalls: Record<string, number> };
@@ -104,7 +104,7 @@ export interface OrgEmulator {
   stop(): Promise<void>;
 }
 
-const JSON_TYPE = 'application/json;charset=UTF-8'; // salesforce.md §8
+const JSON_TYPE = 'application/json;charset=UTF-8'; // docs/salesforce-wire.md §8
 const MAX_BODY = 4 * 1024 * 1024;
 
 const HTML_ERROR = `<!DOCTYPE html><html><head><title>Service Unavailable</title></head><body><h1>Maintenance</h1><p>This org is down for maintenance.</p></body></html>`;
@@ -205,7 +205,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     const raw = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
     if (faults.latencyMs > 0 && !path.startsWith('/services/oauth2/token')) await sleep(faults.latencyMs);
 
-    // ---- OAuth (salesforce.md §5, §8)
+    // ---- OAuth (docs/salesforce-wire.md §5, §8)
     if (path === '/services/oauth2/authorize') {
       const q = method === 'POST' ? new URLSearchParams(raw) : url.searchParams;
       const decision = q.get('decision');
@@ -295,9 +295,9 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
       return send(res, 204, undefined);
     }
 
-    // ---- REST (salesforce.md §4.2, §8)
+    // ---- REST (docs/salesforce-wire.md §4.2, §8)
     if (path === '/services/data' || path === '/services/data/') {
-      // the versions list: no auth, not counted (salesforce.md §4.3)
+      // the versions list: no auth, not counted (docs/salesforce-wire.md §4.3)
       return send(res, 200, [{ label: "Spring '25", url: '/services/data/v62.0', version: '62.0' }]);
     }
     const vm = /^\/services\/data\/v(\d+)\.(\d)(\/.*)?$/.exec(path);
@@ -306,7 +306,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
       if (Number(vm[1]) < 42)
         return send(res, 404, [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }]);
       if (!oauth.session(bearer(req, url))) {
-        // 401 only for an invalid or expired token (salesforce.md §6.3, §8)
+        // 401 only for an invalid or expired token (docs/salesforce-wire.md §6.3, §8)
         return send(res, 401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
       }
       if (usage().used >= dailyLimit) {

@@ -1,5 +1,5 @@
 /**
- * OAuth 2.0 endpoints of the emulator (salesforce.md §5 and §8): authorize (auto-approve or an
+ * OAuth 2.0 endpoints of the emulator (docs/salesforce-wire.md §5 and §8): authorize (auto-approve or an
  * Allow/Deny page), token (authorization code + PKCE, refresh with optional rotation, JWT bearer,
  * asset-token exchange), revoke, userinfo, identity URL and `/id/keys`.
  */
@@ -8,7 +8,7 @@ import type { OrgStore, Rec, Session } from './store';
 import { newId } from './store';
 import { decodeJwt, signRs256, verifyJws } from './jwt';
 
-/** Error body of the token endpoint (salesforce.md §1.7). */
+/** Error body of the token endpoint (docs/salesforce-wire.md §1.7). */
 export class OAuthError extends Error {
   constructor(
     readonly error: string,
@@ -17,7 +17,7 @@ export class OAuthError extends Error {
   ) {
     super(description);
   }
-  /** `{error, error_description}` (salesforce.md §1.7). */
+  /** `{error, error_description}` (docs/salesforce-wire.md §1.7). */
   body(): Record<string, string> {
     return { error: this.error, error_description: this.message };
   }
@@ -53,7 +53,7 @@ interface PendingCode {
 }
 
 const CODE_TTL_MS = 5 * 60_000;
-const JWT_SKEW_S = 180; // salesforce.md §5.3 (3-minute clock skew)
+const JWT_SKEW_S = 180; // docs/salesforce-wire.md §5.3 (3-minute clock skew)
 const GRANT_JWT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 const GRANT_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const TT_ACCESS = 'urn:ietf:params:oauth:token-type:access_token';
@@ -114,7 +114,7 @@ export class OAuthServer {
     return {
       access_token: accessToken,
       ...(refreshToken ? { refresh_token: refreshToken } : {}),
-      // salesforce.md §5.1: signature = base64 HMAC-SHA256(id + issued_at); the emulator keys it with the client ID
+      // docs/salesforce-wire.md §5.1: signature = base64 HMAC-SHA256(id + issued_at); the emulator keys it with the client ID
       signature: crypto
         .createHmac('sha256', this.store.data.clientId)
         .update(id + issuedAt)
@@ -127,7 +127,7 @@ export class OAuthServer {
     };
   }
 
-  /** Checks `redirect_uri` against the registered callbacks (exact match, salesforce.md §5.1). */
+  /** Checks `redirect_uri` against the registered callbacks (exact match, docs/salesforce-wire.md §5.1). */
   redirectAllowed(uri: string): boolean {
     if (this.opts.callbackUrls) return this.opts.callbackUrls.includes(uri);
     try {
@@ -257,7 +257,7 @@ export class OAuthServer {
     return rt;
   }
 
-  /** Revokes a refresh-token family and all access tokens it minted (salesforce.md §5.2, §5.5). */
+  /** Revokes a refresh-token family and all access tokens it minted (docs/salesforce-wire.md §5.2, §5.5). */
   private revokeFamily(family: string): void {
     for (const [k, r] of Object.entries(this.store.data.refreshTokens))
       if (r.family === family) delete this.store.data.refreshTokens[k];
@@ -276,12 +276,12 @@ export class OAuthServer {
     const rec = this.store.data.refreshTokens[rt];
     if (!rec) throw new OAuthError('invalid_grant', 'expired access/refresh token');
     if (rec.retired) {
-      // salesforce.md §5.2: reuse of a rotated-out token revokes the whole family
+      // docs/salesforce-wire.md §5.2: reuse of a rotated-out token revokes the whole family
       this.revokeFamily(rec.family);
       throw new OAuthError('invalid_grant', 'expired access/refresh token');
     }
     if (this.refreshing.has(rt) && this.faults.refuseConcurrentRefresh) {
-      // salesforce.md §5.2: concurrent refreshes of one token are refused (exact error code [U])
+      // docs/salesforce-wire.md §5.2: concurrent refreshes of one token are refused (exact error code [U])
       throw new OAuthError('invalid_request', 'Token request is already being processed');
     }
     this.refreshing.add(rt);
@@ -334,7 +334,7 @@ export class OAuthServer {
     };
   }
 
-  /** The asset-token flow (salesforce.md §1.2–§1.6, §8). */
+  /** The asset-token flow (docs/salesforce-wire.md §1.2–§1.6, §8). */
   private exchangeGrant(p: URLSearchParams): Record<string, unknown> {
     if (p.get('subject_token_type') !== TT_ACCESS)
       throw new OAuthError('invalid_request', 'invalid subject_token_type');
@@ -407,7 +407,7 @@ export class OAuthServer {
     };
   }
 
-  /** Asset.Id → link; else SerialNumber → link; else create with Name + Account/Contact (salesforce.md §1.4). */
+  /** Asset.Id → link; else SerialNumber → link; else create with Name + Account/Contact (docs/salesforce-wire.md §1.4). */
   private linkAsset(actor: Record<string, unknown>): Rec {
     const a = (actor.Asset ?? {}) as Record<string, unknown>;
     if (typeof a.Id === 'string') {
@@ -440,7 +440,7 @@ export class OAuthServer {
     }
   }
 
-  /** POST /services/oauth2/revoke (salesforce.md §5.5). */
+  /** POST /services/oauth2/revoke (docs/salesforce-wire.md §5.5). */
   revoke(token: string): void {
     const rt = this.store.data.refreshTokens[token];
     if (rt) {
@@ -455,7 +455,7 @@ export class OAuthServer {
     throw new OAuthError('invalid_token', 'invalid token');
   }
 
-  /** Identity document for `/id/{org}/{user}` (salesforce.md §5.5). */
+  /** Identity document for `/id/{org}/{user}` (docs/salesforce-wire.md §5.5). */
   identity(userId: string): Record<string, unknown> | undefined {
     const u = this.store.data.users[userId];
     if (!u) return undefined;
@@ -488,7 +488,7 @@ export class OAuthServer {
     };
   }
 
-  /** `/id/keys`: the asset signing key as a JWKS (salesforce.md §3, §8). */
+  /** `/id/keys`: the asset signing key as a JWKS (docs/salesforce-wire.md §3, §8). */
   jwks(): Record<string, unknown> {
     return {
       keys: [

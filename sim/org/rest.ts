@@ -1,5 +1,5 @@
 /**
- * REST API of the emulator under `/services/data/vNN.N/` (salesforce.md §4.2 and §8): sObject CRUD,
+ * REST API of the emulator under `/services/data/vNN.N/` (docs/salesforce-wire.md §4.2 and §8): sObject CRUD,
  * external-ID upsert (201/200/300), the SOQL subset, sObject Collections and Composite.
  *
  * Handlers are pure request → {status, body} functions over the store so that Composite can dispatch
@@ -24,8 +24,8 @@ export interface RestCtx {
   takeDuplicateFault(): boolean;
 }
 
-const MAX_COLLECTION = 200; // salesforce.md §4.2 (Collections: at most 200 records)
-const MAX_COMPOSITE = 25; // salesforce.md §4.2 (Composite: at most 25 subrequests [S])
+const MAX_COLLECTION = 200; // docs/salesforce-wire.md §4.2 (Collections: at most 200 records)
+const MAX_COMPOSITE = 25; // docs/salesforce-wire.md §4.2 (Composite: at most 25 subrequests [S])
 
 function recordUrl(ctx: RestCtx, type: string, id: string): string {
   return `/services/data/${ctx.version}/sobjects/${type}/${id}`;
@@ -136,7 +136,7 @@ function route(
       }
     }
     if (c !== undefined && d !== undefined) {
-      // salesforce.md §4.2: PATCH /sobjects/Asset/{ExtField__c}/{value}, 201 create / 200 update / 300
+      // docs/salesforce-wire.md §4.2: PATCH /sobjects/Asset/{ExtField__c}/{value}, 201 create / 200 update / 300
       const value = d; // already percent-decoded by the router
       if (method === 'PATCH') {
         dupFault(ctx, type);
@@ -191,7 +191,7 @@ interface CollectionResult {
   created?: boolean;
 }
 
-/** sObject Collections (salesforce.md §4.2): per-record errors carry `statusCode`, not `errorCode`. */
+/** sObject Collections (docs/salesforce-wire.md §4.2): per-record errors carry `statusCode`, not `errorCode`. */
 function collections(
   ctx: RestCtx,
   method: string,
@@ -338,7 +338,7 @@ function runCollection<T>(
   return { status: 200, body: results };
 }
 
-/** Composite (salesforce.md §4.2): `referenceId`, `@{ref.field}` substitution, `allOrNone` → PROCESSING_HALTED. */
+/** Composite (docs/salesforce-wire.md §4.2): `referenceId`, `@{ref.field}` substitution, `allOrNone` → PROCESSING_HALTED. */
 function composite(ctx: RestCtx, body: unknown): RestResult {
   const o = asObject(body);
   const subs = o.compositeRequest;

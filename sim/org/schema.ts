@@ -1,5 +1,5 @@
 /**
- * The emulator's sObject "describe": which fields each object has (salesforce.md §4.1). Unknown fields
+ * The emulator's sObject "describe": which fields each object has (docs/salesforce-wire.md §4.1). Unknown fields
  * are refused with 400 INVALID_FIELD (§8), so the station's field mapping is checked for real.
  */
 
@@ -56,7 +56,7 @@ export const ASSET_CUSTOM_FIELDS: FieldDef[] = [
   { name: 'Provisioned_At__c', type: 'datetime' },
 ];
 
-/** Field definitions per sObject (salesforce.md §4.1 for Asset). */
+/** Field definitions per sObject (docs/salesforce-wire.md §4.1 for Asset). */
 export const FIELDS: Record<SObjectType, FieldDef[]> = {
   Account: [...system, { name: 'Name', type: 'string', length: 255 }],
   Contact: [

@@ -1,5 +1,5 @@
 /**
- * The SOQL subset the emulator answers (salesforce.md §8):
+ * The SOQL subset the emulator answers (docs/salesforce-wire.md §8):
  * `SELECT f1, f2 FROM Obj [WHERE f op 'v' [AND|OR f op 'v' …]] [LIMIT n]` with op `=` or `!=`,
  * values as quoted strings (with `\'` and `\\` escapes), `null`, `true`/`false` or numbers. One
  * connective per WHERE (no parentheses). Anything else → 400 MALFORMED_QUERY.

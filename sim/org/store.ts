@@ -3,7 +3,7 @@
  * key, the AssetTokenEvent-like log and the daily API counter. Persisted as one JSON file under the
  * emulator home, written atomically (temp file + rename) after each change.
  *
- * Record rules follow salesforce.md §4.1/§4.2: an Asset needs AccountId or ContactId
+ * Record rules follow docs/salesforce-wire.md §4.1/§4.2: an Asset needs AccountId or ContactId
  * (FIELD_INTEGRITY_EXCEPTION), unknown fields give INVALID_FIELD, unique external IDs give
  * DUPLICATE_VALUE, bad IDs give MALFORMED_ID / INVALID_CROSS_REFERENCE_KEY.
  */
@@ -16,7 +16,7 @@ import { FIELDS, KEY_PREFIX, findField, type SObjectType } from './schema';
 /** A stored record: field name (canonical case) → value. */
 export type Rec = Record<string, unknown> & { Id: string };
 
-/** A REST error as the org returns it (salesforce.md §4.2). */
+/** A REST error as the org returns it (docs/salesforce-wire.md §4.2). */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -26,13 +26,13 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-  /** The REST error body: an array with one error (salesforce.md §4.2). */
+  /** The REST error body: an array with one error (docs/salesforce-wire.md §4.2). */
   body(): Array<Record<string, unknown>> {
     return [{ message: this.message, errorCode: this.errorCode, fields: this.fields }];
   }
 }
 
-/** An AssetTokenEvent-like entry (salesforce.md §1.8). */
+/** An AssetTokenEvent-like entry (docs/salesforce-wire.md §1.8). */
 export interface TokenEvent {
   EventUuid: string;
   CreatedDate: string;
@@ -65,7 +65,7 @@ export interface Session {
   family?: string;
 }
 
-/** A refresh token: its user and rotation family (salesforce.md §5.2). */
+/** A refresh token: its user and rotation family (docs/salesforce-wire.md §5.2). */
 export interface RefreshRec {
   userId: string;
   family: string;
@@ -248,7 +248,7 @@ export class OrgStore {
       ]);
     }
     if (type === 'Asset' && !rec.AccountId && !rec.ContactId) {
-      // salesforce.md §4.1
+      // docs/salesforce-wire.md §4.1
       throw new ApiError(
         400,
         'FIELD_INTEGRITY_EXCEPTION',
@@ -305,7 +305,7 @@ export class OrgStore {
   }
 
   /**
-   * Upsert by external ID (salesforce.md §4.2): 0 matches → create, 1 → update, several → `matches`.
+   * Upsert by external ID (docs/salesforce-wire.md §4.2): 0 matches → create, 1 → update, several → `matches`.
    * @throws ApiError (INVALID_FIELD for a non-external-ID field, NOT_FOUND with updateOnly)
    */
   upsert(

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { Station } from '../../electron/station/station';
-import { startHarness, type Harness } from '../../electron/harness/ws-server';
+import { Station } from '../../core/station';
+import { startHarness, type Harness } from '../../dev/ws-server';
 
 let home: string;
 let station: Station;

@@ -1,7 +1,7 @@
 /**
  * Issue 7 e2e: the real renderer in Debian Chromium, served by the browser harness in front of a real
  * station core with the embedded device simulator (PTYs via socat) and the Salesforce org emulator
- * (electron/harness/dev-station.ts). Nothing is mocked: every click goes through the WebSocket
+ * (dev/dev-station.ts). Nothing is mocked: every click goes through the WebSocket
  * transport to the core, the serial link and the emulated org.
  *
  * One station for the file, tests in order (they build on each other like a shift at the bench):
@@ -16,9 +16,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { startDevStation, type DevStation } from '../../electron/harness/dev-station';
-import { openDevice } from '../../electron/station/device';
-import { DEMO_ADMIN_PIN } from '../../electron/cli/embedded';
+import { startDevStation, type DevStation } from '../../dev/dev-station';
+import { openDevice } from '../../core/device';
+import { DEMO_ADMIN_PIN } from '../../dev/embedded';
 import { scanBarcode, screenshot, seriousA11yViolations } from './helpers';
 
 test.describe.configure({ mode: 'serial' });

@@ -1,5 +1,5 @@
 /**
- * The renderer's side of the browser harness (electron/harness/ws-server.ts): builds the same
+ * The renderer's side of the browser harness (dev/ws-server.ts): builds the same
  * validated `StationApi` the Electron preload exposes, carried over a WebSocket to 127.0.0.1.
  *
  * The per-run token arrives in the URL fragment (`#token=…`); it is read once and removed from the

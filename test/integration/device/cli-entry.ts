@@ -4,9 +4,9 @@
  * unrelated parts of the CLI). Usage: `tsx cli-entry.ts [--home DIR] [--json] <command> …`.
  */
 import { Command, CommanderError } from 'commander';
-import { makeContext, reportError, type GlobalOptions } from '../../../electron/cli/context';
-import { register as simDevice } from '../../../electron/cli/commands/sim-device';
-import { register as conformance } from '../../../electron/cli/commands/conformance';
+import { makeContext, reportError, type GlobalOptions } from '../../../cli/context';
+import { register as simDevice } from '../../../cli/commands/sim-device';
+import { register as conformance } from '../../../cli/commands/conformance';
 
 const program = new Command();
 program.name('asset-station').option('--home <dir>').option('--json').exitOverride();

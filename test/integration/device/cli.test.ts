@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as p from '../../../shared/protocol';
-import { runConformance } from '../../../electron/station/device/conformance/run';
+import { runConformance } from '../../../core/device/conformance/run';
 
 const entry = path.join(__dirname, 'cli-entry.ts');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'as-devcli-'));

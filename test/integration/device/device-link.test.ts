@@ -15,8 +15,8 @@ import path from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeviceSimulator, type DeviceSimulator } from '../../../sim/device/index';
-import { openDevice, openProtocolClient, type DeviceClient } from '../../../electron/station/device/index';
-import { testChain } from '../../../electron/station/device/conformance/requirements';
+import { openDevice, openProtocolClient, type DeviceClient } from '../../../core/device/index';
+import { testChain } from '../../../core/device/conformance/requirements';
 
 x509.cryptoProvider.set(crypto.webcrypto as unknown as Crypto);
 
@@ -394,7 +394,7 @@ describe('tcp transport', () => {
       await new Promise((r) => setTimeout(r, 400));
     } else {
       // Fallback when ser2net is not installed: a TCP↔PTY bridge via the serial transport.
-      const { openTransport } = await import('../../../electron/station/device/index');
+      const { openTransport } = await import('../../../core/device/index');
       bridge = net
         .createServer(async (sock) => {
           const t = await openTransport(`serial:${dev}`);
@@ -421,7 +421,7 @@ describe('tcp transport', () => {
 describe('discovery by identity', () => {
   it('finds a device by its hardware UID among locators, and by USB serial number in a port list', async () => {
     const { findDeviceByUid, findPortBySerialNumber, probeLocators } =
-      await import('../../../electron/station/device/discovery');
+      await import('../../../core/device/discovery');
     const cands = [`serial:${tmp}/absent`, loc(8), loc(9)];
     expect(await findDeviceByUid(uids[9]!, cands)).toBe(loc(9));
     expect(await findDeviceByUid('NOPE', cands)).toBeUndefined();

@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveAppRequest } from '../../../electron/app-protocol';
 import { handleCall } from '../../../electron/ipc';
 import { APP_ENTRY_URL } from '../../../electron/security';
-import { Station } from '../../../electron/station/station';
+import { Station } from '../../../core/station';
 
 const root = path.resolve(__dirname, '../../..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -9,18 +9,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStationDb, type Db } from '../../../electron/station/db';
-import type { SecretStore } from '../../../electron/station/secrets';
-import { FileVault } from '../../../electron/station/secrets';
+import { openStationDb, type Db } from '../../../core/records/db';
+import type { SecretStore } from '../../../core/secrets';
+import { FileVault } from '../../../core/secrets';
 import {
   FileKeySigner,
   StationCa,
   parseCsr,
   type CaSigner,
   type VerifiedCsr,
-} from '../../../electron/station/pki';
-import { readTlv, children } from '../../../electron/station/pki/der';
-import { encodePem } from '../../../electron/station/pki/pem';
+} from '../../../core/pki';
+import { readTlv, children } from '../../../core/pki/der';
+import { encodePem } from '../../../core/pki/pem';
 import { buildCsr, genKey, type KeySpec } from '../../unit/pki/csr-builder';
 
 const tmpDirs: string[] = [];

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_VAULT_PASSPHRASE, startEmbedded } from '../../../electron/cli/embedded';
-import { openStationDb } from '../../../electron/station/db';
+import { DEMO_VAULT_PASSPHRASE, startEmbedded } from '../../../dev/embedded';
+import { openStationDb } from '../../../core/records/db';
 
 let home: string;
 

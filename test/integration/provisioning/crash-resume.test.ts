@@ -11,9 +11,9 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROVISION_STEPS } from '../../../shared/domain';
-import { DEMO_ASSET_AUDIENCE, jwtPublicKeyPem, prepareHome } from '../../../electron/cli/embedded';
+import { DEMO_ASSET_AUDIENCE, jwtPublicKeyPem, prepareHome } from '../../../dev/embedded';
 import { issuedCount, provisionJobCount } from './db-counts';
-import { FileVault } from '../../../electron/station/secrets';
+import { FileVault } from '../../../core/secrets';
 import { startDeviceSimulator, type DeviceSimulator } from '../../../sim/device';
 import { startOrgEmulator, type OrgEmulator } from '../../../sim/org';
 

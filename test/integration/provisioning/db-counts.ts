@@ -1,5 +1,5 @@
 /** Counts read straight from a station's database, for asserting "exactly one" after faults. */
-import { openStationDb } from '../../../electron/station/db';
+import { openStationDb } from '../../../core/records/db';
 
 function count(home: string, sql: string, uid: string): number {
   const db = openStationDb(home);

@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job, Step } from '../../../shared/domain';
-import { startEmbedded, type Embedded } from '../../../electron/cli/embedded';
-import { openDevice } from '../../../electron/station/device';
+import { startEmbedded, type Embedded } from '../../../dev/embedded';
+import { openDevice } from '../../../core/device';
 import { issuedCount } from './db-counts';
 
 const envs: Embedded[] = [];

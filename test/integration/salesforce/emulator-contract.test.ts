@@ -1,5 +1,5 @@
 /**
- * Contract suite of the org emulator (salesforce.md §8), over HTTP: raw fetch for the exact status
+ * Contract suite of the org emulator (docs/salesforce-wire.md §8), over HTTP: raw fetch for the exact status
  * codes, headers and bodies, and unmodified jsforce for the client-library view (including the
  * refresh-token rotation bug of §6.3 that the station works around).
  */
@@ -306,7 +306,7 @@ describe('OAuth over raw HTTP', () => {
     const r1 = await token({ grant_type: 'refresh_token', refresh_token: rt1, client_id: emu.clientId });
     const rt2 = String(r1.body.refresh_token);
     expect(rt2).not.toBe(rt1);
-    // reuse of the retired token → invalid_grant and the whole family is revoked (salesforce.md §5.2)
+    // reuse of the retired token → invalid_grant and the whole family is revoked (docs/salesforce-wire.md §5.2)
     const reuse = await token({ grant_type: 'refresh_token', refresh_token: rt1, client_id: emu.clientId });
     expect(reuse.body).toEqual({ error: 'invalid_grant', error_description: 'expired access/refresh token' });
     expect(
@@ -533,7 +533,7 @@ describe('through unmodified jsforce', () => {
     expect(conn.limitInfo.apiUsage?.limit).toBe(5000);
   });
 
-  it('jsforce retries a GET on 503 and refreshes on 401 — and, alone, drops the rotated refresh token (salesforce.md §6.3)', async () => {
+  it('jsforce retries a GET on 503 and refreshes on 401 — and, alone, drops the rotated refresh token (docs/salesforce-wire.md §6.3)', async () => {
     const flow = await pkceTokens('http://localhost:1717/OauthRedirect');
     const t = (await flow.exchange()).body;
     const conn = new Connection({

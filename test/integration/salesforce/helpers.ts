@@ -2,10 +2,10 @@
 import crypto from 'node:crypto';
 import net from 'node:net';
 import type { StationConfig } from '../../../shared/domain';
-import { defaultConfig } from '../../../electron/station/config';
-import { SECRET_NAMES, type SecretStore } from '../../../electron/station/secrets';
+import { defaultConfig } from '../../../core/config';
+import { SECRET_NAMES, type SecretStore } from '../../../core/secrets';
 import type { OrgEmulator } from '../../../sim/org';
-import type { AssetFacts } from '../../../electron/station/salesforce';
+import type { AssetFacts } from '../../../core/salesforce';
 
 export const AUDIENCE = 'https://asset-station.invalid/devices';
 

@@ -9,11 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOrgEmulator, type OrgEmulator } from '../../../sim/org';
-import { OrgClient, assetTokenSupported, assetTokenSkipReason } from '../../../electron/station/salesforce';
-import { orgService } from '../../../electron/station/salesforce/station-org';
-import { defaultConfig } from '../../../electron/station/config';
-import { SECRET_NAMES } from '../../../electron/station/secrets';
-import { FileVault } from '../../../electron/station/secrets';
+import { OrgClient, assetTokenSupported, assetTokenSkipReason } from '../../../core/salesforce';
+import { orgService } from '../../../core/salesforce/station-org';
+import { defaultConfig } from '../../../core/config';
+import { SECRET_NAMES } from '../../../core/secrets';
+import { FileVault } from '../../../core/secrets';
 import { isStationError, type StationError } from '../../../shared/errors';
 import {
   AUDIENCE,
@@ -123,7 +123,7 @@ describe('JWT bearer login and Asset upsert', () => {
       {},
       {
         fieldMap: {
-          ...(await import('../../../electron/station/salesforce')).DEFAULT_FIELD_MAP,
+          ...(await import('../../../core/salesforce')).DEFAULT_FIELD_MAP,
           firmware: 'Nope__c',
         },
       },
@@ -276,7 +276,7 @@ describe('PKCE login and refresh with rotation', () => {
     expect(res.every((r) => r.created)).toBe(true);
     expect((emu.stats().tokenCalls.refresh_token ?? 0) - refreshesBefore).toBe(1);
     const rt2 = await secrets.get(SECRET_NAMES.orgRefreshToken);
-    expect(rt2).not.toBe(rt1); // rotated token kept (jsforce alone drops it, salesforce.md §6.3)
+    expect(rt2).not.toBe(rt1); // rotated token kept (jsforce alone drops it, docs/salesforce-wire.md §6.3)
 
     // a second expiry works with the rotated token; the session in the store follows
     emu.expireSessions();

@@ -6,8 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStationError } from '../../../shared/errors';
 import * as p from '../../../shared/protocol';
-import { openDevice, parseLocator } from '../../../electron/station/device/index';
-import { mapOpenError } from '../../../electron/station/device/errors';
+import { openDevice, parseLocator } from '../../../core/device/index';
+import { mapOpenError } from '../../../core/device/errors';
 
 type Script = (req: p.Frame, send: (b: Uint8Array) => void, close: () => void) => void;
 const names: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * build/electron-builder.yml: validated offline with electron-builder's own schema (toolchain.md §8:
+ * build/electron-builder.yml: validated offline with electron-builder's own schema (docs/toolchain.md §8:
  * app-builder-lib's getConfig + validateConfiguration), plus the keys that matter for this app —
  * targets, native modules unpacked from the asar, fuses, icons, and the udev rule of the .deb.
  */

@@ -20,7 +20,7 @@ import {
   type StationCore,
   type WebContentsLike,
 } from '../../../electron/ipc';
-import { Station } from '../../../electron/station/station';
+import { Station } from '../../../core/station';
 
 /** Stand-in of Electron's ipcMain: one handler per channel, as Electron enforces. */
 class FakeIpcMain implements IpcMainLike {

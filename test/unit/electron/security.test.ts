@@ -309,7 +309,7 @@ describe("checklist 15: the core's login opener", () => {
 });
 
 describe('checklist 16: a current Electron', () => {
-  it('pins Electron ≥ 41 (the newest major that installs on Node 20, toolchain.md finding B)', () => {
+  it('pins Electron ≥ 41 (the newest major that installs on Node 20, docs/toolchain.md finding B)', () => {
     const pinned = pkg.devDependencies.electron!;
     expect(pinned).toMatch(/^\d+\.\d+\.\d+$/);
     expect(Number(pinned.split('.')[0])).toBeGreaterThanOrEqual(41);

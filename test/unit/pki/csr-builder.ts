@@ -14,8 +14,8 @@ import {
   tlv,
   bitString,
   octetString,
-} from '../../../electron/station/pki/der';
-import { NAME_OIDS, sigAlgOid } from '../../../electron/station/pki/oids';
+} from '../../../core/pki/der';
+import { NAME_OIDS, sigAlgOid } from '../../../core/pki/oids';
 
 export type KeySpec = 'p256' | 'p384' | 'rsa2048' | 'rsa1024' | 'ed25519' | 'secp256k1';
 

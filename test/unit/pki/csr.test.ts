@@ -6,8 +6,8 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isStationError } from '../../../shared/errors';
-import { MAX_CSR_BYTES, parseCsr } from '../../../electron/station/pki';
-import { TAG } from '../../../electron/station/pki/der';
+import { MAX_CSR_BYTES, parseCsr } from '../../../core/pki';
+import { TAG } from '../../../core/pki/der';
 import { buildCsr, csrPem, genKey, patchBytes } from './csr-builder';
 
 async function refusal(input: string | Uint8Array): Promise<{ code: string; message: string }> {

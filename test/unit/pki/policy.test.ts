@@ -9,7 +9,7 @@ import {
   type CsrExpectation,
   type CsrPolicy,
   type VerifiedCsr,
-} from '../../../electron/station/pki';
+} from '../../../core/pki';
 import { buildCsr, genKey, type CsrSpec } from './csr-builder';
 
 const ALL: CsrExpectation['allowedAlgorithms'] = [

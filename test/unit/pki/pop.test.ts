@@ -7,7 +7,7 @@ import {
   popAlgorithmFor,
   verifyProofOfPossession,
   type PopAlgorithm,
-} from '../../../electron/station/pki';
+} from '../../../core/pki';
 import { genKey, type KeySpec } from './csr-builder';
 
 const spkiOf = (k: crypto.KeyObject) => new Uint8Array(k.export({ format: 'der', type: 'spki' }));

@@ -1,9 +1,9 @@
 /** Profile building blocks: serials, validity time encoding, DER reader strictness, key file protection. */
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { randomSerial, resolveProfile } from '../../../electron/station/pki/profile';
-import { DerError, readTlv, time, unsignedInteger } from '../../../electron/station/pki/der';
-import { decryptKeyFile } from '../../../electron/station/pki/signer';
+import { randomSerial, resolveProfile } from '../../../core/pki/profile';
+import { DerError, readTlv, time, unsignedInteger } from '../../../core/pki/der';
+import { decryptKeyFile } from '../../../core/pki/signer';
 
 describe('certificate profile', () => {
   it('serials are positive 16-octet DER INTEGERs, never over 20 octets', () => {

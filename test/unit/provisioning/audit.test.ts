@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStationDb, type Db } from '../../../electron/station/db';
-import { AuditLog } from '../../../electron/station/provisioning/audit';
-import { FileVault } from '../../../electron/station/secrets';
+import { openStationDb, type Db } from '../../../core/records/db';
+import { AuditLog } from '../../../core/records/audit';
+import { FileVault } from '../../../core/secrets';
 
 let dir: string;
 let db: Db;

@@ -3,10 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROVISION_STEPS } from '../../../shared/domain';
-import { openStationDb, type Db } from '../../../electron/station/db';
-import { Journal } from '../../../electron/station/provisioning/journal';
-import { listRecords, toCsv } from '../../../electron/station/provisioning/records';
-import { describeState } from '../../../electron/station/provisioning/saga';
+import { openStationDb, type Db } from '../../../core/records/db';
+import { Journal } from '../../../core/records/journal';
+import { listRecords, toCsv } from '../../../core/records/records';
+import { describeState } from '../../../core/jobs/saga';
 
 let dir: string;
 let db: Db;

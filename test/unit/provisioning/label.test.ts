@@ -1,7 +1,7 @@
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import type { ProvisioningRecord } from '../../../shared/domain';
-import { LABEL_MM, labelPayload, renderLabel } from '../../../electron/station/provisioning/label';
+import { LABEL_MM, labelPayload, renderLabel } from '../../../core/records/label';
 
 const record: ProvisioningRecord = {
   jobId: 'job_1',

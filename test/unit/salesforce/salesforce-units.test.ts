@@ -16,11 +16,11 @@ import {
   validateAssetTokenWith,
   validateExternalId,
   type AssetFacts,
-} from '../../../electron/station/salesforce';
-import { soqlQuote } from '../../../electron/station/salesforce/assets';
-import { buildJwtAssertion } from '../../../electron/station/salesforce/auth';
-import { parseLimitInfo } from '../../../electron/station/salesforce/transport';
-import { defaultConfig } from '../../../electron/station/config';
+} from '../../../core/salesforce';
+import { soqlQuote } from '../../../core/salesforce/assets';
+import { buildJwtAssertion } from '../../../core/salesforce/auth';
+import { parseLimitInfo } from '../../../core/salesforce/transport';
+import { defaultConfig } from '../../../core/config';
 import { matches, parseSoql } from '../../../sim/org/soql';
 import { StationError } from '../../../shared/errors';
 
@@ -84,7 +84,7 @@ describe('Asset field mapping', () => {
     expect(() => buildAssetFields(sf, { ...facts('U'), notAfter: 'tomorrow' })).toThrow(StationError);
   });
 
-  it('validates external IDs and encodes every reserved character (jsforce does not, salesforce.md §6.3)', () => {
+  it('validates external IDs and encodes every reserved character (jsforce does not, docs/salesforce-wire.md §6.3)', () => {
     expect(encodeExternalId("A:1+2?#%&'()*!")).toBe('A%3A1%2B2%3F%23%25%26%27%28%29%2A%21');
     for (const bad of ['', 'a b', 'a/b', 'a\\b', '..', 'x'.repeat(81), 'é', 'a\nb'])
       expect(() => validateExternalId(bad)).toThrow(StationError);
@@ -192,7 +192,7 @@ describe('actor token and asset-token validation', () => {
   const device = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const jwk = device.publicKey.export({ format: 'jwk' });
 
-  it('the signing input is exactly what the device signs; claims per salesforce.md §1.3', () => {
+  it('the signing input is exactly what the device signs; claims per docs/salesforce-wire.md §1.3', () => {
     const t = buildActorToken(
       { did: 'D1', name: 'N', assetId: '02i000000000001AAA', serialNumber: 'S1', jwk },
       2_000_000_000_000,

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileVault } from '../../../electron/station/secrets';
+import { FileVault } from '../../../core/secrets';
 
 const dirs: string[] = [];
 const tmp = () => {

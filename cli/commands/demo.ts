@@ -1,0 +1,108 @@
+/**
+ * `asset-station demo` (npm run demo): the main job on the embedded defaults — 4 simulated devices on
+ * PTYs, the org emulator, a development CA — provisioned in parallel end to end through the real
+ * serial, PKI and jsforce paths, then the records and a QA verify of each device. Run again on the same
+ * home, it reports the devices as already provisioned and creates nothing new.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { StationError } from '../../shared/errors';
+import type { CliContext } from '../context';
+import { DEMO_HOME, startEmbedded } from '../../dev/embedded';
+import {
+  printProgress,
+  provisionBays,
+  recordsTable,
+  stdoutOutput,
+  verifyBays,
+  verifyLines,
+} from '../run-jobs';
+
+export function register(program: Command, ctx: () => CliContext): void {
+  program
+    .command('demo')
+    .description(
+      'provision simulated devices end to end on the embedded defaults (simulator, org emulator, dev CA)',
+    )
+    .option('--devices <n>', 'number of simulated devices', '4')
+    .action(async (o: { devices: string }) => {
+      const c = ctx();
+      const count = Number(o.devices);
+      if (!Number.isInteger(count) || count < 1 || count > 64)
+        throw new StationError(
+          'BAD_REQUEST',
+          `--devices must be 1 to 64, not '${o.devices}'.`,
+          'Pass e.g. --devices 4.',
+        );
+      // The demo keeps its own data folder (./.station-home) unless told otherwise, so it never touches
+      // a real station's home with its demo vault.
+      const explicit = program.opts<{ home?: string }>().home ?? process.env.ASSET_STATION_HOME;
+      const home = explicit ? c.home : path.resolve(DEMO_HOME);
+      const out = stdoutOutput(c.json);
+      const t0 = Date.now();
+      const env = await startEmbedded({ home, devices: count, watch: false });
+      try {
+        const bays = await env.station.listBays({});
+        c.info(`Asset Station demo on embedded defaults`);
+        c.info(`  home     ${home}`);
+        c.info(`  devices  ${bays.length} simulated on PTYs (${bays.map((b) => b.device?.uid).join(', ')})`);
+        c.info(`  org      emulator at ${env.org.baseUrl} (JWT bearer login as ${env.org.adminUsername})`);
+        c.info(`  CA       ${(await env.station.getCaInfo({})).chain.map((x) => x.subject).join(' <- ')}`);
+        if (env.demoPassphrase)
+          c.info(`  vault    demo passphrase (set ASSET_STATION_VAULT_PASSPHRASE for anything real)`);
+        c.info('');
+        c.info('Provisioning');
+        const unsubscribe = printProgress(env.station, bays, out);
+        const outcomes = await provisionBays(env.station, bays);
+        unsubscribe();
+        for (const oc of outcomes.filter((x) => x.alreadyProvisioned)) {
+          c.info(`  ${oc.deviceUid.padEnd(12)} already provisioned (job ${oc.job.id}); nothing created`);
+        }
+        const records = outcomes
+          .map((oc) => env.station.journal.getJob(oc.job.id))
+          .filter((r) => r !== undefined);
+        const recs = await Promise.all(records.map((r) => env.station.getRecord({ jobId: r.id })));
+        c.info('');
+        c.info('Records');
+        c.info(recordsTable(recs.map((r) => r.record)));
+        c.info('');
+        c.info('QA verify');
+        const reports = await verifyBays(
+          env.station,
+          bays.filter((b) => outcomes.find((oc) => oc.bayId === b.id)?.job.state === 'succeeded'),
+        );
+        c.info(verifyLines(reports));
+        const provisioned = outcomes.filter((x) => x.job.state === 'succeeded').length;
+        const fresh = outcomes.filter((x) => x.job.state === 'succeeded' && !x.alreadyProvisioned).length;
+        const verified = reports.filter((r) => r.passed).length;
+        const summary = {
+          devices: outcomes.length,
+          provisioned,
+          newlyProvisioned: fresh,
+          alreadyProvisioned: outcomes.filter((x) => x.alreadyProvisioned).length,
+          verified,
+          failed: outcomes.length - provisioned,
+          assetsInOrg: env.org.assets().length,
+          seconds: Number(((Date.now() - t0) / 1000).toFixed(1)),
+        };
+        c.info('');
+        c.info(
+          `${summary.provisioned}/${summary.devices} provisioned (${summary.newlyProvisioned} new, ${summary.alreadyProvisioned} already), ${summary.verified}/${summary.devices} verified, ${summary.assetsInOrg} Assets in the org, ${summary.seconds} s`,
+        );
+        if (out.json)
+          out.write(
+            JSON.stringify({ type: 'result', summary, records: recs.map((r) => r.record), verify: reports }),
+          );
+        if (provisioned !== outcomes.length || verified !== outcomes.length) {
+          const failed = outcomes.find((x) => x.job.state !== 'succeeded');
+          throw new StationError(
+            'JOB_STEP_FAILED',
+            `${outcomes.length - provisioned} device(s) failed to provision and ${outcomes.length - verified} failed verification.`,
+            failed?.job.error?.remedy ?? 'See the step lines above for each failure and its remedy.',
+          );
+        }
+      } finally {
+        await env.stop();
+      }
+    });
+}

@@ -1,0 +1,159 @@
+/** `asset-station journal list|show|export`: the provisioning records of this station. */
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import type { RecordFilter } from '../../shared/api';
+import { StationError } from '../../shared/errors';
+import type { ProvisioningRecord } from '../../shared/domain';
+import type { CliContext } from '../context';
+import { Station } from '../../core/station';
+
+interface FilterOpts {
+  text?: string;
+  outcome?: RecordFilter['outcome'];
+  kind?: RecordFilter['kind'];
+  from?: string;
+  to?: string;
+  limit?: string;
+}
+
+function toFilter(o: FilterOpts): RecordFilter {
+  const outcomes = ['succeeded', 'failed', 'cancelled', 'interrupted', 'running'];
+  if (o.outcome && !outcomes.includes(o.outcome)) {
+    throw new StationError(
+      'BAD_REQUEST',
+      `Unknown outcome '${o.outcome}'.`,
+      `Use one of: ${outcomes.join(', ')}.`,
+    );
+  }
+  const limit = o.limit ? Number(o.limit) : undefined;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+    throw new StationError(
+      'BAD_REQUEST',
+      `--limit must be a positive whole number, not '${o.limit}'.`,
+      'Pass e.g. --limit 50.',
+    );
+  return {
+    ...(o.text ? { text: o.text } : {}),
+    ...(o.outcome ? { outcome: o.outcome } : {}),
+    ...(o.kind ? { kind: o.kind } : {}),
+    ...(o.from ? { from: o.from } : {}),
+    ...(o.to ? { to: o.to } : {}),
+    ...(limit ? { limit } : {}),
+  };
+}
+
+function withFilters(cmd: Command): Command {
+  return cmd
+    .option('--text <text>', 'match device UID, Asset ID, certificate serial or fingerprint')
+    .option('--outcome <outcome>', 'succeeded | failed | cancelled | interrupted | running')
+    .option('--kind <kind>', 'provision | verify')
+    .option('--from <iso>', 'started at or after (ISO date)')
+    .option('--to <iso>', 'started at or before (ISO date)')
+    .option('--limit <n>', 'at most n records');
+}
+
+/** Column header matching {@link recordLine}. */
+export const RECORD_HEADER = [
+  'started (UTC)'.padEnd(19),
+  'kind'.padEnd(9),
+  'outcome'.padEnd(11),
+  'device UID'.padEnd(18),
+  'Asset ID'.padEnd(18),
+  'cert serial'.padEnd(13),
+  'time',
+].join('  ');
+
+/** One line per record for people. */
+export function recordLine(r: ProvisioningRecord): string {
+  const secs = r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)} s` : '';
+  return [
+    r.startedAt.slice(0, 19).replace('T', ' '),
+    r.kind.padEnd(9),
+    r.outcome.padEnd(11),
+    r.deviceUid.padEnd(18),
+    (r.assetId ?? '-').padEnd(18),
+    (r.certSerial ? r.certSerial.slice(0, 12) + '…' : '-').padEnd(13),
+    secs,
+    r.error ? `${r.error.code}: ${r.error.message}` : '',
+  ]
+    .join('  ')
+    .trimEnd();
+}
+
+async function withStation<T>(c: CliContext, fn: (s: Station) => Promise<T>): Promise<T> {
+  const station = await Station.open({ home: c.home, transport: 'in-process' });
+  try {
+    return await fn(station);
+  } finally {
+    await station.close();
+  }
+}
+
+export function register(program: Command, ctx: () => CliContext): void {
+  const journal = program.command('journal').description('provisioning records: list, show, export');
+
+  withFilters(journal.command('list').description('list records, newest first')).action(
+    async (o: FilterOpts) => {
+      const c = ctx();
+      const records = await withStation(c, (s) => s.listRecords(toFilter(o)));
+      c.result(records, (rs) =>
+        rs.length ? [RECORD_HEADER, ...rs.map(recordLine)].join('\n') : 'No records match.',
+      );
+    },
+  );
+
+  journal
+    .command('show <jobId>')
+    .description('one record with its step timeline')
+    .action(async (jobId: string) => {
+      const c = ctx();
+      const rec = await withStation(c, (s) => s.getRecord({ jobId }));
+      c.result(rec, (r) =>
+        [
+          recordLine(r.record),
+          ...r.steps.map(
+            (st) =>
+              `  ${st.state.padEnd(8)} ${st.name.padEnd(20)} ${st.detail ?? ''}${st.error ? `  ${st.error.code}: ${st.error.message} — ${st.error.remedy}` : ''}`,
+          ),
+        ].join('\n'),
+      );
+    });
+
+  journal
+    .command('label <jobId>')
+    .description('the device label (62 x 29 mm SVG, QR code of the UID) of a provisioned device')
+    .option('--out <file>', 'write the SVG to a file (default: label-<UID>.svg)')
+    .action(async (jobId: string, o: { out?: string }) => {
+      const c = ctx();
+      const label = await withStation(c, (s) => s.getLabel({ jobId }));
+      const file = o.out ?? label.filename;
+      fs.writeFileSync(file, label.svg);
+      c.result(
+        { file, bytes: Buffer.byteLength(label.svg) },
+        (r) => `wrote the label to ${r.file} (print at 62 x 29 mm, 100 %)`,
+      );
+    });
+
+  withFilters(journal.command('export').description('export records as CSV or JSON'))
+    .option('--format <format>', 'csv | json', 'csv')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (o: FilterOpts & { format: string; out?: string }) => {
+      const c = ctx();
+      if (o.format !== 'csv' && o.format !== 'json')
+        throw new StationError(
+          'BAD_REQUEST',
+          `Unknown format '${o.format}'.`,
+          'Use --format csv or --format json.',
+        );
+      const file = await withStation(c, (s) =>
+        s.exportRecords({ format: o.format as 'csv' | 'json', filter: toFilter(o) }),
+      );
+      if (o.out) {
+        fs.writeFileSync(o.out, file.content);
+        c.result(
+          { file: o.out, bytes: Buffer.byteLength(file.content) },
+          (r) => `wrote ${r.bytes} bytes to ${r.file}`,
+        );
+      } else process.stdout.write(file.content);
+    });
+}

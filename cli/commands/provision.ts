@@ -1,0 +1,107 @@
+/**
+ * `asset-station provision --port <locator>…` and `asset-station verify --port <locator>…`: run the
+ * main job (or QA verify) on real or simulated devices with this home's configuration, CA and org.
+ * A device with an unfinished job resumes it from its last finished step.
+ */
+import type { Command } from 'commander';
+import { StationError } from '../../shared/errors';
+import type { CliContext } from '../context';
+import { openStation } from '../open-station';
+import {
+  printProgress,
+  provisionBays,
+  recordsTable,
+  stdoutOutput,
+  verifyBays,
+  verifyLines,
+} from '../run-jobs';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function register(program: Command, ctx: () => CliContext): void {
+  program
+    .command('provision')
+    .description(
+      'provision the device(s) on the given port(s): key on device, CSR, certificate, Asset, write-back',
+    )
+    .requiredOption(
+      '--port <locator>',
+      'serial:/dev/ttyUSB0, tcp:host:port or sim:NAME (repeat for several bays)',
+      collect,
+      [],
+    )
+    .option('--work-order <id>', 'work order to record with the job')
+    .option('--account <id>', 'Salesforce Account Id for the Asset (overrides the configured one)')
+    .option(
+      '--reprovision',
+      'admin override: give a device that already has an identity a new key (recorded in the audit log)',
+    )
+    .action(async (o: { port: string[]; workOrder?: string; account?: string; reprovision?: boolean }) => {
+      const c = ctx();
+      const out = stdoutOutput(c.json);
+      const station = await openStation(c);
+      try {
+        await station.connectOrg({});
+        const bays = [];
+        for (const locator of o.port) bays.push(await station.attachBay({ locator }));
+        const inputs = {
+          ...(o.workOrder ? { workOrder: o.workOrder } : {}),
+          ...(o.account ? { accountId: o.account } : {}),
+        };
+        const unsubscribe = printProgress(station, bays, out);
+        const outcomes = await provisionBays(station, bays, {
+          inputs,
+          ...(o.reprovision ? { reprovision: true } : {}),
+        });
+        unsubscribe();
+        const recs = await Promise.all(outcomes.map((oc) => station.getRecord({ jobId: oc.job.id })));
+        for (const oc of outcomes.filter((x) => x.alreadyProvisioned))
+          c.info(`  ${oc.deviceUid} already provisioned (job ${oc.job.id}); nothing created`);
+        c.info(recordsTable(recs.map((r) => r.record)));
+        if (out.json)
+          out.write(
+            JSON.stringify({
+              type: 'result',
+              records: recs.map((r) => r.record),
+              alreadyProvisioned: outcomes.filter((x) => x.alreadyProvisioned).map((x) => x.deviceUid),
+            }),
+          );
+        const failed = outcomes.filter((x) => x.job.state !== 'succeeded');
+        if (failed.length) {
+          const e = failed[0]!.job.error;
+          throw new StationError(
+            e?.code ?? 'JOB_STEP_FAILED',
+            `${failed.length} of ${outcomes.length} device(s) were not provisioned${e ? `: ${e.message}` : ''}`,
+            e?.remedy ?? 'See the step lines above.',
+          );
+        }
+      } finally {
+        await station.close();
+      }
+    });
+
+  program
+    .command('verify')
+    .description('QA: re-verify the identity of the device(s) on the given port(s) end to end')
+    .requiredOption('--port <locator>', 'device locator (repeat for several bays)', collect, [])
+    .action(async (o: { port: string[] }) => {
+      const c = ctx();
+      const station = await openStation(c);
+      try {
+        await station.connectOrg({});
+        const bays = [];
+        for (const locator of o.port) bays.push(await station.attachBay({ locator }));
+        const reports = await verifyBays(station, bays);
+        c.result(reports, verifyLines);
+        const failed = reports.filter((r) => !r.passed);
+        if (failed.length)
+          throw new StationError(
+            'VERIFY_FAILED',
+            `${failed.length} of ${reports.length} device(s) failed verification.`,
+            'Do not ship them; see the failed checks above.',
+          );
+      } finally {
+        await station.close();
+      }
+    });
+}

@@ -1,0 +1,157 @@
+/**
+ * `asset-station sim device --count N [--json] [--keygen-delay ms] [--baud n] [--fault …]`: runs N
+ * simulated devices (sim/device) on real PTYs (socat) with stable symlinks under `<home>/sim/devices/`.
+ * With --json it prints one line `{"devices":[{"uid","locator"}]}` once every device is ready. Runs
+ * until SIGINT/SIGTERM, then removes its PTYs.
+ *
+ * Fault switches (`--fault` may repeat): boot-noise, log-noise, split-writes, refuse-when-locked,
+ * corrupt=RATE, drop=RATE, slow=MS, no-response[=CMD,CMD], reset-on=CMD[:downMs], clone=UID.
+ */
+import type { Command } from 'commander';
+import { StationError } from '../../shared/errors';
+import { COMMANDS as PROTOCOL_COMMANDS, type CommandName } from '../../shared/protocol';
+import { KeyAlgorithm } from '../../shared/domain';
+import { startDeviceSimulator, type DeviceFaults } from '../../dev/simulators';
+import type { CliContext } from '../context';
+
+function usage(msg: string): StationError {
+  return new StationError('BAD_REQUEST', msg, 'Run `asset-station sim device --help` for the option syntax.');
+}
+
+function cmdName(s: string): CommandName {
+  const c = s.toUpperCase();
+  if (!(PROTOCOL_COMMANDS as readonly string[]).includes(c)) throw usage(`unknown command "${s}" in --fault`);
+  return c as CommandName;
+}
+
+function rate(v: string | undefined, what: string): number {
+  const n = Number(v);
+  if (v === undefined || !(n >= 0 && n <= 1))
+    throw usage(`--fault ${what}=RATE needs a number between 0 and 1`);
+  return n;
+}
+
+/** Parses `--fault` values into fault switches and clone sources. @throws StationError BAD_REQUEST */
+export function parseFaults(list: string[]): { faults: DeviceFaults; clones: string[] } {
+  const faults: DeviceFaults = {};
+  const clones: string[] = [];
+  for (const item of list) {
+    const [key, val] = item.split('=', 2) as [string, string | undefined];
+    switch (key) {
+      case 'boot-noise':
+        faults.bootNoise = true;
+        break;
+      case 'log-noise':
+        faults.logNoise = true;
+        break;
+      case 'split-writes':
+        faults.splitWrites = true;
+        break;
+      case 'refuse-when-locked':
+        faults.refuseWhenLocked = true;
+        break;
+      case 'corrupt':
+        faults.corruptRate = rate(val, key);
+        break;
+      case 'drop':
+        faults.dropRate = rate(val, key);
+        break;
+      case 'slow': {
+        const ms = Number(val);
+        if (!(ms >= 0)) throw usage('--fault slow=MS needs a number of milliseconds');
+        faults.slowMs = ms;
+        break;
+      }
+      case 'no-response':
+        faults.noResponse = val ? val.split(',').map(cmdName) : true;
+        break;
+      case 'reset-on': {
+        if (!val) throw usage('--fault reset-on=CMD[:downMs] needs a command');
+        const [c, ms] = val.split(':');
+        faults.resetOn = { command: cmdName(c!), ...(ms ? { downMs: Number(ms) } : {}) };
+        break;
+      }
+      case 'clone':
+        if (!val) throw usage('--fault clone=UID needs the UID to clone');
+        clones.push(val);
+        break;
+      default:
+        throw usage(`unknown fault "${item}"`);
+    }
+  }
+  return { faults, clones };
+}
+
+export function register(program: Command, ctx: () => CliContext): void {
+  const sim =
+    program.commands.find((c) => c.name() === 'sim') ??
+    program.command('sim').description('simulators of what is not on the bench');
+  sim
+    .command('device')
+    .description('run simulated devices on PTYs until SIGINT/SIGTERM')
+    .option('--count <n>', 'number of devices', '1')
+    .option(
+      '--keygen-delay <ms>',
+      'key generation time in ms (default: EC 300, RSA-2048 1500, RSA-3072 3000)',
+    )
+    .option('--baud <n>', 'simulated UART speed in bit/s', '115200')
+    .option('--max-frame <bytes>', 'largest frame the devices accept', '512')
+    .option('--alg <list>', 'key algorithm per device, cycled (e.g. ECDSA-P256,RSA-2048)')
+    .option('--uid-prefix <p>', 'UID prefix', 'SIM-')
+    .option(
+      '--fault <f>',
+      'fault switch (repeatable): boot-noise, log-noise, split-writes, corrupt=R, drop=R, slow=MS, no-response[=CMDS], reset-on=CMD[:ms], refuse-when-locked, clone=UID',
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
+    .action(
+      async (o: {
+        count: string;
+        keygenDelay?: string;
+        baud: string;
+        maxFrame: string;
+        alg?: string;
+        uidPrefix: string;
+        fault: string[];
+      }) => {
+        const c = ctx();
+        const count = Number(o.count);
+        if (!Number.isInteger(count) || count < 1 || count > 64) throw usage('--count must be 1..64');
+        const baud = Number(o.baud);
+        if (!(baud >= 300)) throw usage('--baud must be at least 300');
+        const maxFrame = Number(o.maxFrame);
+        if (!(maxFrame >= 256 && maxFrame <= 8192)) throw usage('--max-frame must be 256..8192');
+        const keyAlgorithms = o.alg?.split(',').map((a) => {
+          const r = KeyAlgorithm.safeParse(a.trim());
+          if (!r.success) throw usage(`unknown key algorithm ${a}`);
+          return r.data;
+        });
+        const { faults, clones } = parseFaults(o.fault);
+        const simulator = await startDeviceSimulator({
+          home: c.home,
+          count,
+          baudRate: baud,
+          maxFrame,
+          transport: 'pty',
+          faults,
+          uidPrefix: o.uidPrefix,
+          clones: clones.map((of) => ({ of })),
+          ...(keyAlgorithms ? { keyAlgorithms } : {}),
+          ...(o.keygenDelay !== undefined ? { keygenDelayMs: Number(o.keygenDelay) } : {}),
+        });
+        const devices = simulator.devices.map((d) => ({ uid: d.uid, locator: d.locator }));
+        if (c.json) process.stdout.write(JSON.stringify({ devices }) + '\n');
+        else {
+          for (const d of simulator.devices) c.info(`${d.uid}  ${d.locator}  ${d.model}`);
+          c.info('Simulated devices ready. Press Ctrl+C to stop.');
+        }
+        await new Promise<void>((resolve) => {
+          const stop = () => resolve();
+          process.once('SIGINT', stop);
+          process.once('SIGTERM', stop);
+        });
+        await simulator.stop();
+        if (!c.json) c.info('Simulated devices stopped; PTYs removed.');
+      },
+    );
+}

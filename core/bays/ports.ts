@@ -1,0 +1,107 @@
+/**
+ * What the provisioning saga needs from the three outside parties, as narrow ports. The station wires
+ * them to the real modules (device/, pki/, salesforce/); the saga never reaches past them
+ * (docs/architecture.md: "Steps talk to outside parties only through their modules").
+ */
+import type { KeyAlgorithm } from '../../shared/domain';
+import type { DeviceClient, OpenOptions, SignatureAlgorithm } from '../device/types';
+import type { CsrExpectation, IssuedCertificate, IssuedIndexEntry, VerifiedCsr } from '../pki/types';
+
+/** A device certificate subject (RFC 5280 §4.1.2.6 attributes the station sets). */
+export type DeviceSubject = { CN: string; O?: string; OU?: string };
+
+/** The station PKI as the saga uses it. */
+export interface PkiPort {
+  parseCsr(der: Uint8Array): Promise<VerifiedCsr>;
+  /**
+   * What the station asks the device to put in its CSR for `deviceUid`: the given subject and the SANs
+   * of the CA's certificate profile (e.g. `uri:urn:dev:uid:<uid>`).
+   */
+  expectation(deviceUid: string, subject: DeviceSubject): CsrExpectation;
+  /** @throws StationError CSR_POLICY */
+  checkCsrPolicy(csr: VerifiedCsr, expected: CsrExpectation): void;
+  createChallenge(): Uint8Array;
+  /** @throws StationError POP_FAILED */
+  verifyProofOfPossession(
+    spki: Uint8Array,
+    challenge: Uint8Array,
+    signature: Uint8Array,
+    alg: SignatureAlgorithm,
+  ): void;
+  /** The index entry certifying this public key, if any. */
+  findByKey(keyFingerprint: string): IssuedIndexEntry | undefined;
+  /** Issues (or returns the already-issued certificate for the same UID and key). */
+  issue(
+    csr: VerifiedCsr,
+    opts: { deviceUid: string; reprovision: boolean; subject: DeviceSubject },
+  ): Promise<IssuedCertificate>;
+  /** Checks that a device's chain leads to this CA and is valid now. */
+  verifyDeviceChain(chain: Uint8Array[]): { ok: boolean; detail: string };
+}
+
+/** Facts written onto the Asset record (docs/salesforce-wire.md §4.1 + our custom fields). */
+export interface AssetFacts {
+  deviceUid: string;
+  model: string;
+  firmware: string;
+  certSerial: string;
+  certFingerprint: string;
+  keyFingerprint: string;
+  notAfter: string;
+  stationId: string;
+  provisionedBy: string;
+  provisionedAt: string;
+  /** Operator inputs such as an Account Id scanned at the bench. */
+  accountId?: string;
+}
+
+/** An Asset as read back from the org (for verify). */
+export interface OrgAsset {
+  id: string;
+  deviceUid: string;
+  keyFingerprint?: string;
+  certFingerprint?: string;
+  certSerial?: string;
+}
+
+/** The Salesforce org as the saga uses it. */
+export interface OrgPort {
+  readonly orgId: string;
+  readonly username: string;
+  /**
+   * @throws StationError CLONE_SUSPECTED when the key is registered under another UID;
+   *   REPROVISION_REQUIRED when the UID is registered with another key and `reprovision` is not set.
+   */
+  checkClone(q: {
+    deviceUid: string;
+    keyFingerprint: string;
+    reprovision: boolean;
+  }): Promise<{ existingAssetId?: string }>;
+  /** Idempotent upsert on the external ID (device UID). */
+  upsertAsset(facts: AssetFacts): Promise<{ id: string; created: boolean }>;
+  findAssetByUid(uid: string): Promise<OrgAsset | undefined>;
+  /**
+   * Runs the asset-token flow with the device as signer: builds the actor token, has `sign` (the
+   * device's SIGN, RS256) sign it, exchanges it and validates the result. Returns the asset token.
+   */
+  issueAssetToken(q: {
+    deviceUid: string;
+    assetId: string;
+    name: string;
+    publicKeySpki: Uint8Array;
+    sign: (signingInput: Uint8Array) => Promise<Uint8Array>;
+  }): Promise<{ assetToken: string; expiresIn: number; jti?: string }>;
+}
+
+/** Everything the saga needs. */
+export interface SagaPorts {
+  openDevice(locator: string, opts?: OpenOptions): Promise<DeviceClient>;
+  pki(): Promise<PkiPort>;
+  /** Undefined when no org is connected (the job then fails at the org steps with ORG_NOT_CONNECTED). */
+  org(): Promise<OrgPort>;
+}
+
+/** Which key algorithms can sign an actor token (docs/salesforce-wire.md §1.3: RS256 is the only documented one). */
+export function assetTokenCapable(alg: KeyAlgorithm): boolean {
+  return alg === 'RSA-2048' || alg === 'RSA-3072';
+}

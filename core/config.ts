@@ -1,0 +1,97 @@
+/**
+ * Station configuration: `config.json` in the station home, validated by the shared
+ * {@link StationConfig} schema. Secrets never go here (see secrets.ts).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { StationConfig } from '../shared/domain';
+import { StationError } from '../shared/errors';
+
+/** Defaults: production login URL, API 62.0, ECDSA P-256 device keys, asset tokens off. */
+export function defaultConfig(): StationConfig {
+  return {
+    stationId: `station-${
+      os
+        .hostname()
+        .replace(/[^A-Za-z0-9-]/g, '')
+        .slice(0, 40) || 'local'
+    }`,
+    autoMode: false,
+    device: {
+      keyAlgorithm: 'ECDSA-P256',
+      subject: { CN: '{uid}', O: 'Asset Station', OU: 'Devices' },
+      lineControl: 'keep-low',
+      baudRate: 115200,
+    },
+    salesforce: {
+      loginUrl: 'https://login.salesforce.com',
+      clientId: '',
+      apiVersion: '62.0',
+      callbackPort: 1717,
+      authFlow: 'pkce',
+      externalIdField: 'Device_UID__c',
+      nameTemplate: '{model} {uid}',
+      status: 'Registered',
+      productByModel: {},
+      assetTokens: { enabled: false, audience: '' },
+    },
+  };
+}
+
+export const CONFIG_FILE = 'config.json';
+
+/**
+ * Reads `config.json` from `home`; missing file → defaults; missing keys → filled from defaults.
+ * @throws StationError CONFIG_INVALID naming the bad field.
+ */
+export function loadConfig(home: string): StationConfig {
+  const file = path.join(home, CONFIG_FILE);
+  if (!fs.existsSync(file)) return defaultConfig();
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new StationError(
+      'CONFIG_INVALID',
+      `The station configuration ${file} is not valid JSON: ${(e as Error).message}.`,
+      'Fix the file by hand, or delete it to return to the defaults.',
+    );
+  }
+  const d = defaultConfig();
+  const r = (raw ?? {}) as Partial<StationConfig>;
+  const merged = {
+    ...d,
+    ...r,
+    device: { ...d.device, ...(r.device ?? {}) },
+    salesforce: {
+      ...d.salesforce,
+      ...(r.salesforce ?? {}),
+      assetTokens: { ...d.salesforce.assetTokens, ...(r.salesforce?.assetTokens ?? {}) },
+    },
+  };
+  return parseConfig(merged, file);
+}
+
+/** Validates a config object. @throws StationError CONFIG_INVALID listing each bad field. */
+export function parseConfig(value: unknown, where = 'configuration'): StationConfig {
+  const parsed = StationConfig.safeParse(value);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new StationError(
+      'CONFIG_INVALID',
+      `The ${where} is invalid: ${issues}.`,
+      'Correct the named fields and save again.',
+    );
+  }
+  return parsed.data;
+}
+
+/** Writes `config.json` atomically (mode 0600). */
+export function saveConfig(home: string, config: StationConfig): void {
+  const valid = parseConfig(config);
+  const file = path.join(home, CONFIG_FILE);
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(valid, null, 2) + '\n', { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}

@@ -1,0 +1,332 @@
+/**
+ * Station side of protocol v1 (docs/device-protocol.md §5): one request at a time, each with a fresh
+ * id; chunked requests wait for an ACK per chunk; responses are reassembled; PROG frames report
+ * progress and restart the idle timer; when the device goes quiet for the idle time, the last chunk
+ * is retransmitted (the device replays its stored response instead of running the command twice),
+ * up to MAX_RETRIES; the overall per-command deadline then gives DEVICE_TIMEOUT.
+ *
+ * Every failure is a StationError; garbage, oversize and CRC-failed frames are counted and skipped.
+ */
+import { StationError } from '../../shared/errors';
+import {
+  ACK_RETRY_MS,
+  DEFAULT_TIMEOUT_MS,
+  FrameDecoder,
+  IDLE_RETRY_MS,
+  MAX_MAX_FRAME,
+  MAX_RETRIES,
+  MIN_MAX_FRAME,
+  RESPONSES,
+  Reassembly,
+  asciiPreview,
+  decodeError,
+  decodeProgress,
+  encodeFrame,
+  splitMessage,
+  type CommandName,
+  type Frame,
+} from '../../shared/protocol';
+import { protocolError } from './errors';
+import type { Transport } from './transport';
+
+/** A completed exchange: OK with its body, or the device's ERR. */
+export type LinkResponse = { type: 'OK'; body: Uint8Array } | { type: 'ERR'; code: number; text: string };
+
+/** Options of one request. */
+export interface RequestOptions {
+  /** Overall deadline, ms (default: the command's DEFAULT_TIMEOUT_MS, else 10 s). */
+  timeoutMs?: number;
+  /** Progress 0..1 from PROG frames. */
+  onProgress?: (fraction: number) => void;
+  signal?: AbortSignal;
+  /** Fixed request id (conformance tests of retransmission); default: the next id. */
+  id?: number;
+}
+
+/** Link counters (bytes on the wire, frames, rejected frames, retransmissions). */
+export interface LinkStats {
+  bytesOut: number;
+  bytesIn: number;
+  framesIn: number;
+  framesOut: number;
+  crcErrors: number;
+  malformed: number;
+  oversize: number;
+  retransmits: number;
+  noiseBytes: number;
+}
+
+interface Pending {
+  id: number;
+  type: string;
+  onFrame(f: Frame): void;
+  fail(e: StationError): void;
+}
+
+export class DeviceLink {
+  /** Largest frame the device accepts (bytes); MIN_MAX_FRAME until HELLO says more. */
+  maxFrame = MIN_MAX_FRAME;
+  readonly stats: LinkStats = {
+    bytesOut: 0,
+    bytesIn: 0,
+    framesIn: 0,
+    framesOut: 0,
+    crcErrors: 0,
+    malformed: 0,
+    oversize: 0,
+    retransmits: 0,
+    noiseBytes: 0,
+  };
+  private readonly decoder = new FrameDecoder(MAX_MAX_FRAME);
+  private nextId: number;
+  private readonly issued = new Set<number>();
+  private pending: Pending | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private gone: StationError | undefined;
+  private closed = false;
+  private readonly taps = new Set<(f: Frame, atMs: number) => void>();
+  /** Device log lines seen between frames (last 50), for diagnostics. */
+  readonly noise: string[] = [];
+
+  constructor(
+    private readonly transport: Transport,
+    private readonly baudRate = 115200,
+    private readonly onLog?: (line: string) => void,
+  ) {
+    this.nextId = 1 + Math.floor(Math.random() * 0xfff0);
+    transport.onData((b) => this.onBytes(b));
+    transport.onClose((e) => {
+      this.gone = e;
+      this.pending?.fail(e);
+    });
+  }
+
+  get locator(): string {
+    return this.transport.locator;
+  }
+
+  /** Ms the line needs for `bytes` at the baud rate (8N1). */
+  private wireMs(bytes: number): number {
+    return Math.ceil((bytes * 10 * 1000) / this.baudRate);
+  }
+
+  private onBytes(b: Uint8Array): void {
+    this.stats.bytesIn += b.length;
+    for (const ev of this.decoder.push(b)) {
+      if (ev.kind === 'noise') {
+        this.stats.noiseBytes += ev.bytes.length;
+        const line = asciiPreview(ev.bytes).trim();
+        if (line) {
+          this.noise.push(line);
+          if (this.noise.length > 50) this.noise.shift();
+          this.onLog?.(line);
+        }
+      } else if (ev.kind === 'error') {
+        if (ev.reason === 'crc') this.stats.crcErrors++;
+        else if (ev.reason === 'oversize') this.stats.oversize++;
+        else this.stats.malformed++;
+      } else {
+        this.stats.framesIn++;
+        this.onFrame(ev.frame);
+      }
+    }
+  }
+
+  /** Observes every valid frame from the device (conformance checks). Returns an unsubscribe function. */
+  tap(cb: (f: Frame, atMs: number) => void): () => void {
+    this.taps.add(cb);
+    return () => this.taps.delete(cb);
+  }
+
+  private onFrame(f: Frame): void {
+    for (const t of this.taps) t(f, Date.now());
+    const p = this.pending;
+    if (!(RESPONSES as readonly string[]).includes(f.type)) {
+      p?.fail(protocolError(this.locator, `unknown response type ${f.type}`, { type: f.type }));
+      return;
+    }
+    if (p && f.id === p.id) {
+      p.onFrame(f);
+      return;
+    }
+    if (this.issued.has(f.id)) return; // a late duplicate of an earlier exchange
+    if (p && (f.type === 'OK' || f.type === 'ERR'))
+      p.fail(
+        protocolError(
+          this.locator,
+          `a response with id ${f.id.toString(16)} that no request carried (expected ${p.id.toString(16)})`,
+          { id: f.id },
+        ),
+      );
+  }
+
+  /** Writes raw bytes (conformance tests send garbage through this). */
+  async sendRaw(bytes: Uint8Array): Promise<void> {
+    if (this.gone) throw this.gone;
+    this.stats.bytesOut += bytes.length;
+    await this.transport.write(bytes);
+  }
+
+  private async sendFrame(f: Frame): Promise<void> {
+    this.stats.framesOut++;
+    await this.sendRaw(encodeFrame(f));
+  }
+
+  /** Sends a request and waits for its response (requests are serialised). */
+  request(cmd: CommandName | string, body: Uint8Array, opts: RequestOptions = {}): Promise<LinkResponse> {
+    const run = this.queue.then(
+      () => this.exchange(cmd, body, opts),
+      () => this.exchange(cmd, body, opts),
+    );
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private allocId(): number {
+    const id = this.nextId;
+    this.nextId = this.nextId >= 0xffff ? 1 : this.nextId + 1;
+    return id;
+  }
+
+  private async exchange(cmd: string, body: Uint8Array, opts: RequestOptions): Promise<LinkResponse> {
+    if (this.closed)
+      throw new StationError(
+        'DEVICE_PORT_VANISHED',
+        `The link to ${this.locator} is closed.`,
+        'Open the device again.',
+      );
+    if (this.gone) throw this.gone;
+    const id = opts.id ?? this.allocId();
+    this.issued.add(id);
+    const frames = splitMessage(id, cmd, body, this.maxFrame);
+    if (!frames)
+      throw new StationError(
+        'DEVICE_PROTOCOL',
+        `${cmd} of ${body.length} bytes does not fit in 999 frames of ${this.maxFrame} bytes.`,
+        'Send less data (e.g. a shorter certificate chain).',
+      );
+    const deadlineMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS[cmd as CommandName] ?? 10_000;
+    const idleMs = IDLE_RETRY_MS + this.wireMs(2 * this.maxFrame);
+    const started = Date.now();
+
+    return new Promise<LinkResponse>((resolve, reject) => {
+      let chunk = 0; // index of the chunk awaiting its ACK (frames.length-1: awaiting the response)
+      let retries = 0;
+      let asm: Reassembly | undefined;
+      let idleTimer: NodeJS.Timeout | undefined;
+      let done = false;
+      const crcAtStart = this.stats.crcErrors + this.stats.malformed;
+
+      const finish = (err: StationError | undefined, res?: LinkResponse) => {
+        if (done) return;
+        done = true;
+        clearTimeout(idleTimer);
+        clearTimeout(deadline);
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (this.pending === pending) this.pending = undefined;
+        if (err) reject(err);
+        else resolve(res!);
+      };
+      const timeoutError = () => {
+        const bad = this.stats.crcErrors + this.stats.malformed - crcAtStart;
+        return bad > 0
+          ? protocolError(
+              this.locator,
+              `${cmd} got no valid answer in ${Date.now() - started} ms; ${bad} corrupted frame(s) arrived`,
+              {
+                command: cmd,
+                corruptedFrames: bad,
+              },
+            )
+          : new StationError(
+              'DEVICE_TIMEOUT',
+              `The device at ${this.locator} did not answer ${cmd} within ${Date.now() - started} ms.`,
+              'Check that the device is powered and running its provisioning firmware (not the bootloader), and the cable; then retry.',
+              { command: cmd },
+            );
+      };
+      const send = (f: Frame) =>
+        this.sendFrame(f).catch((e: unknown) =>
+          finish(e instanceof StationError ? e : protocolError(this.locator, String(e))),
+        );
+      const armIdle = () => {
+        clearTimeout(idleTimer);
+        const f = frames[chunk]!;
+        const frameBytes = f.payload.length * 2 + 64;
+        // Awaiting an ACK: the device owes it within ACK_DEADLINE_MS. Awaiting the response: PROG
+        // keep-alives come at least every KEEPALIVE_INTERVAL_MS.
+        const waitMs =
+          chunk < frames.length - 1
+            ? ACK_RETRY_MS + this.wireMs(frameBytes)
+            : idleMs + this.wireMs(frameBytes);
+        idleTimer = setTimeout(() => {
+          if (retries >= MAX_RETRIES) return finish(timeoutError());
+          retries++;
+          this.stats.retransmits++;
+          asm = undefined;
+          void send(frames[chunk]!);
+          armIdle();
+        }, waitMs);
+      };
+      const deadline = setTimeout(() => finish(timeoutError()), deadlineMs);
+      const onAbort = () =>
+        finish(new StationError('CANCELLED', `${cmd} was cancelled.`, 'Start the job again when ready.'));
+      if (opts.signal?.aborted) return onAbort();
+      opts.signal?.addEventListener('abort', onAbort);
+
+      const pending: Pending = {
+        id,
+        type: cmd,
+        fail: (e) => finish(e),
+        onFrame: (f) => {
+          if (f.type === 'ACK') {
+            if (chunk < frames.length - 1 && f.seq === chunk + 1) {
+              chunk++;
+              retries = 0;
+              void send(frames[chunk]!);
+              armIdle();
+            }
+            return;
+          }
+          if (f.type === 'PROG') {
+            const p = decodeProgress(f.payload);
+            if (p !== undefined) opts.onProgress?.(p / 100);
+            armIdle();
+            return;
+          }
+          // OK or ERR (an ERR may also end a chunked request early).
+          if (!asm || asm.type !== f.type || asm.total !== f.total) {
+            if (f.seq !== 1) return; // tail of a response whose head we lost: wait for the replay
+            asm = new Reassembly(id, f.type, f.total, 1024 * 1024);
+          }
+          const r = asm.accept(f);
+          if (r.status === 'error') {
+            asm = undefined;
+            return;
+          }
+          if (r.status !== 'done') {
+            armIdle();
+            return;
+          }
+          if (f.type === 'OK') return finish(undefined, { type: 'OK', body: r.body });
+          const e = decodeError(r.body);
+          if (!e) return finish(protocolError(this.locator, 'an ERR frame without an error code'));
+          finish(undefined, { type: 'ERR', code: e.code, text: e.text });
+        },
+      };
+      this.pending = pending;
+      void send(frames[0]!);
+      armIdle();
+    });
+  }
+
+  /** Closes the transport. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending?.fail(
+      new StationError('CANCELLED', `The link to ${this.locator} was closed.`, 'Open the device again.'),
+    );
+    await this.transport.close();
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * The audit log: an append-only, hash-chained record of every job event (who, what, when, device UID,
+ * key fingerprint). Entry n stores `hash_n = HMAC-SHA256(K, hash_{n-1} || canonical(entry_n))`, with
+ * K a random 256-bit key kept in the SecretStore, so an edit, an insertion or a deletion in the middle
+ * breaks the chain, and nobody without K can re-forge it. A MAC'd head row (last seq + hash) catches
+ * deletion of the newest entries.
+ *
+ * Limit (stated in docs/security.md): someone holding K (i.e. the unlocked vault) can rewrite the whole
+ * chain; anchoring heads outside the station (the org) is what closes that.
+ */
+import crypto from 'node:crypto';
+import { StationError } from '../../shared/errors';
+import { migrate, type Db } from './db';
+import type { SecretStore } from '../secrets';
+
+const MIGRATIONS = [
+  `CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY,
+     at TEXT NOT NULL,
+     station_id TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     action TEXT NOT NULL,
+     device_uid TEXT,
+     key_fingerprint TEXT,
+     job_id TEXT,
+     data TEXT NOT NULL,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );
+   CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL);`,
+];
+
+/** Secret name of the audit MAC key. */
+export const AUDIT_KEY_SECRET = 'station.auditKey';
+const GENESIS = '0'.repeat(64);
+
+/** One audit event as appended. */
+export interface AuditEvent {
+  /** Operator or org user behind the action. */
+  actor: string;
+  /** e.g. `job.start`, `step.done`, `job.failed`, `reprovision.override`. */
+  action: string;
+  deviceUid?: string;
+  keyFingerprint?: string;
+  jobId?: string;
+  data?: Record<string, unknown>;
+}
+
+/** A stored audit entry. */
+export interface AuditEntry extends AuditEvent {
+  seq: number;
+  at: string;
+  stationId: string;
+  prevHash: string;
+  hash: string;
+}
+
+/** Result of {@link AuditLog.verify}. */
+export interface AuditVerification {
+  ok: boolean;
+  entries: number;
+  /** First problem found, e.g. "entry 12 was altered" (undefined when ok). */
+  problem?: string;
+  /** Sequence number of the first bad entry. */
+  badSeq?: number;
+}
+
+function canonical(e: Omit<AuditEntry, 'hash' | 'prevHash'>): string {
+  return JSON.stringify([
+    e.seq,
+    e.at,
+    e.stationId,
+    e.actor,
+    e.action,
+    e.deviceUid ?? null,
+    e.keyFingerprint ?? null,
+    e.jobId ?? null,
+    e.data ?? {},
+  ]);
+}
+
+/** The audit log over the station database, keyed by a secret from the SecretStore. */
+export class AuditLog {
+  private constructor(
+    private readonly db: Db,
+    private readonly key: Buffer,
+    private readonly stationId: string,
+  ) {}
+
+  /** Opens the log, creating the MAC key in the SecretStore on first use. */
+  static async open(db: Db, secrets: SecretStore, stationId: string): Promise<AuditLog> {
+    migrate(db, 'audit', MIGRATIONS);
+    let k = await secrets.get(AUDIT_KEY_SECRET);
+    if (!k) {
+      const empty = (db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n === 0;
+      if (!empty) {
+        throw new StationError(
+          'AUDIT_BROKEN',
+          'The audit log exists but its key is missing from the secret store, so it cannot be extended or verified.',
+          'Open the station with the vault that was used to create it (same home, same passphrase).',
+        );
+      }
+      k = crypto.randomBytes(32).toString('base64');
+      await secrets.set(AUDIT_KEY_SECRET, k);
+    }
+    return new AuditLog(db, Buffer.from(k, 'base64'), stationId);
+  }
+
+  private mac(prev: string, body: string): string {
+    return crypto.createHmac('sha256', this.key).update(prev).update('\n').update(body).digest('hex');
+  }
+
+  private headMac(seq: number, hash: string): string {
+    return crypto.createHmac('sha256', this.key).update(`head:${seq}:${hash}`).digest('hex');
+  }
+
+  /** Appends one event (synchronously, in one transaction with the head update). */
+  append(ev: AuditEvent): AuditEntry {
+    return this.db
+      .transaction(() => {
+        const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+          { seq: number; hash: string } | undefined;
+        const entry = {
+          ...ev,
+          seq: (last?.seq ?? 0) + 1,
+          at: new Date().toISOString(),
+          stationId: this.stationId,
+          prevHash: last?.hash ?? GENESIS,
+        };
+        const hash = this.mac(entry.prevHash, canonical(entry));
+        this.db
+          .prepare(
+            `INSERT INTO audit (seq, at, station_id, actor, action, device_uid, key_fingerprint, job_id, data, prev_hash, hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            entry.seq,
+            entry.at,
+            entry.stationId,
+            entry.actor,
+            entry.action,
+            entry.deviceUid ?? null,
+            entry.keyFingerprint ?? null,
+            entry.jobId ?? null,
+            JSON.stringify(entry.data ?? {}),
+            entry.prevHash,
+            hash,
+          );
+        this.db
+          .prepare(
+            `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
+          )
+          .run(entry.seq, hash, this.headMac(entry.seq, hash));
+        return { ...entry, hash };
+      })
+      .immediate();
+  }
+
+  /** Entries in order (optionally only for one device). */
+  entries(deviceUid?: string): AuditEntry[] {
+    const rows = (
+      deviceUid
+        ? this.db.prepare('SELECT * FROM audit WHERE device_uid = ? ORDER BY seq').all(deviceUid)
+        : this.db.prepare('SELECT * FROM audit ORDER BY seq').all()
+    ) as Array<Record<string, string | number | null>>;
+    return rows.map((r) => ({
+      seq: Number(r.seq),
+      at: String(r.at),
+      stationId: String(r.station_id),
+      actor: String(r.actor),
+      action: String(r.action),
+      ...(r.device_uid ? { deviceUid: String(r.device_uid) } : {}),
+      ...(r.key_fingerprint ? { keyFingerprint: String(r.key_fingerprint) } : {}),
+      ...(r.job_id ? { jobId: String(r.job_id) } : {}),
+      data: JSON.parse(String(r.data)) as Record<string, unknown>,
+      prevHash: String(r.prev_hash),
+      hash: String(r.hash),
+    }));
+  }
+
+  /** Walks the whole chain; reports the first edit, insertion, reordering or deletion found. */
+  verify(): AuditVerification {
+    const all = this.entries();
+    let prev = GENESIS;
+    for (let i = 0; i < all.length; i++) {
+      const e = all[i]!;
+      if (e.seq !== i + 1)
+        return {
+          ok: false,
+          entries: all.length,
+          badSeq: i + 1,
+          problem: `entry ${i + 1} is missing (deleted)`,
+        };
+      if (e.prevHash !== prev)
+        return {
+          ok: false,
+          entries: all.length,
+          badSeq: e.seq,
+          problem: `entry ${e.seq} does not follow entry ${e.seq - 1} (an entry was deleted or replaced)`,
+        };
+      if (this.mac(prev, canonical(e)) !== e.hash)
+        return { ok: false, entries: all.length, badSeq: e.seq, problem: `entry ${e.seq} was altered` };
+      prev = e.hash;
+    }
+    const head = this.db.prepare('SELECT seq, hash, mac FROM audit_head WHERE id = 1').get() as
+      { seq: number; hash: string; mac: string } | undefined;
+    if (all.length > 0 || head) {
+      if (!head || head.mac !== this.headMac(head.seq, head.hash))
+        return { ok: false, entries: all.length, problem: 'the audit head record is missing or altered' };
+      if (head.seq !== all.length || head.hash !== prev)
+        return {
+          ok: false,
+          entries: all.length,
+          badSeq: all.length + 1,
+          problem: `the newest ${head.seq - all.length} entries were deleted (head says ${head.seq}, log has ${all.length})`,
+        };
+    }
+    return { ok: true, entries: all.length };
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * The journal: every job and every step's input, output and outcome, written to SQLite before the next
+ * step starts (docs/architecture.md, Data flow). A job interrupted anywhere resumes from the last
+ * finished step because finished steps' outputs are read back from here.
+ *
+ * Outputs are JSON; they never hold private keys or OAuth tokens (asset tokens are kept in memory only
+ * and re-requested on resume, see saga.ts).
+ */
+import crypto from 'node:crypto';
+import type { Job, JobKind, JobState, Step, StepName, StepState } from '../../shared/domain';
+import type { StationErrorShape } from '../../shared/errors';
+import { migrate, type Db } from './db';
+
+const MIGRATIONS = [
+  `CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     bay_id TEXT NOT NULL,
+     locator TEXT NOT NULL,
+     device_uid TEXT,
+     state TEXT NOT NULL,
+     inputs TEXT NOT NULL DEFAULT '{}',
+     reprovision INTEGER NOT NULL DEFAULT 0,
+     operator TEXT,
+     station_id TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     ended_at TEXT,
+     error TEXT,
+     summary TEXT NOT NULL DEFAULT '{}'
+   );
+   CREATE INDEX jobs_device ON jobs(device_uid, started_at);
+   CREATE TABLE steps (
+     job_id TEXT NOT NULL REFERENCES jobs(id),
+     seq INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     state TEXT NOT NULL,
+     input TEXT,
+     output TEXT,
+     detail TEXT,
+     error TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     started_at TEXT,
+     ended_at TEXT,
+     PRIMARY KEY (job_id, name)
+   );`,
+];
+
+/** A journaled job row. `summary` accumulates the record facts (Asset ID, serial, fingerprints…). */
+export interface JobRow {
+  id: string;
+  kind: JobKind;
+  bayId: string;
+  locator: string;
+  deviceUid?: string;
+  state: JobState;
+  inputs: Record<string, string>;
+  reprovision: boolean;
+  operator?: string;
+  stationId: string;
+  startedAt: string;
+  endedAt?: string;
+  error?: StationErrorShape;
+  summary: Record<string, unknown>;
+}
+
+/** A journaled step row. */
+export interface StepRow {
+  name: StepName;
+  seq: number;
+  state: StepState;
+  input?: unknown;
+  output?: unknown;
+  detail?: string;
+  error?: StationErrorShape;
+  attempts: number;
+  startedAt?: string;
+  endedAt?: string;
+}
+
+type RawJob = Record<string, string | number | null>;
+type RawStep = Record<string, string | number | null>;
+
+const parse = <T>(s: string | number | null | undefined): T | undefined =>
+  typeof s === 'string' && s !== '' ? (JSON.parse(s) as T) : undefined;
+const opt = (v: string | number | null | undefined): string | undefined =>
+  v === null || v === undefined ? undefined : String(v);
+
+/** The journal over the station database. All writes are synchronous and durable (WAL, synchronous=FULL). */
+export class Journal {
+  constructor(private readonly db: Db) {
+    migrate(db, 'journal', MIGRATIONS);
+  }
+
+  /** Creates a job with its planned steps (all `pending`). Returns the new job's id. */
+  createJob(j: {
+    kind: JobKind;
+    bayId: string;
+    locator: string;
+    deviceUid?: string;
+    inputs?: Record<string, string>;
+    reprovision?: boolean;
+    operator?: string;
+    stationId: string;
+    steps: readonly StepName[];
+  }): string {
+    const id = `job_${new Date()
+      .toISOString()
+      .replace(/[-:.TZ]/g, '')
+      .slice(0, 14)}_${crypto.randomBytes(4).toString('hex')}`;
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO jobs (id, kind, bay_id, locator, device_uid, state, inputs, reprovision, operator, station_id, started_at)
+           VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          id,
+          j.kind,
+          j.bayId,
+          j.locator,
+          j.deviceUid ?? null,
+          JSON.stringify(j.inputs ?? {}),
+          j.reprovision ? 1 : 0,
+          j.operator ?? null,
+          j.stationId,
+          new Date().toISOString(),
+        );
+      const ins = this.db.prepare(`INSERT INTO steps (job_id, seq, name, state) VALUES (?, ?, ?, 'pending')`);
+      j.steps.forEach((name, i) => ins.run(id, i, name));
+    })();
+    return id;
+  }
+
+  /** Sets the job state (and `ended_at` for final states). */
+  setJobState(id: string, state: JobState, error?: StationErrorShape): void {
+    const final =
+      state === 'succeeded' || state === 'failed' || state === 'cancelled' || state === 'interrupted';
+    this.db
+      .prepare(`UPDATE jobs SET state = ?, error = ?, ended_at = ? WHERE id = ?`)
+      .run(state, error ? JSON.stringify(error) : null, final ? new Date().toISOString() : null, id);
+  }
+
+  /** Moves a job to another bay/locator (a device that came back on another path keeps its job). */
+  relocate(id: string, bayId: string, locator: string): void {
+    this.db.prepare(`UPDATE jobs SET bay_id = ?, locator = ? WHERE id = ?`).run(bayId, locator, id);
+  }
+
+  /** Records the device UID once identified. */
+  setDeviceUid(id: string, uid: string): void {
+    this.db.prepare(`UPDATE jobs SET device_uid = ? WHERE id = ?`).run(uid, id);
+  }
+
+  /** Merges facts into the job's record summary (Asset ID, certificate serial, …). */
+  addSummary(id: string, facts: Record<string, unknown>): void {
+    this.db.transaction(() => {
+      const row = this.db.prepare(`SELECT summary FROM jobs WHERE id = ?`).get(id) as
+        { summary: string } | undefined;
+      const merged = { ...(row ? (JSON.parse(row.summary) as Record<string, unknown>) : {}), ...facts };
+      this.db.prepare(`UPDATE jobs SET summary = ? WHERE id = ?`).run(JSON.stringify(merged), id);
+    })();
+  }
+
+  /** Marks a step running with its input (increments attempts). */
+  startStep(jobId: string, name: StepName, input: unknown): void {
+    this.db
+      .prepare(
+        `UPDATE steps SET state = 'running', input = ?, error = NULL, attempts = attempts + 1, started_at = ?, ended_at = NULL
+         WHERE job_id = ? AND name = ?`,
+      )
+      .run(JSON.stringify(input ?? null), new Date().toISOString(), jobId, name);
+  }
+
+  /** Marks a step done (or skipped) with its output; this is the durable boundary resume relies on. */
+  finishStep(
+    jobId: string,
+    name: StepName,
+    state: 'done' | 'skipped',
+    output: unknown,
+    detail?: string,
+  ): void {
+    this.db
+      .prepare(
+        `UPDATE steps SET state = ?, output = ?, detail = ?, ended_at = ? WHERE job_id = ? AND name = ?`,
+      )
+      .run(state, JSON.stringify(output ?? null), detail ?? null, new Date().toISOString(), jobId, name);
+  }
+
+  /** Marks a step failed with its error. */
+  failStep(jobId: string, name: StepName, error: StationErrorShape): void {
+    this.db
+      .prepare(`UPDATE steps SET state = 'failed', error = ?, ended_at = ? WHERE job_id = ? AND name = ?`)
+      .run(JSON.stringify(error), new Date().toISOString(), jobId, name);
+  }
+
+  /** Puts a finished step back to pending (it must run again on resume, e.g. an in-memory-only result). */
+  resetStep(jobId: string, name: StepName): void {
+    this.db
+      .prepare(
+        `UPDATE steps SET state = 'pending', output = NULL, detail = NULL WHERE job_id = ? AND name = ?`,
+      )
+      .run(jobId, name);
+  }
+
+  getJob(id: string): JobRow | undefined {
+    const r = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(id) as RawJob | undefined;
+    return r ? toJobRow(r) : undefined;
+  }
+
+  steps(jobId: string): StepRow[] {
+    return (this.db.prepare(`SELECT * FROM steps WHERE job_id = ? ORDER BY seq`).all(jobId) as RawStep[]).map(
+      toStepRow,
+    );
+  }
+
+  /** The newest job of `kind` for a device (any state), or undefined. */
+  latestJobForDevice(uid: string, kind: JobKind): JobRow | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT * FROM jobs WHERE device_uid = ? AND kind = ? ORDER BY started_at DESC, rowid DESC LIMIT 1`,
+      )
+      .get(uid, kind) as RawJob | undefined;
+    return r ? toJobRow(r) : undefined;
+  }
+
+  /** Jobs left `running`/`queued` by a process that died: marks them `interrupted` and returns them. */
+  markInterrupted(): JobRow[] {
+    const rows = (
+      this.db.prepare(`SELECT * FROM jobs WHERE state IN ('running', 'queued')`).all() as RawJob[]
+    ).map(toJobRow);
+    const now = new Date().toISOString();
+    const up = this.db.prepare(`UPDATE jobs SET state = 'interrupted', ended_at = ? WHERE id = ?`);
+    const upSteps = this.db.prepare(
+      `UPDATE steps SET state = 'pending' WHERE job_id = ? AND state = 'running'`,
+    );
+    this.db.transaction(() => {
+      for (const r of rows) {
+        up.run(now, r.id);
+        upSteps.run(r.id);
+      }
+    })();
+    return rows.map((r) => ({ ...r, state: 'interrupted' as const, endedAt: now }));
+  }
+
+  /** All jobs, newest first (filtering is done by records.ts). */
+  allJobs(limit = 10_000): JobRow[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM jobs ORDER BY started_at DESC, rowid DESC LIMIT ?`)
+        .all(limit) as RawJob[]
+    ).map(toJobRow);
+  }
+
+  /** The job as the API shows it. */
+  toApiJob(row: JobRow): Job {
+    return {
+      id: row.id,
+      kind: row.kind,
+      bayId: row.bayId,
+      ...(row.deviceUid ? { deviceUid: row.deviceUid } : {}),
+      state: row.state,
+      steps: this.steps(row.id).map(toApiStep),
+      startedAt: row.startedAt,
+      ...(row.endedAt ? { endedAt: row.endedAt } : {}),
+      ...(row.error ? { error: row.error } : {}),
+      inputs: row.inputs,
+    };
+  }
+}
+
+/** A step as the API shows it. */
+export function toApiStep(s: StepRow): Step {
+  return {
+    name: s.name,
+    state: s.state,
+    ...(s.startedAt ? { startedAt: s.startedAt } : {}),
+    ...(s.endedAt ? { endedAt: s.endedAt } : {}),
+    ...(s.detail ? { detail: s.detail } : {}),
+    ...(s.error ? { error: s.error } : {}),
+  };
+}
+
+function toJobRow(r: RawJob): JobRow {
+  return {
+    id: String(r.id),
+    kind: r.kind as JobKind,
+    bayId: String(r.bay_id),
+    locator: String(r.locator),
+    ...(r.device_uid ? { deviceUid: String(r.device_uid) } : {}),
+    state: r.state as JobState,
+    inputs: parse<Record<string, string>>(r.inputs) ?? {},
+    reprovision: r.reprovision === 1,
+    ...(r.operator ? { operator: String(r.operator) } : {}),
+    stationId: String(r.station_id),
+    startedAt: String(r.started_at),
+    ...(opt(r.ended_at) ? { endedAt: opt(r.ended_at) } : {}),
+    ...(r.error ? { error: parse<StationErrorShape>(r.error) } : {}),
+    summary: parse<Record<string, unknown>>(r.summary) ?? {},
+  };
+}
+
+function toStepRow(r: RawStep): StepRow {
+  return {
+    name: String(r.name) as StepName,
+    seq: Number(r.seq),
+    state: r.state as StepState,
+    ...(r.input ? { input: parse(r.input) } : {}),
+    ...(r.output ? { output: parse(r.output) } : {}),
+    ...(r.detail ? { detail: String(r.detail) } : {}),
+    ...(r.error ? { error: parse<StationErrorShape>(r.error) } : {}),
+    attempts: Number(r.attempts),
+    ...(opt(r.started_at) ? { startedAt: opt(r.started_at) } : {}),
+    ...(opt(r.ended_at) ? { endedAt: opt(r.ended_at) } : {}),
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Salesforce client of the station (docs/salesforce-wire.md): OrgClient plus the pure helpers the provisioning
+ * saga and the CLI use.
+ */
+export { OrgClient } from './client';
+export type { OrgClientOptions, PkceOptions, JwtOptions, CloneCheckResult } from './client';
+export {
+  DEFAULT_FIELD_MAP,
+  buildAssetFields,
+  encodeExternalId,
+  validateExternalId,
+  renderName,
+  type AssetFacts,
+  type AssetFieldMap,
+  type AssetRecordFacts,
+} from './assets';
+export {
+  ACTOR_TOKEN_TTL_S,
+  assetTokenSkipReason,
+  assetTokenSupported,
+  buildActorToken,
+  validateAssetTokenWith,
+  type ActorClaims,
+  type UnsignedActorToken,
+  type ValidateOptions,
+} from './asset-token';
+export { UpsertBatcher, type BatcherOptions, type UpsertOutcome } from './batcher';
+export { callbackUrl, jwtAudience, normaliseLoginUrl } from './auth';
+export { fromSfError, fromOAuthError, sfCode } from './errors';

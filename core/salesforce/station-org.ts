@@ -1,0 +1,105 @@
+/**
+ * The station's org service (OrgService of station.ts) over {@link OrgClient}: connect/disconnect per
+ * the configured flow (PKCE with the system browser, or JWT bearer), and the saga's OrgPort —
+ * upserts go through the client's batcher so that several bays share Collections calls.
+ */
+import crypto from 'node:crypto';
+import type { OrgStatus, StationConfig } from '../../shared/domain';
+import { StationError } from '../../shared/errors';
+import type { SecretStore } from '../secrets';
+import type { OrgService } from '../station';
+import type { OrgPort } from '../bays/ports';
+import { OrgClient, type OrgClientOptions } from './client';
+
+/**
+ * Builds the OrgService. `openUrl` opens the system browser for the PKCE login (Electron's
+ * shell.openExternal or the CLI's opener); without it only the JWT bearer flow can connect.
+ */
+export function orgService(
+  config: () => StationConfig,
+  secrets: SecretStore,
+  openUrl?: (url: string) => Promise<void>,
+  clientOptions: OrgClientOptions = {},
+): OrgService {
+  let client: OrgClient | undefined;
+  let clientFor = '';
+  const key = () => JSON.stringify(config().salesforce);
+  const current = async (): Promise<OrgClient> => {
+    if (client && clientFor === key()) return client;
+    client = await OrgClient.fromSecrets(config().salesforce, secrets, clientOptions);
+    clientFor = key();
+    return client;
+  };
+  return {
+    async port(): Promise<OrgPort> {
+      return toPort(await current(), () => config().salesforce);
+    },
+    async status(): Promise<OrgStatus> {
+      if (client && clientFor === key()) return client.status();
+      return { connected: false };
+    },
+    async connect(): Promise<OrgStatus> {
+      const sf = config().salesforce;
+      if (sf.authFlow === 'jwt') {
+        client = await OrgClient.loginWithJwtBearer(sf, secrets, clientOptions);
+      } else {
+        if (!openUrl) {
+          throw new StationError(
+            'ORG_CONFIG',
+            'This station cannot open a browser for the Salesforce login.',
+            "Log in with 'asset-station org login' in a desktop session, or use the JWT bearer flow (salesforce.authFlow = jwt).",
+          );
+        }
+        client = await OrgClient.loginWithPkce(sf, secrets, { ...clientOptions, openUrl });
+      }
+      clientFor = key();
+      return client.ping();
+    },
+    async disconnect(): Promise<OrgStatus> {
+      const c =
+        client ??
+        (await OrgClient.fromSecrets(config().salesforce, secrets, clientOptions).catch(() => undefined));
+      if (c) await c.logout();
+      client = undefined;
+      return { connected: false };
+    },
+  };
+}
+
+/** Adapts an OrgClient to the saga's OrgPort. */
+export function toPort(c: OrgClient, sf: () => StationConfig['salesforce']): OrgPort {
+  const st = c.status();
+  const lookups = c.lookups();
+  return {
+    orgId: st.orgId ?? '',
+    username: st.username ?? '',
+    // several bays' look-ups and upserts share calls (LookupBatcher, UpsertBatcher)
+    checkClone: (q) => lookups.checkClone(q),
+    upsertAsset: (facts) => c.batcher().upsert(facts),
+    findAssetByUid: (uid) => lookups.findAssetByUid(uid),
+    async issueAssetToken(q) {
+      const jwk = crypto
+        .createPublicKey({ key: Buffer.from(q.publicKeySpki), format: 'der', type: 'spki' })
+        .export({ format: 'jwk' });
+      const unsigned = c.buildActorToken({
+        did: q.deviceUid,
+        name: q.name,
+        assetId: q.assetId,
+        serialNumber: q.deviceUid,
+        jwk,
+      });
+      const signature = await q.sign(new TextEncoder().encode(unsigned.signingInput));
+      const actor = unsigned.finish(signature);
+      const issued = await c.exchangeAssetToken(actor);
+      const claims = await c.validateAssetToken(issued.assetToken, {
+        audience: sf().assetTokens.audience,
+        deviceJwk: jwk,
+      });
+      return {
+        assetToken: issued.assetToken,
+        expiresIn: issued.expiresIn,
+        ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}),
+      };
+    },
+  };
+}

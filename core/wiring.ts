@@ -1,0 +1,57 @@
+/**
+ * Wires the station to the real outside parties: the device link (device/), the station CA (pki/) and
+ * the Salesforce client (salesforce/). The Electron shell, the CLI and the browser harness all call
+ * {@link realServices}; only the SecretStore and the way to open a browser differ between them.
+ */
+import * as pkiLib from './pki';
+import { StationCa } from './pki';
+import { openDevice } from './device';
+import { listSerialPorts } from './device/discovery';
+import type { Db } from './records/db';
+import type { SecretStore } from './secrets';
+import type { PkiService, StationServices } from './station';
+import { orgService } from './salesforce/station-org';
+
+export interface WiringOptions {
+  home: string;
+  secrets: SecretStore;
+  /** Extra folders of device links to watch for hot-plug (the simulator's `<home>/sim/devices`). */
+  watchDirs?: string[];
+  /** Opens a URL in the system browser (PKCE login). */
+  openUrl?: (url: string) => Promise<void>;
+}
+
+/** The PKI port over the station CA. */
+export function pkiService(ca: StationCa): PkiService {
+  return {
+    parseCsr: (der) => pkiLib.parseCsr(der),
+    expectation: (uid, subject) =>
+      pkiLib.csrExpectationFor({ ...ca.profile(), subject: { ...ca.profile().subject, ...subject } }, uid, [
+        'ECDSA-P256',
+        'RSA-2048',
+        'RSA-3072',
+      ]),
+    checkCsrPolicy: (csr, expected) => pkiLib.checkCsrPolicy(csr, expected),
+    createChallenge: () => pkiLib.createChallenge(),
+    verifyProofOfPossession: (spki, challenge, signature, alg) =>
+      pkiLib.verifyProofOfPossession(spki, challenge, signature, alg),
+    findByKey: (fp) => ca.findByKey(fp),
+    issue: (csr, o) =>
+      ca.issue(csr, { deviceUid: o.deviceUid, reprovision: o.reprovision, profile: { subject: o.subject } }),
+    verifyDeviceChain: (chain) => ca.verifyDeviceChain(chain),
+    info: () => ca.info(),
+  };
+}
+
+/** The real services for a station home. */
+export function realServices(o: WiringOptions): StationServices {
+  return {
+    secrets: o.secrets,
+    openDevice: (locator, opts) => openDevice(locator, opts),
+    listPorts: async () =>
+      (await listSerialPorts()).filter((p) => p.vendorId || p.serialNumber).map((p) => p.locator),
+    watchDirs: o.watchDirs ?? [],
+    pki: async (db: Db) => pkiService(await StationCa.load(o.home, o.secrets, { db })),
+    org: (config) => orgService(config, o.secrets, o.openUrl),
+  };
+}
