@@ -5,7 +5,7 @@
  */
 import * as pkiLib from './pki';
 import { StationCa } from './pki';
-import { openDevice } from './device';
+import { openDevice, type TransportFactories } from './device';
 import { listSerialPorts } from './device/discovery';
 import type { Db } from './records/db';
 import type { SecretStore } from './secrets';
@@ -19,6 +19,8 @@ export interface WiringOptions {
   watchDirs?: string[];
   /** Opens a URL in the system browser (PKCE login). */
   openUrl?: (url: string) => Promise<void>;
+  /** Transports beyond serial and tcp: dev/ injects the `sim:` factory of the simulator it started. */
+  transports?: TransportFactories;
 }
 
 /** The PKI port over the station CA. */
@@ -47,7 +49,7 @@ export function pkiService(ca: StationCa): PkiService {
 export function realServices(o: WiringOptions): StationServices {
   return {
     secrets: o.secrets,
-    openDevice: (locator, opts) => openDevice(locator, opts),
+    openDevice: (locator, opts) => openDevice(locator, opts, o.transports),
     listPorts: async () =>
       (await listSerialPorts()).filter((p) => p.vendorId || p.serialNumber).map((p) => p.locator),
     watchDirs: o.watchDirs ?? [],

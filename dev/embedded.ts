@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { KeyAlgorithm, StationConfig } from '../shared/domain';
 import { StationError } from '../shared/errors';
-import { startDeviceSimulator, type DeviceSimulator } from '../sim/device';
+import { SOCAT, simTransports, startDeviceSimulator, type DeviceSimulator } from './simulators';
 import { startOrgEmulator, type OrgEmulator } from '../sim/org';
 import { loadConfig, saveConfig } from '../core/config';
 import { ensureHome } from '../core/home';
@@ -45,6 +45,12 @@ export interface EmbeddedOptions {
   /** Added org latency per response, ms (default 0). */
   orgLatencyMs?: number;
   transport?: TransportKind;
+  /**
+   * Where the simulated devices are plugged in: `pty` (default) real pseudo-terminals made by socat,
+   * reached through the real serial stack; `sim` in-process byte streams (no socat needed), reached
+   * through the `sim:` transport injected into the station's services.
+   */
+  deviceTransport?: 'pty' | 'sim';
   /** Extra simulated clones (same key as `of`, another UID). */
   clones?: Array<{ of: string }>;
   /** Start bays' hot-plug watcher (default true). */
@@ -125,7 +131,8 @@ export async function jwtPublicKeyPem(secrets: SecretStore): Promise<string> {
  */
 export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   const home = ensureHome(path.resolve(o.home));
-  if (!fs.existsSync('/usr/bin/socat') && process.platform !== 'win32') {
+  const deviceTransport = o.deviceTransport ?? 'pty';
+  if (deviceTransport === 'pty' && !fs.existsSync(SOCAT) && process.platform !== 'win32') {
     throw new StationError(
       'INTERNAL',
       'socat is not installed, so simulated devices cannot get serial ports (PTYs).',
@@ -152,7 +159,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       home,
       count: o.devices ?? 4,
       keyAlgorithms: o.keyAlgorithms ?? ['RSA-2048', 'ECDSA-P256'],
-      transport: 'pty',
+      transport: deviceTransport,
       ...(o.keygenDelayMs !== undefined ? { keygenDelayMs: o.keygenDelayMs } : {}),
       ...(o.clones ? { clones: o.clones } : {}),
     });
@@ -161,7 +168,12 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     const station = await Station.open({
       home,
       transport: o.transport ?? 'in-process',
-      services: realServices({ home, secrets, watchDirs: [path.join(home, 'sim', 'devices')] }),
+      services: realServices({
+        home,
+        secrets,
+        watchDirs: [path.join(home, 'sim', 'devices')],
+        transports: simTransports(sim),
+      }),
       ...(o.reconnectWindowMs !== undefined ? { reconnectWindowMs: o.reconnectWindowMs } : {}),
     });
     stops.push(() => station.close());

@@ -1,14 +1,15 @@
 /**
  * Device link entry point: `openDevice(locator)` gives a {@link DeviceClient} speaking protocol v1
- * (docs/device-protocol.md) over serial, TCP (ser2net/Moxa) or an in-process simulated device.
+ * (docs/device-protocol.md) over serial, TCP (ser2net/Moxa) or an injected in-process byte stream
+ * (`sim:`, see ./transports/stream.ts).
  */
 import { parseLocator } from './locator';
 import { DeviceLink } from './link';
 import { ProtocolClient } from './client';
 import { openSerial } from './transports/serial';
 import { openTcp } from './transports/tcp';
-import { openSim } from './transports/in-process';
-import type { Transport } from './transport';
+import { simNotFound } from './transports/stream';
+import type { ParsedLocator, Transport, TransportFactories, TransportFactory } from './transport';
 import type { DeviceClient, OpenOptions } from './types';
 
 export type {
@@ -19,26 +20,51 @@ export type {
   KeygenResult,
   SignatureAlgorithm,
 } from './types';
+export type { Transport, TransportFactories, TransportFactory } from './transport';
 export { parseLocator } from './locator';
 export { DeviceLink } from './link';
 export { ProtocolClient } from './client';
+export { streamFactory, streamTransport } from './transports/stream';
 
 /** Default serial speed (bit/s). */
 export const DEFAULT_BAUD = 115200;
 
-/**
- * Opens the transport for `locator` (no protocol traffic yet).
- * @throws StationError BAD_REQUEST (bad locator), DEVICE_PORT_NOT_FOUND, DEVICE_PORT_PERMISSION, DEVICE_PORT_BUSY
- */
-export async function openTransport(locator: string, opts: OpenOptions = {}): Promise<Transport> {
-  const p = parseLocator(locator);
-  if (p.kind === 'serial')
-    return openSerial(locator, p.path, {
+/** The transports core/device opens by itself. */
+const BUILT_IN: TransportFactories = {
+  serial: (locator, p, opts) =>
+    openSerial(locator, p.path, {
       baudRate: opts.baudRate ?? DEFAULT_BAUD,
       lineControl: opts.lineControl ?? 'keep-low',
-    });
-  if (p.kind === 'tcp') return openTcp(locator, p.host, p.port, opts.timeoutMs ?? 5000);
-  return openSim(locator, p.name);
+    }),
+  tcp: (locator, p, opts) => openTcp(locator, p.host, p.port, opts.timeoutMs ?? 5000),
+};
+
+/**
+ * Opens the transport for `locator` (no protocol traffic yet) with the factory of its kind:
+ * `transports` first, then the built-in serial and tcp ones.
+ * @throws StationError BAD_REQUEST (bad locator), DEVICE_PORT_NOT_FOUND (also: a `sim:` locator with
+ *   no injected factory), DEVICE_PORT_PERMISSION, DEVICE_PORT_BUSY
+ */
+export async function openTransport(
+  locator: string,
+  opts: OpenOptions = {},
+  transports: TransportFactories = {},
+): Promise<Transport> {
+  const p = parseLocator(locator);
+  const factory = (transports[p.kind] ?? BUILT_IN[p.kind]) as
+    TransportFactory<ParsedLocator['kind']> | undefined;
+  if (!factory) throw simNotFound(locator, p.kind === 'sim' ? p.name : locator);
+  return factory(locator, p as never, opts);
+}
+
+/** Like {@link openDevice} but returns the concrete client (link access for conformance and bench). */
+export async function openProtocolClient(
+  locator: string,
+  opts: OpenOptions = {},
+  transports: TransportFactories = {},
+): Promise<ProtocolClient> {
+  const t = await openTransport(locator, opts, transports);
+  return new ProtocolClient(new DeviceLink(t, opts.baudRate ?? DEFAULT_BAUD, opts.onDeviceLog));
 }
 
 /**
@@ -47,13 +73,10 @@ export async function openTransport(locator: string, opts: OpenOptions = {}): Pr
  * Line control defaults to `keep-low` (never resets ESP-style boards).
  * @throws StationError as {@link openTransport}
  */
-export async function openDevice(locator: string, opts: OpenOptions = {}): Promise<DeviceClient> {
-  const t = await openTransport(locator, opts);
-  return new ProtocolClient(new DeviceLink(t, opts.baudRate ?? DEFAULT_BAUD, opts.onDeviceLog));
-}
-
-/** Like {@link openDevice} but returns the concrete client (link access for conformance and bench). */
-export async function openProtocolClient(locator: string, opts: OpenOptions = {}): Promise<ProtocolClient> {
-  const t = await openTransport(locator, opts);
-  return new ProtocolClient(new DeviceLink(t, opts.baudRate ?? DEFAULT_BAUD, opts.onDeviceLog));
+export function openDevice(
+  locator: string,
+  opts: OpenOptions = {},
+  transports: TransportFactories = {},
+): Promise<DeviceClient> {
+  return openProtocolClient(locator, opts, transports);
 }

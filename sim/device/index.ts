@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KeyAlgorithm } from '../../shared/domain';
+import type { StreamEndpoint } from '../../shared/protocol';
 import { generateDeviceKey } from './crypto';
 import { SimDevice, type SimHandle } from './device';
 import type { DeviceFaults } from './faults';
@@ -62,6 +63,11 @@ export interface DeviceSimulator {
   stop(): Promise<void>;
   /** Runtime control of one device. @throws Error for an unknown uid. */
   device(uid: string): SimHandle;
+  /**
+   * The in-process endpoint of `sim:<uid>` (transport `sim`), undefined for an unknown UID, an
+   * unplugged device or a PTY simulator. The starter hands it to the station (dev/ injects it).
+   */
+  endpoint(uid: string): StreamEndpoint | undefined;
 }
 
 /**
@@ -82,8 +88,13 @@ export async function startDeviceSimulator(opts: DeviceSimulatorOptions): Promis
   const algs = opts.keyAlgorithms?.length ? opts.keyAlgorithms : undefined;
   const maxFrame = opts.maxFrame ?? 512;
   const made: SimDevice[] = [];
-  const mkPort = (uid: string): SimPort =>
-    transport === 'pty' ? new PtyPort(path.join(linkDir, uid)) : new MemoryPort(uid);
+  const memoryPorts = new Map<string, MemoryPort>();
+  const mkPort = (uid: string): SimPort => {
+    if (transport === 'pty') return new PtyPort(path.join(linkDir, uid));
+    const port = new MemoryPort(uid);
+    memoryPorts.set(uid, port);
+    return port;
+  };
   const profileFor = (i: number): DeviceProfile => ({
     model: opts.model ?? 'AS-SIM-1',
     firmware: 'sim-1.0.0',
@@ -92,7 +103,6 @@ export async function startDeviceSimulator(opts: DeviceSimulatorOptions): Promis
     assetToken: true,
     keygenDelayMs: delays,
   });
-  const total = opts.count + (opts.clones?.length ?? 0);
   for (let i = 0; i < opts.count; i++) {
     const uid = `${prefix}${String(i + 1).padStart(4, '0')}`;
     made.push(
@@ -114,7 +124,6 @@ export async function startDeviceSimulator(opts: DeviceSimulatorOptions): Promis
     saveState(home, copy);
     made.push(new SimDevice(home, profileFor(made.indexOf(of)), copy, mkPort(uid), { ...opts.faults }, baud));
   }
-  void total;
   try {
     await Promise.all(made.map((d) => d.plug()));
   } catch (e) {
@@ -134,5 +143,6 @@ export async function startDeviceSimulator(opts: DeviceSimulatorOptions): Promis
       if (!d) throw new Error(`no simulated device ${uid}`);
       return d;
     },
+    endpoint: (uid) => memoryPorts.get(uid)?.endpoint,
   };
 }

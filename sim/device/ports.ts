@@ -1,17 +1,13 @@
 /**
  * Where a simulated device is plugged in: a real pseudo-terminal made by socat (`pty,raw,echo=0,
  * link=PATH STDIO`, the device talks to socat's stdio) with a stable symlink, or an in-process
- * endpoint for `sim:NAME` locators (shared/protocol/sim-registry). Unplugging removes the PTY (the
- * station sees the port vanish); plugging in again recreates it at the same symlink path.
+ * byte-stream endpoint for `sim:NAME` locators (shared/protocol StreamEndpoint), which the simulator
+ * hands to whoever started it. Unplugging removes the PTY or the endpoint (the station sees the port
+ * vanish); plugging in again recreates it at the same path or name.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import {
-  registerSimEndpoint,
-  unregisterSimEndpoint,
-  type SimEndpoint,
-  type SimPeer,
-} from '../../shared/protocol';
+import type { StreamEndpoint, StreamPeer } from '../../shared/protocol';
 
 /** The device's view of its port. */
 export interface SimPort {
@@ -86,19 +82,24 @@ export class PtyPort implements SimPort {
   }
 }
 
-/** An in-process port registered as `sim:<name>`. */
+/** An in-process port `sim:<name>`: its {@link endpoint} exists while it is plugged in. */
 export class MemoryPort implements SimPort {
-  private peer: SimPeer | undefined;
-  private endpoint: SimEndpoint | undefined;
+  private peer: StreamPeer | undefined;
+  private current: StreamEndpoint | undefined;
   constructor(readonly name: string) {}
+
+  /** What a station connects to while the port is plugged in (undefined when unplugged). */
+  get endpoint(): StreamEndpoint | undefined {
+    return this.current;
+  }
 
   get locator(): string {
     return `sim:${this.name}`;
   }
 
   async plug(onData: (b: Uint8Array) => void): Promise<void> {
-    if (this.endpoint) return;
-    const ep: SimEndpoint = {
+    if (this.current) return;
+    this.current = {
       connect: (peer) => {
         if (this.peer) throw new Error('busy');
         this.peer = peer;
@@ -112,8 +113,6 @@ export class MemoryPort implements SimPort {
         };
       },
     };
-    this.endpoint = ep;
-    registerSimEndpoint(this.name, ep);
   }
 
   write(b: Uint8Array): void {
@@ -122,8 +121,7 @@ export class MemoryPort implements SimPort {
   }
 
   async unplug(): Promise<void> {
-    if (this.endpoint) unregisterSimEndpoint(this.name, this.endpoint);
-    this.endpoint = undefined;
+    this.current = undefined;
     const p = this.peer;
     this.peer = undefined;
     p?.onClose('the simulated device was unplugged');

@@ -5,6 +5,7 @@
  */
 import { isStationError, toErrorShape } from '../../../shared/errors';
 import { openProtocolClient } from '../index';
+import type { TransportFactories } from '../transport';
 import type { OpenOptions } from '../types';
 import { REQUIREMENTS, type CheckContext } from './requirements';
 
@@ -26,6 +27,8 @@ export interface ConformanceOptions extends OpenOptions {
   allowLock?: boolean;
   /** Called after each requirement (for live output). */
   onResult?: (r: RequirementResult) => void;
+  /** Transports beyond serial and tcp (the `sim:` factory of an in-process device). */
+  transports?: TransportFactories;
 }
 
 /** True when the device is a simulator (safe to lock). */
@@ -41,7 +44,7 @@ export async function runConformance(
   locator: string,
   o: ConformanceOptions = {},
 ): Promise<RequirementResult[]> {
-  const client = await openProtocolClient(locator, o);
+  const client = await openProtocolClient(locator, o, o.transports);
   const results: RequirementResult[] = [];
   const push = (r: RequirementResult) => {
     results.push(r);

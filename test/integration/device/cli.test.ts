@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as p from '../../../shared/protocol';
 import { runConformance } from '../../../core/device/conformance/run';
+import { streamFactory } from '../../../core/device/index';
 
 const entry = path.join(__dirname, 'cli-entry.ts');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'as-devcli-'));
@@ -94,7 +95,7 @@ describe('asset-station sim device + conformance', () => {
   });
 
   it('a device that answers everything with an empty OK fails every requirement', async () => {
-    p.registerSimEndpoint('liar', {
+    const liar: p.StreamEndpoint = {
       connect(peer) {
         const dec = new p.FrameDecoder();
         return {
@@ -116,14 +117,12 @@ describe('asset-station sim device + conformance', () => {
           close() {},
         };
       },
+    };
+    const results = await runConformance('sim:liar', {
+      transports: { sim: streamFactory((name) => (name === 'liar' ? liar : undefined)) },
     });
-    try {
-      const results = await runConformance('sim:liar');
-      expect(results.length).toBe(19);
-      expect(results.filter((x) => x.status === 'fail').length).toBe(results.length);
-      expect(results[0]!.detail).toMatch(/DEVICE_PROTOCOL/);
-    } finally {
-      p.unregisterSimEndpoint('liar');
-    }
+    expect(results.length).toBe(19);
+    expect(results.filter((x) => x.status === 'fail').length).toBe(results.length);
+    expect(results[0]!.detail).toMatch(/DEVICE_PROTOCOL/);
   });
 });

@@ -16,6 +16,8 @@ import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDeviceSimulator, type DeviceSimulator } from '../../../sim/device/index';
 import { openDevice, openProtocolClient, type DeviceClient } from '../../../core/device/index';
+import { realServices } from '../../../core/wiring';
+import { simTransports } from '../../../dev/simulators';
 import { testChain } from '../../../core/device/conformance/requirements';
 
 x509.cryptoProvider.set(crypto.webcrypto as unknown as Crypto);
@@ -123,7 +125,7 @@ describe('device link over PTYs', () => {
       uidPrefix: 'SIM-',
     });
     try {
-      const c2 = await openDevice(again.devices[1]!.locator);
+      const c2 = await openDevice(again.devices[1]!.locator, {}, simTransports(again));
       const k2 = await c2.keygen(0, 'RSA-2048', false);
       expect(k2.created).toBe(false);
       expect(Buffer.from(k2.publicKeySpki).equals(Buffer.from(k.publicKeySpki))).toBe(true);
@@ -352,8 +354,11 @@ describe('device link over PTYs', () => {
     });
     try {
       expect(mem.devices[0]!.locator).toBe('sim:MEM-0001');
-      const c = await openDevice(mem.devices[0]!.locator);
-      expect(await code(openDevice(mem.devices[0]!.locator))).toBe('DEVICE_PORT_BUSY');
+      // Reachable only through the transports of the simulator that was started: no global registry.
+      expect(await code(openDevice(mem.devices[0]!.locator))).toBe('DEVICE_PORT_NOT_FOUND');
+      const transports = simTransports(mem);
+      const c = await openDevice(mem.devices[0]!.locator, {}, transports);
+      expect(await code(openDevice(mem.devices[0]!.locator, {}, transports))).toBe('DEVICE_PORT_BUSY');
       const k = await c.keygen(0, 'ECDSA-P256', false);
       const data = crypto.randomBytes(3000);
       expect(verify(k.publicKeySpki, 'ECDSA-P256', data, await c.sign(0, data, 'ES256'))).toBe(true);
@@ -361,6 +366,37 @@ describe('device link over PTYs', () => {
       await mem.device('MEM-0001').unplug();
       expect(['DEVICE_PORT_VANISHED', 'resolved']).toContain(await code(p));
       expect(await code(c.hello())).toBe('DEVICE_PORT_VANISHED');
+      await c.close();
+      // Unplugged: its endpoint is gone, so opening it again finds nothing.
+      expect(await code(openDevice(mem.devices[0]!.locator, {}, transports))).toBe('DEVICE_PORT_NOT_FOUND');
+      await mem.device('MEM-0001').plug();
+      const back = await openDevice(mem.devices[0]!.locator, {}, transports);
+      expect((await back.hello()).uid).toBe('MEM-0001');
+      await back.close();
+    } finally {
+      await mem.stop();
+    }
+  });
+
+  it("the station's services open sim: devices through the transports injected into realServices", async () => {
+    const mem = await startDeviceSimulator({
+      home: path.join(tmp, 'wired'),
+      count: 1,
+      transport: 'sim',
+      uidPrefix: 'WIRED-',
+    });
+    const secrets = {
+      description: 'none',
+      get: async () => undefined,
+      set: async () => {},
+      delete: async () => {},
+    };
+    try {
+      const bare = realServices({ home: path.join(tmp, 'wired'), secrets });
+      expect(await code(bare.openDevice('sim:WIRED-0001', {}))).toBe('DEVICE_PORT_NOT_FOUND');
+      const wired = realServices({ home: path.join(tmp, 'wired'), secrets, transports: simTransports(mem) });
+      const c = await wired.openDevice('sim:WIRED-0001', {});
+      expect((await c.hello()).uid).toBe('WIRED-0001');
       await c.close();
     } finally {
       await mem.stop();

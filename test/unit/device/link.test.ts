@@ -1,16 +1,25 @@
 /**
  * Bad input from a device never crashes or hangs the station: each case gives a typed StationError.
- * The "device" here is a scripted endpoint on the real `sim:` transport that answers each request
- * frame with crafted bytes (wrong ids, unknown types, garbage, bad CRCs, malformed bodies).
+ * The "device" here is a scripted endpoint on the real `sim:` transport (injected into openDevice, as
+ * dev/ injects the simulator's) that answers each request frame with crafted bytes (wrong ids,
+ * unknown types, garbage, bad CRCs, malformed bodies).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { isStationError } from '../../../shared/errors';
 import * as p from '../../../shared/protocol';
-import { openDevice, parseLocator } from '../../../core/device/index';
+import {
+  openDevice,
+  parseLocator,
+  streamFactory,
+  streamTransport,
+  type TransportFactories,
+} from '../../../core/device/index';
 import { mapOpenError } from '../../../core/device/errors';
 
 type Script = (req: p.Frame, send: (b: Uint8Array) => void, close: () => void) => void;
-const names: string[] = [];
+/** The scripted devices of the running test, by name; reachable only through {@link transports}. */
+const endpoints = new Map<string, p.StreamEndpoint>();
+const transports: TransportFactories = { sim: streamFactory((name) => endpoints.get(name)) };
 
 const HELLO_OK = p.encodeHelloResponse({
   protocolVersion: 1,
@@ -24,8 +33,7 @@ const HELLO_OK = p.encodeHelloResponse({
 
 /** Registers a scripted device; HELLO is answered normally unless the script handles it. */
 function scripted(name: string, script: Script, handleHello = false): string {
-  names.push(name);
-  p.registerSimEndpoint(name, {
+  endpoints.set(name, {
     connect(peer) {
       const dec = new p.FrameDecoder();
       const send = (b: Uint8Array) => queueMicrotask(() => peer.onData(b));
@@ -45,9 +53,10 @@ function scripted(name: string, script: Script, handleHello = false): string {
   return `sim:${name}`;
 }
 
-afterEach(() => {
-  for (const n of names.splice(0)) p.unregisterSimEndpoint(n);
-});
+afterEach(() => endpoints.clear());
+
+/** Opens a scripted device through the injected `sim:` factory. */
+const open = (locator: string) => openDevice(locator, {}, transports);
 
 async function codeOf(pr: Promise<unknown>): Promise<string> {
   try {
@@ -64,7 +73,7 @@ const reply = (req: p.Frame, type: string, payload: Uint8Array, id = req.id) =>
 
 describe('station link against misbehaving devices', () => {
   it('a response with an id no request carried → DEVICE_PROTOCOL', async () => {
-    const c = await openDevice(
+    const c = await open(
       scripted('wrongid', (r, send) => send(reply(r, 'OK', new Uint8Array(0), (r.id + 77) & 0xffff))),
     );
     expect(await codeOf(c.lock({ timeoutMs: 2000 }))).toBe('DEVICE_PROTOCOL');
@@ -72,15 +81,13 @@ describe('station link against misbehaving devices', () => {
   });
 
   it('an unknown response type → DEVICE_PROTOCOL', async () => {
-    const c = await openDevice(
-      scripted('badtype', (r, send) => send(reply(r, 'WHATEVER', new Uint8Array(0)))),
-    );
+    const c = await open(scripted('badtype', (r, send) => send(reply(r, 'WHATEVER', new Uint8Array(0)))));
     expect(await codeOf(c.lock({ timeoutMs: 2000 }))).toBe('DEVICE_PROTOCOL');
     await c.close();
   });
 
   it('only garbage and log lines → DEVICE_TIMEOUT within the deadline, no hang', async () => {
-    const c = await openDevice(
+    const c = await open(
       scripted('garbage', (_r, send) =>
         send(new Uint8Array(Buffer.from('I (1) log\r\n\x00\xff$$AS1 junk\r\n', 'latin1'))),
       ),
@@ -92,7 +99,7 @@ describe('station link against misbehaving devices', () => {
   });
 
   it('only frames with bad CRCs → DEVICE_PROTOCOL naming the corruption', async () => {
-    const c = await openDevice(
+    const c = await open(
       scripted('badcrc', (r, send) => {
         const f = reply(r, 'OK', new Uint8Array(0));
         f[f.length - 3] = f[f.length - 3] === 0x30 ? 0x31 : 0x30;
@@ -106,7 +113,7 @@ describe('station link against misbehaving devices', () => {
   });
 
   it('an oversize flood without line end is dropped, the real answer still arrives', async () => {
-    const c = await openDevice(
+    const c = await open(
       scripted('flood', (r, send) => {
         send(new Uint8Array(100_000).fill(0x41).map((v, i) => (i === 0 ? 0x24 : v)));
         send(Uint8Array.of(0x0a));
@@ -124,7 +131,7 @@ describe('station link against misbehaving devices', () => {
       LOCK: p.DEVICE_ERRORS.UNKNOWN_COMMAND,
       SET_ASSET: p.DEVICE_ERRORS.STORAGE,
     };
-    const c = await openDevice(
+    const c = await open(
       scripted('errs', (r, send) => send(reply(r, 'ERR', p.encodeError(answers[r.type]!, 'scripted')))),
     );
     expect(await codeOf(c.putCert(0, [Uint8Array.of(0x30, 0)]))).toBe('CERT_INSTALL_REFUSED');
@@ -135,21 +142,21 @@ describe('station link against misbehaving devices', () => {
   });
 
   it('malformed bodies (HELLO without fields, ES256 signature of 70 bytes, ERR without code) → DEVICE_PROTOCOL', async () => {
-    const c1 = await openDevice(
+    const c1 = await open(
       scripted('badhello', (r, send) => send(reply(r, 'OK', Uint8Array.of(0x20, 0, 1))), true),
     );
     expect(await codeOf(c1.hello())).toBe('DEVICE_PROTOCOL');
     await c1.close();
-    const c2 = await openDevice(scripted('badsig', (r, send) => send(reply(r, 'OK', new Uint8Array(70)))));
+    const c2 = await open(scripted('badsig', (r, send) => send(reply(r, 'OK', new Uint8Array(70)))));
     expect(await codeOf(c2.sign(0, Uint8Array.of(1), 'ES256'))).toBe('DEVICE_PROTOCOL');
     await c2.close();
-    const c3 = await openDevice(scripted('baderr', (r, send) => send(reply(r, 'ERR', new Uint8Array(0)))));
+    const c3 = await open(scripted('baderr', (r, send) => send(reply(r, 'ERR', new Uint8Array(0)))));
     expect(await codeOf(c3.lock())).toBe('DEVICE_PROTOCOL');
     await c3.close();
   });
 
   it('the line going away mid-command → DEVICE_PORT_VANISHED at once, and for later calls', async () => {
-    const c = await openDevice(scripted('unplug', (_r, _send, close) => setTimeout(close, 50)));
+    const c = await open(scripted('unplug', (_r, _send, close) => setTimeout(close, 50)));
     const t0 = Date.now();
     expect(await codeOf(c.lock({ timeoutMs: 10_000 }))).toBe('DEVICE_PORT_VANISHED');
     expect(Date.now() - t0).toBeLessThan(1000);
@@ -158,7 +165,7 @@ describe('station link against misbehaving devices', () => {
   });
 
   it('bad arguments are refused before anything is sent', async () => {
-    const c = await openDevice(scripted('args', (r, send) => send(reply(r, 'OK', new Uint8Array(0)))));
+    const c = await open(scripted('args', (r, send) => send(reply(r, 'OK', new Uint8Array(0)))));
     expect(await codeOf(c.keygen(300, 'ECDSA-P256', false))).toBe('BAD_REQUEST');
     expect(await codeOf(c.putCert(0, []))).toBe('BAD_REQUEST');
     expect(await codeOf(c.csr(0, { 'C N': 'x' }, []))).toBe('BAD_REQUEST');
@@ -196,7 +203,36 @@ describe('locators and open errors', () => {
     ).toBe('DEVICE_PORT_NOT_FOUND');
   });
 
-  it('sim: locator with no simulator running → DEVICE_PORT_NOT_FOUND', async () => {
+  it('sim: locator with no injected sim factory → DEVICE_PORT_NOT_FOUND (nothing is looked up globally)', async () => {
+    scripted('elsewhere', () => {});
+    expect(await codeOf(openDevice('sim:elsewhere'))).toBe('DEVICE_PORT_NOT_FOUND');
     expect(await codeOf(openDevice('sim:nobody-here'))).toBe('DEVICE_PORT_NOT_FOUND');
+  });
+
+  it('an injected sim factory that does not know the name → DEVICE_PORT_NOT_FOUND naming it', async () => {
+    const e = await open('sim:nobody-here').catch((x: unknown) => x as { code: string; message: string });
+    expect(e).toMatchObject({ code: 'DEVICE_PORT_NOT_FOUND' });
+    expect((e as { message: string }).message).toMatch(/nobody-here/);
+  });
+
+  it('an endpoint that refuses the connection → DEVICE_PORT_BUSY', async () => {
+    endpoints.set('taken', {
+      connect() {
+        throw new Error('held by another station');
+      },
+    });
+    expect(await codeOf(open('sim:taken'))).toBe('DEVICE_PORT_BUSY');
+  });
+
+  it("a caller's factory replaces the built-in one of its kind", async () => {
+    scripted('behind-serial', (r, send) => send(reply(r, 'OK', new Uint8Array(0))));
+    const c = await openDevice(
+      'serial:/dev/not-a-real-port',
+      {},
+      { serial: (locator) => streamTransport(locator, endpoints.get('behind-serial')!) },
+    );
+    expect((await c.hello()).uid).toBe('U1');
+    expect(c.locator).toBe('serial:/dev/not-a-real-port');
+    await c.close();
   });
 });
