@@ -24,7 +24,7 @@ export interface WiringOptions {
 }
 
 /** The PKI port over the station CA. */
-export function pkiService(ca: StationCa): PkiService {
+function pkiService(ca: StationCa): PkiService {
   return {
     parseCsr: (der) => pkiLib.parseCsr(der),
     expectation: (uid, subject) =>

@@ -85,7 +85,7 @@ export type OrgFacts = Pick<OrgEmulator, 'baseUrl' | 'clientId' | 'adminUsername
 };
 
 /** The station configuration for the emulated org. */
-export function embeddedConfig(base: StationConfig, org: OrgFacts): StationConfig {
+function embeddedConfig(base: StationConfig, org: OrgFacts): StationConfig {
   return {
     ...base,
     device: { ...base.device, keyAlgorithm: 'RSA-2048' },

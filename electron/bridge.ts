@@ -14,7 +14,7 @@ import { toErrorShape, type StationErrorShape } from '../shared/errors';
 export type BridgedError = StationErrorShape & { name: 'StationError' };
 
 /** Converts anything thrown into a clone-safe plain error object. */
-export function toBridgedError(e: unknown): BridgedError {
+function toBridgedError(e: unknown): BridgedError {
   return { name: 'StationError', ...toErrorShape(e) };
 }
 

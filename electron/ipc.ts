@@ -11,12 +11,10 @@
  * those objects; main.ts passes the real `ipcMain` and `BrowserWindow.webContents`.
  */
 import type { CallOutcome, StationMethods } from '../shared/api';
-import { isMethodName } from '../shared/api';
 import { dispatchCall, validateEvent } from '../shared/api-server';
 import { StationError } from '../shared/errors';
 import { CALL_CHANNEL, EVENT_CHANNEL } from './ipc-channels';
 import { APP_ORIGIN, isTrustedSender, type FrameLike } from './security';
-import { notWired } from '../core/station';
 
 export { CALL_CHANNEL, EVENT_CHANNEL };
 
@@ -39,8 +37,8 @@ export interface WebContentsLike {
   send(channel: string, ...args: unknown[]): void;
 }
 
-/** The core as the binding sees it: methods (possibly not all wired yet) plus the event subscription. */
-export type StationCore = Partial<StationMethods> & {
+/** The core as the binding sees it: every contract method plus the event subscription. */
+export type StationCore = StationMethods & {
   subscribe(handler: (event: string, payload: unknown) => void): () => void;
 };
 
@@ -55,7 +53,7 @@ export interface StationIpcBinding {
 }
 
 /** Outcome returned to a sender that failed {@link isTrustedSender}. */
-export function unauthorizedSender(): CallOutcome {
+function unauthorizedSender(): CallOutcome {
   return {
     ok: false,
     error: new StationError(
@@ -68,11 +66,11 @@ export function unauthorizedSender(): CallOutcome {
 
 /**
  * Handles one `station:call` invocation: sender check, then dispatch. Never throws.
- * @returns UNAUTHORIZED for an untrusted frame, UNKNOWN_METHOD for a method this build has not wired,
- *   otherwise `dispatchCall`'s outcome (BAD_REQUEST for a malformed payload).
+ * @returns UNAUTHORIZED for an untrusted frame, otherwise `dispatchCall`'s outcome (UNKNOWN_METHOD for
+ *   a name outside the contract, BAD_REQUEST for a malformed payload).
  */
 export async function handleCall(
-  core: Partial<StationMethods>,
+  core: StationMethods,
   event: InvokeEventLike,
   method: unknown,
   params: unknown,
@@ -84,10 +82,7 @@ export async function handleCall(
     );
     return unauthorizedSender();
   }
-  if (isMethodName(method) && typeof core[method] !== 'function') {
-    return { ok: false, error: notWired(method).toShape() };
-  }
-  return dispatchCall(core as StationMethods, method, params);
+  return dispatchCall(core, method, params);
 }
 
 /**

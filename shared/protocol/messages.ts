@@ -24,7 +24,6 @@ export type CommandName = (typeof COMMANDS)[number];
 
 /** Device → station frame types. */
 export const RESPONSES = ['ACK', 'PROG', 'OK', 'ERR'] as const;
-export type ResponseType = (typeof RESPONSES)[number];
 
 /** True when `t` is a v1 command. */
 export function isCommand(t: string): t is CommandName {

@@ -6,7 +6,7 @@
 import type { DeviceFaults } from './faults';
 
 /** Bytes per millisecond at `baud` with 8N1 framing. */
-export function bytesPerMs(baud: number): number {
+function bytesPerMs(baud: number): number {
   return baud / 10 / 1000;
 }
 

@@ -34,7 +34,7 @@ interface StoredState {
 export const SLOT_COUNT = 2;
 
 /** Path of a device's state file. */
-export function statePath(home: string, uid: string): string {
+function statePath(home: string, uid: string): string {
   return path.join(home, 'sim', 'state', `${uid}.json`);
 }
 

@@ -32,7 +32,7 @@ export interface ConformanceOptions extends OpenOptions {
 }
 
 /** True when the device is a simulator (safe to lock). */
-export function isSimulated(locator: string, model: string): boolean {
+function isSimulated(locator: string, model: string): boolean {
   return locator.startsWith('sim:') || model.startsWith('AS-SIM');
 }
 

@@ -25,8 +25,3 @@ export function toPlainError(e: unknown): PlainError {
     remedy: 'Try again; if it happens again, reload the window and tell the station maintainer.',
   };
 }
-
-/** True when the error means the core does not offer the method yet (older core build). */
-export function isNotAvailable(e: PlainError): boolean {
-  return e.code === 'UNKNOWN_METHOD';
-}

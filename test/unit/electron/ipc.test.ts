@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStationClient, type Carrier } from '../../../shared/api-client';
-import type { CallOutcome } from '../../../shared/api';
+import { METHOD_NAMES, type CallOutcome, type StationMethods } from '../../../shared/api';
 import { isStationError, StationError } from '../../../shared/errors';
 import { bridgeSafe } from '../../../electron/bridge';
 import {
@@ -73,10 +73,31 @@ afterAll(async () => {
   fs.rmSync(home, { recursive: true, force: true });
 });
 
-/** A core whose calls are counted and whose events the test emits. */
+// Checked by the typecheck (tsconfig.test.json): a core with contract methods missing is refused by the
+// type of the binding; there is no run-time "not wired" answer any more.
+// @ts-expect-error -- `ping` and `subscribe` alone are not a StationCore
+export const _partialCore: StationCore = {
+  ping: async () => ({ nonce: '', at: '' }),
+  subscribe: () => () => {},
+};
+
+/**
+ * A core whose calls are counted and whose events the test emits. Every contract method counts the
+ * call; `ping` answers and `getConfig` throws a StationError, the others reject (no test reaches them).
+ */
 function spyCore(): StationCore & { calls: number; emit(e: string, p: unknown): void } {
   const subs = new Set<(e: string, p: unknown) => void>();
+  const counted = Object.fromEntries(
+    METHOD_NAMES.map((m) => [
+      m,
+      async () => {
+        core.calls++;
+        throw new Error(`${m} is not used by these tests`);
+      },
+    ]),
+  ) as unknown as StationMethods;
   const core = {
+    ...counted,
     calls: 0,
     async ping(req: { nonce: string }) {
       core.calls++;
@@ -143,7 +164,7 @@ describe('station:call handler', () => {
     b.dispose();
   });
 
-  it('answers unknown and not-yet-wired methods with UNKNOWN_METHOD', async () => {
+  it('answers names outside the contract with UNKNOWN_METHOD, before touching the core', async () => {
     const ipc = new FakeIpcMain();
     const b = bindStationIpc({ ipcMain: ipc, station });
     for (const method of ['__proto__', 'constructor', 'close', 'subscribe', 42]) {
@@ -151,14 +172,15 @@ describe('station:call handler', () => {
       expect(out, String(method)).toMatchObject({ ok: false, error: { code: 'UNKNOWN_METHOD' } });
     }
     b.dispose();
-    // A contract method the core does not implement (the spy core has only ping and getConfig).
     const ipc2 = new FakeIpcMain();
-    const b2 = bindStationIpc({ ipcMain: ipc2, station: spyCore() });
-    const out = (await ipc2.invoke(TOP, CALL_CHANNEL, 'listBays', {})) as CallOutcome;
+    const core = spyCore();
+    const b2 = bindStationIpc({ ipcMain: ipc2, station: core });
+    const out = (await ipc2.invoke(TOP, CALL_CHANNEL, 'dropDatabase', {})) as CallOutcome;
     expect(out).toMatchObject({
       ok: false,
-      error: { code: 'UNKNOWN_METHOD', message: expect.stringMatching(/listBays/) },
+      error: { code: 'UNKNOWN_METHOD', message: expect.stringMatching(/dropDatabase/) },
     });
+    expect(core.calls).toBe(0);
     b2.dispose();
   });
 
