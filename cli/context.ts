@@ -1,10 +1,22 @@
 /**
  * What every CLI command gets: the resolved home, output mode, and helpers that print results and
  * errors the same way everywhere (people: readable lines; `--json`: one JSON document on stdout).
- * Exit status: 0 only on success; 1 for a station error; 2 for a usage error.
+ *
+ * Exit status: {@link EXIT_OK} (0) only on success; {@link EXIT_FAILURE} (1) when the command ran and
+ * failed (a station error: no device at the port, wrong passphrase, a job that failed);
+ * {@link EXIT_USAGE} (2) for a usage error — an argument or option the command does not accept
+ * (commander's own errors, and every {@link usageError} a command throws).
  */
-import { isStationError, toErrorShape } from '../shared/errors';
+import { Command, CommanderError } from 'commander';
+import { StationError, isStationError, toErrorShape } from '../shared/errors';
 import { ensureHome, resolveHome } from '../core/home';
+
+/** Exit status: success. */
+export const EXIT_OK = 0;
+/** Exit status: the command ran and failed. */
+export const EXIT_FAILURE = 1;
+/** Exit status: bad arguments or options; nothing was done. */
+export const EXIT_USAGE = 2;
 
 export interface GlobalOptions {
   home?: string;
@@ -39,11 +51,33 @@ export function makeContext(opts: GlobalOptions): CliContext {
   };
 }
 
+/** A command-line argument or option the command does not accept (code BAD_REQUEST, exit status 2). */
+export class UsageError extends StationError {
+  constructor(message: string, remedy: string) {
+    super('BAD_REQUEST', message, remedy);
+    this.name = 'UsageError';
+  }
+}
+
 /**
- * Prints an error (what happened + what to do) and sets the exit code. In --json mode the error is a
- * JSON object `{"error":{code,message,remedy}}` on stdout; people get two lines on stderr.
+ * The error every command throws for a bad argument or option, before doing anything: what was
+ * wrong (`message`, naming the option and the value) and what to pass instead (`remedy`).
+ * {@link reportError} maps it to exit status 2.
  */
-export function reportError(e: unknown, json: boolean): void {
+export function usageError(
+  message: string,
+  remedy = 'Run the command with --help to see its options.',
+): UsageError {
+  return new UsageError(message, remedy);
+}
+
+/**
+ * Prints an error (what happened + what to do) and sets the exit code: 2 for a {@link UsageError},
+ * 1 for anything else. In --json mode the error is a JSON object `{"error":{code,message,remedy}}` on
+ * stdout; people get two lines on stderr.
+ * @returns the exit status it set
+ */
+export function reportError(e: unknown, json: boolean): number {
   const shape = toErrorShape(e);
   if (json) process.stdout.write(JSON.stringify({ error: shape }, null, 2) + '\n');
   else {
@@ -52,5 +86,26 @@ export function reportError(e: unknown, json: boolean): void {
     if (!isStationError(e) && process.env.ASSET_STATION_DEBUG && e instanceof Error)
       process.stderr.write(`${e.stack}\n`);
   }
-  process.exitCode = 1;
+  const status = e instanceof UsageError ? EXIT_USAGE : EXIT_FAILURE;
+  process.exitCode = status;
+  return status;
+}
+
+/**
+ * Runs a commander program on `argv` (as process.argv) and returns the exit status (also left in
+ * process.exitCode): commander's own usage errors (unknown option, missing argument) give 2, help and
+ * version 0; a thrown error goes through {@link reportError}. Never throws.
+ */
+export async function runProgram(program: Command, argv: string[]): Promise<number> {
+  try {
+    await program.parseAsync(argv);
+    return Number(process.exitCode ?? EXIT_OK);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // commander already printed help, the version or the usage error.
+      process.exitCode = e.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
+      return process.exitCode;
+    }
+    return reportError(e, Boolean(program.opts<GlobalOptions>().json));
+  }
 }

@@ -12,7 +12,6 @@
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { StationError } from '../../shared/errors';
 import type { CaInfo } from '../../shared/domain';
 import type { SecretStore } from '../../core/secrets';
 import {
@@ -26,7 +25,8 @@ import {
   type CaImportFiles,
 } from '../../core/pki';
 import { encodePem } from '../../core/pki/pem';
-import type { CliContext } from '../context';
+import { usageError, type CliContext } from '../context';
+import { choiceOption, readFileOption } from '../options';
 import { openVault, readSecret } from '../secrets-prompt';
 
 /** Environment variable with the passphrase of a key / PKCS#12 file given to `ca import`. */
@@ -49,18 +49,6 @@ async function secretsFor(home: string): Promise<SecretStore> {
     return envOnlyStore;
   }
   return openVault(home);
-}
-
-function readFile(file: string, what: string): Buffer {
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new StationError(
-      'NOT_FOUND',
-      `The ${what} ${file} cannot be read: ${(e as Error).message}.`,
-      `Check the path given to --${what.split(' ')[0]}.`,
-    );
-  }
 }
 
 function showInfo(i: CaInfo): string {
@@ -91,16 +79,10 @@ export function register(program: Command, ctx: () => CliContext): void {
     .option('--force', 'replace an existing CA')
     .action(async (o: { algorithm: string; org: string; ou?: string; force?: boolean }) => {
       const c = ctx();
-      if (!ALGORITHMS.includes(o.algorithm as CaAlgorithm)) {
-        throw new StationError(
-          'BAD_REQUEST',
-          `Unknown CA algorithm '${o.algorithm}'.`,
-          `Use one of ${ALGORITHMS.join(', ')}.`,
-        );
-      }
+      const algorithm = choiceOption(o.algorithm, '--algorithm', ALGORITHMS);
       const secrets = await secretsFor(c.home);
       const station = await StationCa.init(c.home, secrets, {
-        algorithm: o.algorithm as CaAlgorithm,
+        algorithm,
         subjectO: o.org,
         subjectOU: o.ou,
         force: Boolean(o.force),
@@ -136,22 +118,21 @@ export function register(program: Command, ctx: () => CliContext): void {
         const c = ctx();
         let files: CaImportFiles;
         if (o.p12 && !o.cert && !o.key) {
-          const p12 = readFile(o.p12, 'p12 file');
+          const p12 = readFileOption(o.p12, '--p12');
           files = {
             p12,
             p12Passphrase: await readSecret(CA_IMPORT_PASSPHRASE_ENV, 'Passphrase of the PKCS#12 file: '),
           };
         } else if (o.cert && o.key && !o.p12) {
-          const certPem = readFile(o.cert, 'cert file').toString('utf8');
-          const keyPem = readFile(o.key, 'key file');
+          const certPem = readFileOption(o.cert, '--cert').toString('utf8');
+          const keyPem = readFileOption(o.key, '--key');
           files = {
             certPem,
             keyPem,
             keyPassphrase: await readSecret(CA_IMPORT_PASSPHRASE_ENV, 'Passphrase of the key file: '),
           };
         } else {
-          throw new StationError(
-            'BAD_REQUEST',
+          throw usageError(
             'ca import needs either --cert FILE --key FILE, or --p12 FILE.',
             'Run asset-station ca import --help.',
           );
@@ -191,7 +172,7 @@ export function register(program: Command, ctx: () => CliContext): void {
     .option('--reprovision', 'allow a new key for a UID that already has a certificate (recorded)')
     .action(async (o: { csr: string; uid: string; out: string; reprovision?: boolean }) => {
       const c = ctx();
-      const csr = await parseCsr(new Uint8Array(readFile(o.csr, 'csr file')));
+      const csr = await parseCsr(new Uint8Array(readFileOption(o.csr, '--csr')));
       const secrets = await secretsFor(c.home);
       const station = await StationCa.load(c.home, secrets);
       try {

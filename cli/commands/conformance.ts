@@ -5,9 +5,9 @@
  * make the run fail: a requirement not checked is not passed).
  */
 import type { Command } from 'commander';
-import { StationError } from '../../shared/errors';
 import { runConformance } from '../../core/device/conformance/run';
 import type { CliContext } from '../context';
+import { choiceOption, integerOption, locatorOption } from '../options';
 
 export function register(program: Command, ctx: () => CliContext): void {
   program
@@ -30,15 +30,12 @@ export function register(program: Command, ctx: () => CliContext): void {
         allowLock?: boolean;
       }) => {
         const c = ctx();
-        if (o.lineControl !== 'keep-low' && o.lineControl !== 'default')
-          throw new StationError(
-            'BAD_REQUEST',
-            `--line-control ${o.lineControl} is not keep-low or default.`,
-            'Use --line-control keep-low (ESP boards) or default.',
-          );
-        const results = await runConformance(o.port, {
-          baudRate: Number(o.baud),
-          lineControl: o.lineControl,
+        const locator = locatorOption(o.port);
+        const baudRate = integerOption(o.baud, '--baud', 300, 4_000_000);
+        const lineControl = choiceOption(o.lineControl, '--line-control', ['keep-low', 'default'] as const);
+        const results = await runConformance(locator, {
+          baudRate,
+          lineControl,
           allowWrite: Boolean(o.allowWrite),
           allowLock: Boolean(o.allowLock),
           onResult: (r) =>
@@ -49,12 +46,14 @@ export function register(program: Command, ctx: () => CliContext): void {
         const failed = results.filter((r) => r.status === 'fail').length;
         const passed = results.filter((r) => r.status === 'pass').length;
         const skipped = results.length - failed - passed;
-        if (c.json) c.result({ locator: o.port, passed, failed, skipped, results }, () => '');
+        if (c.json) c.result({ locator, passed, failed, skipped, results }, () => '');
         else c.info(`${passed} passed, ${failed} failed, ${skipped} skipped`);
         // Exit 0 only when every requirement passed: a skipped requirement is not a pass.
         if (failed > 0 || skipped > 0) process.exitCode = 1;
         if (!c.json && failed === 0 && skipped > 0) {
-          c.info('Not every requirement was checked: run again with --allow-write --allow-lock on a test unit to check the rest.');
+          c.info(
+            'Not every requirement was checked: run again with --allow-write --allow-lock on a test unit to check the rest.',
+          );
         }
       },
     );

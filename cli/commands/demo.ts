@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { StationError } from '../../shared/errors';
 import type { CliContext } from '../context';
+import { integerOption } from '../options';
 import { DEMO_HOME, startEmbedded } from '../../dev/embedded';
 import {
   printProgress,
@@ -27,13 +28,7 @@ export function register(program: Command, ctx: () => CliContext): void {
     .option('--devices <n>', 'number of simulated devices', '4')
     .action(async (o: { devices: string }) => {
       const c = ctx();
-      const count = Number(o.devices);
-      if (!Number.isInteger(count) || count < 1 || count > 64)
-        throw new StationError(
-          'BAD_REQUEST',
-          `--devices must be 1 to 64, not '${o.devices}'.`,
-          'Pass e.g. --devices 4.',
-        );
+      const count = integerOption(o.devices, '--devices', 1, 64);
       // The demo keeps its own data folder (./.station-home) unless told otherwise, so it never touches
       // a real station's home with its demo vault.
       const explicit = program.opts<{ home?: string }>().home ?? process.env.ASSET_STATION_HOME;

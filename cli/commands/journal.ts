@@ -2,58 +2,47 @@
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { RecordFilter } from '../../shared/api';
-import { StationError } from '../../shared/errors';
 import type { ProvisioningRecord } from '../../shared/domain';
 import type { CliContext } from '../context';
+import { choiceOption, dateOption, integerOption } from '../options';
 import { Station } from '../../core/station';
 
 interface FilterOpts {
   text?: string;
-  outcome?: RecordFilter['outcome'];
-  kind?: RecordFilter['kind'];
+  outcome?: string;
+  kind?: string;
   from?: string;
   to?: string;
   limit?: string;
 }
 
+const OUTCOMES = ['succeeded', 'failed', 'cancelled', 'interrupted', 'running'] as const;
+const KINDS = ['provision', 'verify'] as const;
+
+/** The record filter of the options. @throws UsageError for a value the filter does not accept */
 function toFilter(o: FilterOpts): RecordFilter {
-  const outcomes = ['succeeded', 'failed', 'cancelled', 'interrupted', 'running'];
-  if (o.outcome && !outcomes.includes(o.outcome)) {
-    throw new StationError(
-      'BAD_REQUEST',
-      `Unknown outcome '${o.outcome}'.`,
-      `Use one of: ${outcomes.join(', ')}.`,
-    );
-  }
-  const limit = o.limit ? Number(o.limit) : undefined;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
-    throw new StationError(
-      'BAD_REQUEST',
-      `--limit must be a positive whole number, not '${o.limit}'.`,
-      'Pass e.g. --limit 50.',
-    );
   return {
     ...(o.text ? { text: o.text } : {}),
-    ...(o.outcome ? { outcome: o.outcome } : {}),
-    ...(o.kind ? { kind: o.kind } : {}),
-    ...(o.from ? { from: o.from } : {}),
-    ...(o.to ? { to: o.to } : {}),
-    ...(limit ? { limit } : {}),
+    ...(o.outcome ? { outcome: choiceOption(o.outcome, '--outcome', OUTCOMES) } : {}),
+    ...(o.kind ? { kind: choiceOption(o.kind, '--kind', KINDS) } : {}),
+    ...(o.from ? { from: dateOption(o.from, '--from') } : {}),
+    ...(o.to ? { to: dateOption(o.to, '--to') } : {}),
+    ...(o.limit ? { limit: integerOption(o.limit, '--limit', 1, 10_000) } : {}),
   };
 }
 
 function withFilters(cmd: Command): Command {
   return cmd
     .option('--text <text>', 'match device UID, Asset ID, certificate serial or fingerprint')
-    .option('--outcome <outcome>', 'succeeded | failed | cancelled | interrupted | running')
-    .option('--kind <kind>', 'provision | verify')
+    .option('--outcome <outcome>', OUTCOMES.join(' | '))
+    .option('--kind <kind>', KINDS.join(' | '))
     .option('--from <iso>', 'started at or after (ISO date)')
     .option('--to <iso>', 'started at or before (ISO date)')
     .option('--limit <n>', 'at most n records');
 }
 
 /** Column header matching {@link recordLine}. */
-export const RECORD_HEADER = [
+const RECORD_HEADER = [
   'started (UTC)'.padEnd(19),
   'kind'.padEnd(9),
   'outcome'.padEnd(11),
@@ -64,7 +53,7 @@ export const RECORD_HEADER = [
 ].join('  ');
 
 /** One line per record for people. */
-export function recordLine(r: ProvisioningRecord): string {
+function recordLine(r: ProvisioningRecord): string {
   const secs = r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)} s` : '';
   return [
     r.startedAt.slice(0, 19).replace('T', ' '),
@@ -95,7 +84,8 @@ export function register(program: Command, ctx: () => CliContext): void {
   withFilters(journal.command('list').description('list records, newest first')).action(
     async (o: FilterOpts) => {
       const c = ctx();
-      const records = await withStation(c, (s) => s.listRecords(toFilter(o)));
+      const filter = toFilter(o);
+      const records = await withStation(c, (s) => s.listRecords(filter));
       c.result(records, (rs) =>
         rs.length ? [RECORD_HEADER, ...rs.map(recordLine)].join('\n') : 'No records match.',
       );
@@ -139,15 +129,9 @@ export function register(program: Command, ctx: () => CliContext): void {
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (o: FilterOpts & { format: string; out?: string }) => {
       const c = ctx();
-      if (o.format !== 'csv' && o.format !== 'json')
-        throw new StationError(
-          'BAD_REQUEST',
-          `Unknown format '${o.format}'.`,
-          'Use --format csv or --format json.',
-        );
-      const file = await withStation(c, (s) =>
-        s.exportRecords({ format: o.format as 'csv' | 'json', filter: toFilter(o) }),
-      );
+      const format = choiceOption(o.format, '--format', ['csv', 'json'] as const);
+      const filter = toFilter(o);
+      const file = await withStation(c, (s) => s.exportRecords({ format, filter }));
       if (o.out) {
         fs.writeFileSync(o.out, file.content);
         c.result(

@@ -10,34 +10,16 @@
  *
  * The vault passphrase comes from ASSET_STATION_VAULT_PASSPHRASE or an echo-off prompt.
  */
-import { spawn } from 'node:child_process';
-import fs from 'node:fs';
 import type { Command } from 'commander';
 import type { OrgStatus } from '../../shared/domain';
-import { StationError, toErrorShape } from '../../shared/errors';
+import { toErrorShape, type StationError } from '../../shared/errors';
 import { loadConfig } from '../../core/config';
 import { SECRET_NAMES } from '../../core/secrets';
 import { OrgClient } from '../../core/salesforce';
 import { openVault } from '../secrets-prompt';
 import type { CliContext } from '../context';
-
-/** Opens `url` in the system browser without a shell (the URL is an argument, never interpreted). */
-function openInBrowser(url: string): Promise<void> {
-  const [cmd, args] =
-    process.platform === 'darwin'
-      ? ['open', [url]]
-      : process.platform === 'win32'
-        ? ['rundll32', ['url.dll,FileProtocolHandler', url]]
-        : ['xdg-open', [url]];
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
-    child.once('error', () => resolve()); // no browser: the printed URL still works
-    child.once('spawn', () => {
-      child.unref();
-      resolve();
-    });
-  });
-}
+import { openInBrowser } from '../open-browser';
+import { integerOption, readFileOption } from '../options';
 
 function human(s: OrgStatus): string {
   return [
@@ -61,19 +43,11 @@ export function register(program: Command, ctx: () => CliContext): void {
     .option('--timeout <s>', 'give up the browser login after this many seconds', '300')
     .action(async (o: { jwt?: boolean; jwtKeyFile?: string; timeout: string }) => {
       const c = ctx();
+      const timeoutS = integerOption(o.timeout, '--timeout', 1, 86_400);
       const config = loadConfig(c.home).salesforce;
       const vault = await openVault(c.home);
       if (o.jwtKeyFile) {
-        let pem: string;
-        try {
-          pem = fs.readFileSync(o.jwtKeyFile, 'utf8');
-        } catch (e) {
-          throw new StationError(
-            'BAD_REQUEST',
-            `Cannot read ${o.jwtKeyFile}: ${(e as Error).message}.`,
-            'Give the path of the PEM private key file.',
-          );
-        }
+        const pem = readFileOption(o.jwtKeyFile, '--jwt-key-file').toString('utf8');
         await vault.set(SECRET_NAMES.orgJwtKey, pem);
         c.info(`Stored the JWT bearer key in the ${vault.description}; you can now delete ${o.jwtKeyFile}.`);
       }
@@ -81,22 +55,9 @@ export function register(program: Command, ctx: () => CliContext): void {
       if (o.jwt || config.authFlow === 'jwt') {
         client = await OrgClient.loginWithJwtBearer({ ...config, authFlow: 'jwt' }, vault);
       } else {
-        const timeoutS = Number(o.timeout);
-        if (!(timeoutS > 0))
-          throw new StationError(
-            'BAD_REQUEST',
-            '--timeout must be a positive number of seconds.',
-            'Pass e.g. --timeout 300.',
-          );
         client = await OrgClient.loginWithPkce(config, vault, {
           timeoutMs: timeoutS * 1000,
-          openUrl: async (url) => {
-            if (!c.json)
-              process.stderr.write(
-                `Opening the Salesforce login in your browser. If it does not open, visit:\n  ${url}\n`,
-              );
-            await openInBrowser(url);
-          },
+          openUrl: openInBrowser,
         });
       }
       c.result(await client.ping(), human);

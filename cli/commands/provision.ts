@@ -5,8 +5,9 @@
  */
 import type { Command } from 'commander';
 import { StationError } from '../../shared/errors';
-import type { CliContext } from '../context';
+import { usageError, type CliContext } from '../context';
 import { openStation } from '../open-station';
+import { locatorOption } from '../options';
 import {
   printProgress,
   provisionBays,
@@ -16,7 +17,18 @@ import {
   verifyLines,
 } from '../run-jobs';
 
-const collect = (v: string, prev: string[]) => [...prev, v];
+/** Collects a repeated --port, checking each locator as it is parsed (a bad one is a usage error). */
+const collect = (v: string, prev: string[]) => [...prev, locatorOption(v)];
+
+/** The ports given (commander's default `[]` satisfies a required option). @throws UsageError when none */
+function portsOf(o: { port: string[] }, command: string): string[] {
+  if (o.port.length === 0)
+    throw usageError(
+      `${command} needs at least one --port.`,
+      `Run e.g. asset-station ${command} --port serial:/dev/ttyUSB0.`,
+    );
+  return o.port;
+}
 
 export function register(program: Command, ctx: () => CliContext): void {
   program
@@ -38,12 +50,13 @@ export function register(program: Command, ctx: () => CliContext): void {
     )
     .action(async (o: { port: string[]; workOrder?: string; account?: string; reprovision?: boolean }) => {
       const c = ctx();
+      const ports = portsOf(o, 'provision');
       const out = stdoutOutput(c.json);
       const station = await openStation(c);
       try {
         await station.connectOrg({});
         const bays = [];
-        for (const locator of o.port) bays.push(await station.attachBay({ locator }));
+        for (const locator of ports) bays.push(await station.attachBay({ locator }));
         const inputs = {
           ...(o.workOrder ? { workOrder: o.workOrder } : {}),
           ...(o.account ? { accountId: o.account } : {}),
@@ -86,11 +99,12 @@ export function register(program: Command, ctx: () => CliContext): void {
     .requiredOption('--port <locator>', 'device locator (repeat for several bays)', collect, [])
     .action(async (o: { port: string[] }) => {
       const c = ctx();
+      const ports = portsOf(o, 'verify');
       const station = await openStation(c);
       try {
         await station.connectOrg({});
         const bays = [];
-        for (const locator of o.port) bays.push(await station.attachBay({ locator }));
+        for (const locator of ports) bays.push(await station.attachBay({ locator }));
         const reports = await verifyBays(station, bays);
         c.result(reports, verifyLines);
         const failed = reports.filter((r) => !r.passed);

@@ -8,15 +8,14 @@
  * corrupt=RATE, drop=RATE, slow=MS, no-response[=CMD,CMD], reset-on=CMD[:downMs], clone=UID.
  */
 import type { Command } from 'commander';
-import { StationError } from '../../shared/errors';
 import { COMMANDS as PROTOCOL_COMMANDS, type CommandName } from '../../shared/protocol';
 import { KeyAlgorithm } from '../../shared/domain';
 import { startDeviceSimulator, type DeviceFaults } from '../../dev/simulators';
-import type { CliContext } from '../context';
+import { usageError, type CliContext } from '../context';
+import { choiceOption, integerOption } from '../options';
 
-function usage(msg: string): StationError {
-  return new StationError('BAD_REQUEST', msg, 'Run `asset-station sim device --help` for the option syntax.');
-}
+const usage = (msg: string) =>
+  usageError(msg, 'Run `asset-station sim device --help` for the option syntax.');
 
 function cmdName(s: string): CommandName {
   const c = s.toUpperCase();
@@ -31,8 +30,8 @@ function rate(v: string | undefined, what: string): number {
   return n;
 }
 
-/** Parses `--fault` values into fault switches and clone sources. @throws StationError BAD_REQUEST */
-export function parseFaults(list: string[]): { faults: DeviceFaults; clones: string[] } {
+/** Parses `--fault` values into fault switches and clone sources. @throws UsageError */
+function parseFaults(list: string[]): { faults: DeviceFaults; clones: string[] } {
   const faults: DeviceFaults = {};
   const clones: string[] = [];
   for (const item of list) {
@@ -56,19 +55,19 @@ export function parseFaults(list: string[]): { faults: DeviceFaults; clones: str
       case 'drop':
         faults.dropRate = rate(val, key);
         break;
-      case 'slow': {
-        const ms = Number(val);
-        if (!(ms >= 0)) throw usage('--fault slow=MS needs a number of milliseconds');
-        faults.slowMs = ms;
+      case 'slow':
+        faults.slowMs = integerOption(val ?? '', '--fault slow=MS', 0, 600_000);
         break;
-      }
       case 'no-response':
         faults.noResponse = val ? val.split(',').map(cmdName) : true;
         break;
       case 'reset-on': {
         if (!val) throw usage('--fault reset-on=CMD[:downMs] needs a command');
         const [c, ms] = val.split(':');
-        faults.resetOn = { command: cmdName(c!), ...(ms ? { downMs: Number(ms) } : {}) };
+        faults.resetOn = {
+          command: cmdName(c!),
+          ...(ms ? { downMs: integerOption(ms, '--fault reset-on=CMD:downMs', 0, 600_000) } : {}),
+        };
         break;
       }
       case 'clone':
@@ -115,17 +114,16 @@ export function register(program: Command, ctx: () => CliContext): void {
         fault: string[];
       }) => {
         const c = ctx();
-        const count = Number(o.count);
-        if (!Number.isInteger(count) || count < 1 || count > 64) throw usage('--count must be 1..64');
-        const baud = Number(o.baud);
-        if (!(baud >= 300)) throw usage('--baud must be at least 300');
-        const maxFrame = Number(o.maxFrame);
-        if (!(maxFrame >= 256 && maxFrame <= 8192)) throw usage('--max-frame must be 256..8192');
-        const keyAlgorithms = o.alg?.split(',').map((a) => {
-          const r = KeyAlgorithm.safeParse(a.trim());
-          if (!r.success) throw usage(`unknown key algorithm ${a}`);
-          return r.data;
-        });
+        const count = integerOption(o.count, '--count', 1, 64);
+        const baud = integerOption(o.baud, '--baud', 300, 4_000_000);
+        const maxFrame = integerOption(o.maxFrame, '--max-frame', 256, 8192);
+        const keygenDelayMs =
+          o.keygenDelay !== undefined
+            ? integerOption(o.keygenDelay, '--keygen-delay', 0, 600_000)
+            : undefined;
+        const keyAlgorithms = o.alg
+          ?.split(',')
+          .map((a) => choiceOption(a.trim(), '--alg', KeyAlgorithm.options));
         const { faults, clones } = parseFaults(o.fault);
         const simulator = await startDeviceSimulator({
           home: c.home,
@@ -137,7 +135,7 @@ export function register(program: Command, ctx: () => CliContext): void {
           uidPrefix: o.uidPrefix,
           clones: clones.map((of) => ({ of })),
           ...(keyAlgorithms ? { keyAlgorithms } : {}),
-          ...(o.keygenDelay !== undefined ? { keygenDelayMs: Number(o.keygenDelay) } : {}),
+          ...(keygenDelayMs !== undefined ? { keygenDelayMs } : {}),
         });
         const devices = simulator.devices.map((d) => ({ uid: d.uid, locator: d.locator }));
         if (c.json) process.stdout.write(JSON.stringify({ devices }) + '\n');

@@ -5,22 +5,12 @@
  * belongs to the seeded admin user). Faults can be switched at run time with
  * `POST <baseUrl>/emulator/faults` (JSON, see OrgFaults in sim/org/index.ts).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { StationError } from '../../shared/errors';
 import { startOrgEmulator } from '../../dev/simulators';
 import type { CliContext } from '../context';
-
-function usage(msg: string): StationError {
-  return new StationError('BAD_REQUEST', msg, 'Run `asset-station sim org --help` for the option syntax.');
-}
-
-function int(v: string, what: string, min: number, max: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) throw usage(`${what} must be an integer ${min}..${max}`);
-  return n;
-}
+import { integerOption, readFileOption } from '../options';
 
 export function register(program: Command, ctx: () => CliContext): void {
   const sim =
@@ -49,22 +39,19 @@ export function register(program: Command, ctx: () => CliContext): void {
         manualApprove?: boolean;
       }) => {
         const c = ctx();
-        const port = int(o.port, '--port', 0, 65535);
-        let jwtBearerCertPem: string | undefined;
-        if (o.jwtCert) {
-          try {
-            jwtBearerCertPem = fs.readFileSync(o.jwtCert, 'utf8');
-          } catch (e) {
-            throw usage(`cannot read --jwt-cert ${o.jwtCert}: ${(e as Error).message}`);
-          }
-        }
+        const port = integerOption(o.port, '--port', 0, 65535);
+        const latencyMs = integerOption(o.latency, '--latency', 0, 600_000);
+        const dailyLimit = integerOption(o.dailyLimit, '--daily-limit', 1, 1e9);
+        const jwtBearerCertPem = o.jwtCert
+          ? readFileOption(o.jwtCert, '--jwt-cert').toString('utf8')
+          : undefined;
         let emu;
         try {
           emu = await startOrgEmulator({
             home: path.join(c.home, 'org'),
             port,
-            latencyMs: int(o.latency, '--latency', 0, 600_000),
-            dailyLimit: int(o.dailyLimit, '--daily-limit', 1, 1e9),
+            latencyMs,
+            dailyLimit,
             rotation: o.rotation,
             assetAudience: o.audience,
             autoApprove: !o.manualApprove,

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
+import { integerOption } from '../options';
 import { DEMO_ADMIN_PIN, DEMO_HOME } from '../../dev/embedded';
 import { startDevStation } from '../../dev/dev-station';
 
@@ -19,6 +20,8 @@ export function register(program: Command, ctx: () => CliContext): void {
     .option('--no-build', 'serve dist/renderer as it is')
     .action(async (o: { port?: string; devices: string; build: boolean }) => {
       const c = ctx();
+      const devices = integerOption(o.devices, '--devices', 1, 64);
+      const port = o.port !== undefined ? integerOption(o.port, '--port', 0, 65535) : undefined;
       const explicit = program.opts<{ home?: string }>().home ?? process.env.ASSET_STATION_HOME;
       const home = explicit ? c.home : path.resolve(DEMO_HOME);
       if (o.build || !fs.existsSync(path.resolve('dist/renderer/index.html'))) {
@@ -30,8 +33,8 @@ export function register(program: Command, ctx: () => CliContext): void {
       }
       const dev = await startDevStation({
         home,
-        devices: Number(o.devices),
-        ...(o.port ? { port: Number(o.port) } : {}),
+        devices,
+        ...(port !== undefined ? { port } : {}),
       });
       c.result(
         { url: dev.harness.url, home, adminPin: DEMO_ADMIN_PIN, org: dev.org.baseUrl },
