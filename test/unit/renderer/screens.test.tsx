@@ -269,3 +269,62 @@ describe('adding a device by address', () => {
     expect(cardOf('UID-9')).toBeTruthy();
   });
 });
+
+describe('form fields', () => {
+  /** The texts of the elements a control's aria-describedby names. */
+  const description = (el: HTMLElement) =>
+    (el.getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .filter(Boolean)
+      .map((id) => document.getElementById(id)?.textContent ?? `(missing #${id})`);
+
+  /** Every control on the screen has exactly one label, a unique id and no dangling description. */
+  function expectEveryControlLabelled(expected: number) {
+    const controls = [...document.querySelectorAll<HTMLElement>('input, select, textarea')];
+    expect(controls.length).toBe(expected);
+    for (const c of controls) {
+      const el = c as HTMLInputElement;
+      expect(el.labels?.length, `${el.name} has one label`).toBe(1);
+      expect(document.querySelectorAll(`[id="${el.id}"]`).length, `${el.name} id is unique`).toBe(1);
+      for (const d of description(el)) expect(d).not.toMatch(/^\(missing/);
+    }
+  }
+
+  it('every control of the Station, Verify, History and Settings screens is labelled', async () => {
+    const fake = fakeStation({ listBays: async () => [bay('b1', 'UID-1')] });
+    render(<Shell api={fake.api} />);
+    await screen.findByText('UID-1');
+    fireEvent.click(screen.getByText('Add a device by port or network address'));
+    expectEveryControlLabelled(3); // work order, Account Id, device address
+    fireEvent.click(screen.getByRole('button', { name: /Verify/ }));
+    await screen.findByRole('combobox', { name: 'Bay' });
+    expectEveryControlLabelled(1);
+    fireEvent.click(screen.getByRole('button', { name: /History/ }));
+    await screen.findByRole('searchbox', { name: 'Search' });
+    expectEveryControlLabelled(6);
+    fireEvent.click(screen.getByRole('button', { name: /Settings/ }));
+    await screen.findByRole('textbox', { name: 'Subject CN' });
+    expectEveryControlLabelled(16);
+  });
+
+  it('a hint describes its control; a bad value is marked invalid and says what is wrong', async () => {
+    const fake = fakeStation({});
+    render(<Shell api={fake.api} />);
+    fireEvent.click(screen.getByRole('button', { name: /Settings/ }));
+    expect(description(await screen.findByRole('textbox', { name: 'Subject CN' }))).toEqual([
+      '{uid} and {model} are replaced per device.',
+    ]);
+    const products = screen.getByRole('textbox', { name: 'Product by model' });
+    expect(products.getAttribute('aria-invalid')).toBeNull();
+    expect(description(products)).toEqual(['One “model = Product2 Id” per line.']);
+    fireEvent.change(products, { target: { value: 'SIM-1 = 01t000000000001AAA\nbroken' } });
+    expect(products.getAttribute('aria-invalid')).toBe('true');
+    expect(description(products)).toEqual([
+      'One “model = Product2 Id” per line.',
+      'Line 2 is not "model = productId": broken',
+    ]);
+    fireEvent.change(products, { target: { value: 'SIM-1 = 01t000000000001AAA' } });
+    expect(products.getAttribute('aria-invalid')).toBeNull();
+    expect(description(products)).toHaveLength(1);
+  });
+});

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ProvisioningRecord, Step } from '../../../../shared/domain';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { SelectField, TextField } from '../../components/Field';
 import { StepTimeline } from '../../components/StepTimeline';
 import { downloadText } from '../../lib/download';
 import { toPlainError, type PlainError } from '../../lib/errors';
@@ -97,67 +98,36 @@ export function HistoryScreen() {
           Find records
         </h2>
         <div className="filters">
-          <label className="field field--wide">
-            <span className="field__label">Search</span>
-            <input
-              className="field__input"
-              type="search"
-              name="search"
-              value={form.text}
-              placeholder="UID, Asset ID, serial…"
-              onChange={(e) => set('text', e.target.value)}
-            />
-          </label>
-          <label className="field">
-            <span className="field__label">Outcome</span>
-            <select
-              className="field__input"
-              value={form.outcome}
-              onChange={(e) => set('outcome', e.target.value as OutcomeFilter)}
-            >
-              {OUTCOMES.map((o) => (
-                <option key={o.value} value={o.value}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="field">
-            <span className="field__label">From date</span>
-            <input
-              className="field__input"
-              type="date"
-              value={form.from}
-              onChange={(e) => set('from', e.target.value)}
-            />
-          </label>
-          <label className="field">
-            <span className="field__label">To date</span>
-            <input
-              className="field__input"
-              type="date"
-              value={form.to}
-              onChange={(e) => set('to', e.target.value)}
-            />
-          </label>
-          <label className="field">
-            <span className="field__label">Device UID</span>
-            <input
-              className="field__input"
-              name="uid"
-              value={form.uid}
-              onChange={(e) => set('uid', e.target.value)}
-            />
-          </label>
-          <label className="field">
-            <span className="field__label">Asset ID</span>
-            <input
-              className="field__input"
-              name="assetId"
-              value={form.assetId}
-              onChange={(e) => set('assetId', e.target.value)}
-            />
-          </label>
+          <TextField
+            label="Search"
+            className="field--wide"
+            type="search"
+            name="search"
+            value={form.text}
+            placeholder="UID, Asset ID, serial…"
+            onChange={(v) => set('text', v)}
+          />
+          <SelectField
+            label="Outcome"
+            name="outcome"
+            value={form.outcome}
+            onChange={(v) => set('outcome', v as OutcomeFilter)}
+          >
+            {OUTCOMES.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </SelectField>
+          <TextField label="From date" type="date" value={form.from} onChange={(v) => set('from', v)} />
+          <TextField label="To date" type="date" value={form.to} onChange={(v) => set('to', v)} />
+          <TextField label="Device UID" name="uid" value={form.uid} onChange={(v) => set('uid', v)} />
+          <TextField
+            label="Asset ID"
+            name="assetId"
+            value={form.assetId}
+            onChange={(v) => set('assetId', v)}
+          />
         </div>
         <div className="form-row">
           <button type="button" className="btn" onClick={() => setForm(emptyFilterForm)}>

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { MethodResponse } from '../../../../shared/api';
 import { KeyAlgorithm, type StationConfig } from '../../../../shared/domain';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { SelectField, TextAreaField, TextField } from '../../components/Field';
 import { toPlainError, type PlainError } from '../../lib/errors';
 import { useStation } from '../../state/StationContext';
 import { useAsyncAction } from '../../state/useAsync';
@@ -10,47 +11,6 @@ import { OrgPanel } from './OrgPanel';
 import { formatProductMap, parseProductMap } from './productMap';
 
 type Info = MethodResponse<'getStationInfo'>;
-
-/** A text input bound to one config value. */
-function TextField({
-  label,
-  value,
-  onChange,
-  name,
-  hint,
-  mono = false,
-}: {
-  label: string;
-  value: string;
-  onChange: (v: string) => void;
-  name: string;
-  hint?: string;
-  mono?: boolean;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label className="field__label" htmlFor={id}>
-        {label}
-      </label>
-      <input
-        id={id}
-        className={`field__input ${mono ? 'mono' : ''}`}
-        name={name}
-        value={value}
-        autoComplete="off"
-        spellCheck={false}
-        aria-describedby={hint ? `${id}-hint` : undefined}
-        onChange={(e) => onChange(e.target.value)}
-      />
-      {hint ? (
-        <span className="field__hint" id={`${id}-hint`}>
-          {hint}
-        </span>
-      ) : null}
-    </div>
-  );
-}
 
 /**
  * Settings: station identity, org connection, CA, device profile and Asset field mapping. Saving
@@ -113,6 +73,9 @@ export function SettingsScreen() {
     }, [api, adminPin, draft, productText]),
   );
 
+  const parsedProducts = parseProductMap(productText);
+  const productError = 'error' in parsedProducts ? parsedProducts.error : undefined;
+
   const dirty =
     draft !== undefined &&
     saved !== undefined &&
@@ -162,27 +125,18 @@ export function SettingsScreen() {
 
             <fieldset className="panel">
               <legend className="panel__title">Device profile</legend>
-              <label className="field">
-                <span className="field__label">Key algorithm</span>
-                <select
-                  className="field__input"
-                  name="keyAlgorithm"
-                  value={draft.device.keyAlgorithm}
-                  onChange={(e) =>
-                    edit(
-                      (c) =>
-                        void (c.device.keyAlgorithm = e.target
-                          .value as StationConfig['device']['keyAlgorithm']),
-                    )
-                  }
-                >
-                  {KeyAlgorithm.options.map((k) => (
-                    <option key={k} value={k}>
-                      {k}
-                    </option>
-                  ))}
-                </select>
-              </label>
+              <SelectField
+                label="Key algorithm"
+                name="keyAlgorithm"
+                value={draft.device.keyAlgorithm}
+                onChange={(v) => edit((c) => void (c.device.keyAlgorithm = KeyAlgorithm.parse(v)))}
+              >
+                {KeyAlgorithm.options.map((k) => (
+                  <option key={k} value={k}>
+                    {k}
+                  </option>
+                ))}
+              </SelectField>
               <TextField
                 label="Subject CN"
                 name="subjectCN"
@@ -236,26 +190,19 @@ export function SettingsScreen() {
                 hint="Used when no Account is scanned."
                 onChange={(v) => edit((c) => void (c.salesforce.accountId = v || undefined))}
               />
-              <div className="field">
-                <label className="field__label" htmlFor="product-by-model">
-                  Product by model
-                </label>
-                <textarea
-                  id="product-by-model"
-                  aria-describedby="product-by-model-hint"
-                  className="field__input mono"
-                  name="productByModel"
-                  rows={3}
-                  value={productText}
-                  onChange={(e) => {
-                    setProductText(e.target.value);
-                    setNotice(undefined);
-                  }}
-                />
-                <span className="field__hint" id="product-by-model-hint">
-                  One “model = Product2 Id” per line.
-                </span>
-              </div>
+              <TextAreaField
+                label="Product by model"
+                name="productByModel"
+                mono
+                rows={3}
+                value={productText}
+                hint="One “model = Product2 Id” per line."
+                error={productError}
+                onChange={(v) => {
+                  setProductText(v);
+                  setNotice(undefined);
+                }}
+              />
             </fieldset>
 
             <fieldset className="panel">
@@ -274,20 +221,15 @@ export function SettingsScreen() {
                 value={draft.salesforce.clientId}
                 onChange={(v) => edit((c) => void (c.salesforce.clientId = v))}
               />
-              <label className="field">
-                <span className="field__label">Login flow</span>
-                <select
-                  className="field__input"
-                  name="authFlow"
-                  value={draft.salesforce.authFlow}
-                  onChange={(e) =>
-                    edit((c) => void (c.salesforce.authFlow = e.target.value as 'pkce' | 'jwt'))
-                  }
-                >
-                  <option value="pkce">Operator login in the browser (PKCE)</option>
-                  <option value="jwt">Unattended station (JWT bearer)</option>
-                </select>
-              </label>
+              <SelectField
+                label="Login flow"
+                name="authFlow"
+                value={draft.salesforce.authFlow}
+                onChange={(v) => edit((c) => void (c.salesforce.authFlow = v === 'jwt' ? 'jwt' : 'pkce'))}
+              >
+                <option value="pkce">Operator login in the browser (PKCE)</option>
+                <option value="jwt">Unattended station (JWT bearer)</option>
+              </SelectField>
               <TextField
                 label="Username (JWT flow)"
                 name="username"
@@ -303,18 +245,14 @@ export function SettingsScreen() {
                 <ErrorNotice error={save.error} alert onDismiss={save.clearError} />
               </div>
             ) : null}
-            <label className="field">
-              <span className="field__label">Admin PIN</span>
-              <input
-                className="field__input"
-                type="password"
-                name="adminPin"
-                inputMode="numeric"
-                autoComplete="off"
-                value={adminPin}
-                onChange={(e) => setAdminPin(e.target.value)}
-              />
-            </label>
+            <TextField
+              label="Admin PIN"
+              type="password"
+              name="adminPin"
+              inputMode="numeric"
+              value={adminPin}
+              onChange={setAdminPin}
+            />
             <button
               type="submit"
               className="btn btn--primary"

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { SerialPortInfo } from '../../../../shared/domain';
 import { Locator } from '../../../../shared/domain';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { TextField } from '../../components/Field';
 import { useStation } from '../../state/StationContext';
 import { useAsyncAction } from '../../state/useAsync';
 
@@ -50,26 +51,23 @@ export function AttachDevice() {
           void attach.run();
         }}
       >
-        <label className="field attach__field">
-          <span className="field__label">Device address</span>
-          <input
-            className="field__input mono"
-            name="locator"
-            list="attach-ports"
-            placeholder="serial:/dev/ttyUSB0 or tcp:10.0.0.5:4001"
-            autoComplete="off"
-            spellCheck={false}
-            value={locator}
-            onChange={(e) => setLocator(e.target.value)}
-          />
-          <datalist id="attach-ports">
-            {ports.map((p) => (
-              <option key={p.locator} value={p.locator}>
-                {[p.manufacturer, p.serialNumber].filter(Boolean).join(' ')}
-              </option>
-            ))}
-          </datalist>
-        </label>
+        <TextField
+          label="Device address"
+          className="attach__field"
+          mono
+          name="locator"
+          list="attach-ports"
+          placeholder="serial:/dev/ttyUSB0 or tcp:10.0.0.5:4001"
+          value={locator}
+          onChange={setLocator}
+        />
+        <datalist id="attach-ports">
+          {ports.map((p) => (
+            <option key={p.locator} value={p.locator}>
+              {[p.manufacturer, p.serialNumber].filter(Boolean).join(' ')}
+            </option>
+          ))}
+        </datalist>
         <button type="submit" className="btn btn--primary" disabled={!locator.trim() || attach.busy}>
           {attach.busy ? 'Connecting…' : 'Add device'}
         </button>

@@ -1,4 +1,5 @@
 import { useRef } from 'react';
+import { TextField } from '../../components/Field';
 
 /** Operator inputs that go into startJob's `inputs` (keys match the core's expectations). */
 export interface JobInputValues {
@@ -35,41 +36,31 @@ export function JobInputs({
         Job inputs
       </h2>
       <div className="job-inputs__fields">
-        <label className="field">
-          <span className="field__label">Work order</span>
-          <input
-            className="field__input"
-            name="workOrder"
-            autoComplete="off"
-            spellCheck={false}
-            value={values.workOrder}
-            onChange={(e) => onChange({ ...values, workOrder: e.target.value })}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') {
-                e.preventDefault();
-                accountRef.current?.focus();
-              }
-            }}
-          />
-        </label>
-        <label className="field">
-          <span className="field__label">Account Id</span>
-          <input
-            ref={accountRef}
-            className="field__input"
-            name="accountId"
-            autoComplete="off"
-            spellCheck={false}
-            value={values.accountId}
-            onChange={(e) => onChange({ ...values, accountId: e.target.value })}
-            onKeyDown={(e) => {
-              if (e.key === 'Enter') {
-                e.preventDefault();
-                e.currentTarget.blur();
-              }
-            }}
-          />
-        </label>
+        <TextField
+          label="Work order"
+          name="workOrder"
+          value={values.workOrder}
+          onChange={(v) => onChange({ ...values, workOrder: v })}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              accountRef.current?.focus();
+            }
+          }}
+        />
+        <TextField
+          ref={accountRef}
+          label="Account Id"
+          name="accountId"
+          value={values.accountId}
+          onChange={(v) => onChange({ ...values, accountId: v })}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              e.currentTarget.blur();
+            }
+          }}
+        />
         <button
           type="button"
           className="btn btn--quiet"

@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import type { VerifyReport } from '../../../../shared/domain';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { SelectField } from '../../components/Field';
 import { StepTimeline } from '../../components/StepTimeline';
 import { downloadText } from '../../lib/download';
 import { formatDateTime, stepLabel } from '../../lib/format';
@@ -71,27 +72,25 @@ export function VerifyScreen() {
           Verify a device
         </h2>
         <div className="form-row">
-          <label className="field">
-            <span className="field__label">Bay</span>
-            <select
-              className="field__input"
-              value={bayId}
-              onChange={(e) => {
-                setBayId(e.target.value);
-                setReport(undefined);
-              }}
-              disabled={verify.busy}
-            >
-              {baysWithDevice.length === 0 ? <option value="">No device attached</option> : null}
-              {live.bays.map((b, i) =>
-                b.device ? (
-                  <option key={b.id} value={b.id}>
-                    Bay {i + 1} — {b.device.model} {b.device.uid}
-                  </option>
-                ) : null,
-              )}
-            </select>
-          </label>
+          <SelectField
+            label="Bay"
+            name="bay"
+            value={bayId}
+            onChange={(v) => {
+              setBayId(v);
+              setReport(undefined);
+            }}
+            disabled={verify.busy}
+          >
+            {baysWithDevice.length === 0 ? <option value="">No device attached</option> : null}
+            {live.bays.map((b, i) =>
+              b.device ? (
+                <option key={b.id} value={b.id}>
+                  Bay {i + 1} — {b.device.model} {b.device.uid}
+                </option>
+              ) : null,
+            )}
+          </SelectField>
           <button
             type="button"
             className="btn btn--primary"
