@@ -19,7 +19,7 @@ export function stdoutOutput(json: boolean): JobsOutput {
 const MARK: Record<string, string> = { done: '✓', skipped: '–', failed: '✗', running: '…' };
 
 /** Subscribes to step events and prints them; returns the unsubscribe function. */
-export function printProgress(station: Station, bays: Bay[], out: JobsOutput): () => void {
+function printProgress(station: Station, bays: Bay[], out: JobsOutput): () => void {
   const uidOf = (bayId: string) => bays.find((b) => b.id === bayId)?.device?.uid ?? bayId;
   return station.subscribe((event, payload) => {
     if (event !== 'step') return;
@@ -62,7 +62,7 @@ export interface ProvisionOutcome {
  * Provisions every bay in parallel (each failing on its own) and waits for all.
  * A bay whose device is already provisioned returns its earlier job.
  */
-export async function provisionBays(
+async function provisionBays(
   station: Station,
   bays: Bay[],
   opts: { reprovision?: boolean; inputs?: Record<string, string> } = {},
@@ -82,6 +82,30 @@ export async function provisionBays(
       return { bayId: bay.id, deviceUid: uid, job, alreadyProvisioned: already };
     }),
   );
+}
+
+/**
+ * Provisions every bay with live step lines ({@link printProgress}), then names the devices that were
+ * already provisioned (people only). Returns the outcomes and the record of each job.
+ */
+export async function provisionWithProgress(
+  station: Station,
+  bays: Bay[],
+  out: JobsOutput,
+  opts: { reprovision?: boolean; inputs?: Record<string, string> } = {},
+): Promise<{ outcomes: ProvisionOutcome[]; records: ProvisioningRecord[] }> {
+  const unsubscribe = printProgress(station, bays, out);
+  let outcomes: ProvisionOutcome[];
+  try {
+    outcomes = await provisionBays(station, bays, opts);
+  } finally {
+    unsubscribe();
+  }
+  if (!out.json)
+    for (const oc of outcomes.filter((x) => x.alreadyProvisioned))
+      out.write(`  ${oc.deviceUid.padEnd(12)} already provisioned (job ${oc.job.id}); nothing created`);
+  const records = await Promise.all(outcomes.map((oc) => station.getRecord({ jobId: oc.job.id })));
+  return { outcomes, records: records.map((r) => r.record) };
 }
 
 /** Verifies every bay in parallel. */

@@ -68,6 +68,15 @@ function showInfo(i: CaInfo): string {
   ].join('\n');
 }
 
+/** Prints a CA just created or imported (`headline`, then its chain) and closes it. */
+function printNewCa(c: CliContext, station: StationCa, headline: string): void {
+  try {
+    c.result(station.info(), (i) => `${headline}\n${showInfo(i)}`);
+  } finally {
+    station.close();
+  }
+}
+
 export function register(program: Command, ctx: () => CliContext): void {
   const ca = program.command('ca').description('the station CA: init, import, show, sign');
 
@@ -87,15 +96,11 @@ export function register(program: Command, ctx: () => CliContext): void {
         subjectOU: o.ou,
         force: Boolean(o.force),
       });
-      try {
-        c.result(
-          station.info(),
-          (i) =>
-            `Station CA created (${o.algorithm}); key passphrase kept in the ${secrets.description}.\n${showInfo(i)}`,
-        );
-      } finally {
-        station.close();
-      }
+      printNewCa(
+        c,
+        station,
+        `Station CA created (${algorithm}); key passphrase kept in the ${secrets.description}.`,
+      );
     });
 
   ca.command('import')
@@ -143,15 +148,11 @@ export function register(program: Command, ctx: () => CliContext): void {
           subjectOU: o.ou,
           force: Boolean(o.force),
         });
-        try {
-          c.result(
-            station.info(),
-            (i) =>
-              `Station CA imported; key re-encrypted, passphrase kept in the ${secrets.description}.\n${showInfo(i)}`,
-          );
-        } finally {
-          station.close();
-        }
+        printNewCa(
+          c,
+          station,
+          `Station CA imported; key re-encrypted, passphrase kept in the ${secrets.description}.`,
+        );
       },
     );
 

@@ -10,14 +10,7 @@ import { StationError } from '../../shared/errors';
 import type { CliContext } from '../context';
 import { integerOption } from '../options';
 import { DEMO_HOME, startEmbedded } from '../../dev/embedded';
-import {
-  printProgress,
-  provisionBays,
-  recordsTable,
-  stdoutOutput,
-  verifyBays,
-  verifyLines,
-} from '../run-jobs';
+import { provisionWithProgress, recordsTable, stdoutOutput, verifyBays, verifyLines } from '../run-jobs';
 
 export function register(program: Command, ctx: () => CliContext): void {
   program
@@ -47,19 +40,10 @@ export function register(program: Command, ctx: () => CliContext): void {
           c.info(`  vault    demo passphrase (set ASSET_STATION_VAULT_PASSPHRASE for anything real)`);
         c.info('');
         c.info('Provisioning');
-        const unsubscribe = printProgress(env.station, bays, out);
-        const outcomes = await provisionBays(env.station, bays);
-        unsubscribe();
-        for (const oc of outcomes.filter((x) => x.alreadyProvisioned)) {
-          c.info(`  ${oc.deviceUid.padEnd(12)} already provisioned (job ${oc.job.id}); nothing created`);
-        }
-        const records = outcomes
-          .map((oc) => env.station.journal.getJob(oc.job.id))
-          .filter((r) => r !== undefined);
-        const recs = await Promise.all(records.map((r) => env.station.getRecord({ jobId: r.id })));
+        const { outcomes, records } = await provisionWithProgress(env.station, bays, out);
         c.info('');
         c.info('Records');
-        c.info(recordsTable(recs.map((r) => r.record)));
+        c.info(recordsTable(records));
         c.info('');
         c.info('QA verify');
         const reports = await verifyBays(
@@ -84,10 +68,7 @@ export function register(program: Command, ctx: () => CliContext): void {
         c.info(
           `${summary.provisioned}/${summary.devices} provisioned (${summary.newlyProvisioned} new, ${summary.alreadyProvisioned} already), ${summary.verified}/${summary.devices} verified, ${summary.assetsInOrg} Assets in the org, ${summary.seconds} s`,
         );
-        if (out.json)
-          out.write(
-            JSON.stringify({ type: 'result', summary, records: recs.map((r) => r.record), verify: reports }),
-          );
+        if (out.json) out.write(JSON.stringify({ type: 'result', summary, records, verify: reports }));
         if (provisioned !== outcomes.length || verified !== outcomes.length) {
           const failed = outcomes.find((x) => x.job.state !== 'succeeded');
           throw new StationError(

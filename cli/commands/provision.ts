@@ -8,14 +8,7 @@ import { StationError } from '../../shared/errors';
 import { usageError, type CliContext } from '../context';
 import { openStation } from '../open-station';
 import { locatorOption } from '../options';
-import {
-  printProgress,
-  provisionBays,
-  recordsTable,
-  stdoutOutput,
-  verifyBays,
-  verifyLines,
-} from '../run-jobs';
+import { provisionWithProgress, recordsTable, stdoutOutput, verifyBays, verifyLines } from '../run-jobs';
 
 /** Collects a repeated --port, checking each locator as it is parsed (a bad one is a usage error). */
 const collect = (v: string, prev: string[]) => [...prev, locatorOption(v)];
@@ -61,21 +54,16 @@ export function register(program: Command, ctx: () => CliContext): void {
           ...(o.workOrder ? { workOrder: o.workOrder } : {}),
           ...(o.account ? { accountId: o.account } : {}),
         };
-        const unsubscribe = printProgress(station, bays, out);
-        const outcomes = await provisionBays(station, bays, {
+        const { outcomes, records } = await provisionWithProgress(station, bays, out, {
           inputs,
           ...(o.reprovision ? { reprovision: true } : {}),
         });
-        unsubscribe();
-        const recs = await Promise.all(outcomes.map((oc) => station.getRecord({ jobId: oc.job.id })));
-        for (const oc of outcomes.filter((x) => x.alreadyProvisioned))
-          c.info(`  ${oc.deviceUid} already provisioned (job ${oc.job.id}); nothing created`);
-        c.info(recordsTable(recs.map((r) => r.record)));
+        c.info(recordsTable(records));
         if (out.json)
           out.write(
             JSON.stringify({
               type: 'result',
-              records: recs.map((r) => r.record),
+              records,
               alreadyProvisioned: outcomes.filter((x) => x.alreadyProvisioned).map((x) => x.deviceUid),
             }),
           );

@@ -13,6 +13,7 @@ import { KeyAlgorithm } from '../../shared/domain';
 import { startDeviceSimulator, type DeviceFaults } from '../../dev/simulators';
 import { usageError, type CliContext } from '../context';
 import { choiceOption, integerOption } from '../options';
+import { simGroup } from './sim-group';
 
 const usage = (msg: string) =>
   usageError(msg, 'Run `asset-station sim device --help` for the option syntax.');
@@ -82,10 +83,7 @@ function parseFaults(list: string[]): { faults: DeviceFaults; clones: string[] }
 }
 
 export function register(program: Command, ctx: () => CliContext): void {
-  const sim =
-    program.commands.find((c) => c.name() === 'sim') ??
-    program.command('sim').description('simulators of what is not on the bench');
-  sim
+  simGroup(program)
     .command('device')
     .description('run simulated devices on PTYs until SIGINT/SIGTERM')
     .option('--count <n>', 'number of devices', '1')

@@ -11,12 +11,10 @@ import { StationError } from '../../shared/errors';
 import { startOrgEmulator } from '../../dev/simulators';
 import type { CliContext } from '../context';
 import { integerOption, readFileOption } from '../options';
+import { simGroup } from './sim-group';
 
 export function register(program: Command, ctx: () => CliContext): void {
-  const sim =
-    program.commands.find((c) => c.name() === 'sim') ??
-    program.command('sim').description('simulators of what is not on the bench');
-  sim
+  simGroup(program)
     .command('org')
     .description('run the Salesforce org emulator on 127.0.0.1 until SIGINT/SIGTERM')
     .option('--port <n>', 'TCP port (0 = any free port)', '0')

@@ -179,17 +179,16 @@ export class FrameDecoder {
     if (b === LF || this.noise.length >= this.maxNoise) this.flushNoise(ev);
   }
 
+  /** The oversize line being skipped ended: one error event for all of it. */
+  private endSkip(ev: DecodeEvent[]): void {
+    this.skipping = false;
+    ev.push({ kind: 'error', reason: 'oversize', bytes: this.skipped, detail: 'line longer than maxFrame' });
+  }
+
   private byte(b: number, ev: DecodeEvent[]): void {
     if (b === DOLLAR) {
-      if (this.skipping) {
-        this.skipping = false;
-        ev.push({
-          kind: 'error',
-          reason: 'oversize',
-          bytes: this.skipped,
-          detail: 'line longer than maxFrame',
-        });
-      } else if (this.cand.length >= MARKER_BYTES.length) {
+      if (this.skipping) this.endSkip(ev);
+      else if (this.cand.length >= MARKER_BYTES.length) {
         ev.push({
           kind: 'error',
           reason: 'malformed',
@@ -203,15 +202,7 @@ export class FrameDecoder {
     }
     if (this.skipping) {
       this.skipped++;
-      if (b === LF) {
-        this.skipping = false;
-        ev.push({
-          kind: 'error',
-          reason: 'oversize',
-          bytes: this.skipped,
-          detail: 'line longer than maxFrame',
-        });
-      }
+      if (b === LF) this.endSkip(ev);
       return;
     }
     if (this.cand.length === 0) {

@@ -20,7 +20,10 @@ import type { DeviceIdentity, KeyAlgorithm } from '../../shared/domain';
 import { buildCsr, checkLeaf, generateDeviceKey, signWithKey } from './crypto';
 import type { HandlerContext, HandlerResult } from './engine';
 import type { DeviceFaults } from './faults';
-import { saveState, type DeviceState } from './state';
+import { saveState, type DeviceState, type SlotState } from './state';
+
+/** A device's ERR answer. */
+type Refusal = Extract<HandlerResult, { err: unknown }>;
 
 /** Static facts of a simulated device model. */
 export interface DeviceProfile {
@@ -62,8 +65,16 @@ export class DeviceCommands {
     };
   }
 
-  private slot(n: number) {
-    return this.state.slots[n];
+  /** Slot `n`, or the device's BAD_SLOT answer. */
+  private slot(n: number): SlotState | Refusal {
+    return this.state.slots[n] ?? { err: 'BAD_SLOT', text: `slot ${n} does not exist` };
+  }
+
+  /** Slot `n` holding a key, or the device's BAD_SLOT / NO_KEY answer. */
+  private keyedSlot(n: number): Required<SlotState> | Refusal {
+    const s = this.slot(n);
+    if ('err' in s || s.key) return s as Required<SlotState> | Refusal;
+    return { err: 'NO_KEY', text: `slot ${n} has no key` };
   }
 
   private save(): void {
@@ -79,7 +90,7 @@ export class DeviceCommands {
         const q = decodeKeygenRequest(body);
         if (!q) return bad('KEYGEN needs SLOT and ALG');
         const s = this.slot(q.slot);
-        if (!s) return { err: 'BAD_SLOT', text: `slot ${q.slot} does not exist` };
+        if ('err' in s) return s;
         if (!q.algorithm || !this.profile.keyAlgorithms.includes(q.algorithm))
           return { err: 'UNSUPPORTED_ALG', text: `algorithm code ${q.algCode} is not supported` };
         if (s.key && !q.replace)
@@ -111,9 +122,8 @@ export class DeviceCommands {
       case 'CSR': {
         const q = decodeCsrRequest(body);
         if (!q) return bad('CSR needs SLOT and well-formed SUBJECT/SAN fields');
-        const s = this.slot(q.slot);
-        if (!s) return { err: 'BAD_SLOT', text: `slot ${q.slot} does not exist` };
-        if (!s.key) return { err: 'NO_KEY', text: `slot ${q.slot} has no key` };
+        const s = this.keyedSlot(q.slot);
+        if ('err' in s) return s;
         try {
           return { ok: await buildCsr(s.key, q.subject, q.sans) };
         } catch (e) {
@@ -123,9 +133,8 @@ export class DeviceCommands {
       case 'SIGN': {
         const q = decodeSignRequest(body);
         if (!q) return bad('SIGN needs SLOT, SIG_ALG and DATA');
-        const s = this.slot(q.slot);
-        if (!s) return { err: 'BAD_SLOT', text: `slot ${q.slot} does not exist` };
-        if (!s.key) return { err: 'NO_KEY', text: `slot ${q.slot} has no key` };
+        const s = this.keyedSlot(q.slot);
+        if ('err' in s) return s;
         if (q.algCode !== 1 && q.algCode !== 2)
           return { err: 'UNSUPPORTED_ALG', text: `signature algorithm ${q.algCode}` };
         const want = s.key.algorithm === 'ECDSA-P256' ? 'ES256' : 'RS256';
@@ -136,9 +145,8 @@ export class DeviceCommands {
       case 'PUT_CERT': {
         const q = decodeChain(body);
         if (!q || q.chain.length === 0) return bad('PUT_CERT needs SLOT and at least one CERT');
-        const s = this.slot(q.slot);
-        if (!s) return { err: 'BAD_SLOT', text: `slot ${q.slot} does not exist` };
-        if (!s.key) return { err: 'NO_KEY', text: `slot ${q.slot} has no key` };
+        const s = this.keyedSlot(q.slot);
+        if ('err' in s) return s;
         if (this.state.locked && this.faults().refuseWhenLocked)
           return { err: 'LOCKED', text: 'device is locked' };
         const check = checkLeaf(s.key, q.chain[0]!);
@@ -153,7 +161,7 @@ export class DeviceCommands {
         const q = decodeChain(body);
         if (!q) return bad('GET_CERT needs SLOT');
         const s = this.slot(q.slot);
-        if (!s) return { err: 'BAD_SLOT', text: `slot ${q.slot} does not exist` };
+        if ('err' in s) return s;
         return { ok: encodeChain(q.slot, s.chain) };
       }
       case 'SET_ASSET': {

@@ -9,9 +9,9 @@
  * A PTY has no modem lines: a failed `set` is ignored.
  */
 import { SerialPort } from 'serialport';
-import type { StationError } from '../../../shared/errors';
-import { mapOpenError, vanished } from '../errors';
+import { mapOpenError } from '../errors';
 import type { Transport } from '../transport';
+import { LineTransport } from './line';
 
 export interface SerialOptions {
   baudRate: number;
@@ -30,51 +30,32 @@ export async function openSerial(locator: string, path: string, o: SerialOptions
   return new SerialTransport(locator, port);
 }
 
-class SerialTransport implements Transport {
-  private closing = false;
-  private closeCb: ((e: StationError) => void) | undefined;
-  private gone: StationError | undefined;
-
+class SerialTransport extends LineTransport {
   constructor(
-    readonly locator: string,
+    locator: string,
     private readonly port: SerialPort,
   ) {
+    super(locator);
     port.on('error', (e: Error) => this.lost(e.message));
     port.on('close', (e?: Error & { disconnected?: boolean }) => this.lost(e?.message ?? 'port closed'));
   }
 
-  private lost(why: string): void {
-    if (this.closing || this.gone) return;
-    this.gone = vanished(this.locator, why);
-    this.closeCb?.(this.gone);
+  protected send(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.port.write(Buffer.from(bytes), (err) => (err ? reject(this.failed(err.message)) : resolve()));
+    });
+  }
+
+  protected release(): void {
     if (this.port.isOpen) this.port.close(() => {});
   }
 
-  write(bytes: Uint8Array): Promise<void> {
-    if (this.gone) return Promise.reject(this.gone);
-    return new Promise((resolve, reject) => {
-      this.port.write(Buffer.from(bytes), (err) => {
-        if (err) {
-          this.lost(err.message);
-          reject(this.gone ?? vanished(this.locator, err.message));
-        } else resolve();
-      });
-    });
+  protected async shut(): Promise<void> {
+    if (!this.port.isOpen) return;
+    await new Promise<void>((resolve) => this.port.close(() => resolve()));
   }
 
   onData(cb: (b: Uint8Array) => void): void {
     this.port.on('data', (d: Buffer) => cb(new Uint8Array(d)));
-  }
-
-  onClose(cb: (e: StationError) => void): void {
-    this.closeCb = cb;
-    if (this.gone) cb(this.gone);
-  }
-
-  async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
-    if (!this.port.isOpen) return;
-    await new Promise<void>((resolve) => this.port.close(() => resolve()));
   }
 }

@@ -5,8 +5,8 @@
  */
 import type { StreamConnection, StreamEndpoint } from '../../../shared/protocol';
 import { StationError } from '../../../shared/errors';
-import { vanished } from '../errors';
 import type { Transport, TransportFactory } from '../transport';
+import { LineTransport } from './line';
 
 /** No in-process device answers to `name` (none was injected, or it is unplugged). */
 export function simNotFound(locator: string, name: string): StationError {
@@ -22,46 +22,42 @@ export function simNotFound(locator: string, name: string): StationError {
  * @throws StationError DEVICE_PORT_BUSY when the endpoint refuses (another station holds the line)
  */
 export function streamTransport(locator: string, ep: StreamEndpoint): Transport {
-  let dataCb: ((b: Uint8Array) => void) | undefined;
-  let closeCb: ((e: StationError) => void) | undefined;
-  let gone: StationError | undefined;
-  let closed = false;
-  let conn: StreamConnection;
-  try {
-    conn = ep.connect({
-      onData: (b) => dataCb?.(b),
-      onClose: (reason) => {
-        if (closed || gone) return;
-        gone = vanished(locator, reason);
-        closeCb?.(gone);
-      },
-    });
-  } catch {
-    throw new StationError(
-      'DEVICE_PORT_BUSY',
-      `${locator} is in use by another client.`,
-      'Close the other bay or program using this simulated device, then retry.',
-    );
+  return new StreamTransport(locator, ep);
+}
+
+class StreamTransport extends LineTransport {
+  private dataCb: ((b: Uint8Array) => void) | undefined;
+  private readonly conn: StreamConnection;
+
+  constructor(locator: string, ep: StreamEndpoint) {
+    super(locator);
+    try {
+      this.conn = ep.connect({
+        onData: (b) => this.dataCb?.(b),
+        onClose: (reason) => this.lost(reason),
+      });
+    } catch {
+      throw new StationError(
+        'DEVICE_PORT_BUSY',
+        `${locator} is in use by another client.`,
+        'Close the other bay or program using this simulated device, then retry.',
+      );
+    }
   }
-  return {
-    locator,
-    async write(b) {
-      if (gone) throw gone;
-      conn.write(b.slice());
-    },
-    onData(cb) {
-      dataCb = cb;
-    },
-    onClose(cb) {
-      closeCb = cb;
-      if (gone) cb(gone);
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      conn.close();
-    },
-  };
+
+  protected async send(bytes: Uint8Array): Promise<void> {
+    this.conn.write(bytes.slice());
+  }
+
+  protected release(): void {}
+
+  protected async shut(): Promise<void> {
+    this.conn.close();
+  }
+
+  onData(cb: (b: Uint8Array) => void): void {
+    this.dataCb = cb;
+  }
 }
 
 /**

@@ -4,9 +4,9 @@
  * negotiation: the device server owns the baud rate and line settings.
  */
 import net from 'node:net';
-import type { StationError } from '../../../shared/errors';
-import { mapOpenError, vanished } from '../errors';
+import { mapOpenError } from '../errors';
 import type { Transport } from '../transport';
+import { LineTransport } from './line';
 
 /** Connects. @throws StationError DEVICE_PORT_NOT_FOUND (refused/unreachable/timeout) */
 export async function openTcp(
@@ -34,43 +34,28 @@ export async function openTcp(
   return new TcpTransport(locator, sock);
 }
 
-class TcpTransport implements Transport {
-  private closing = false;
-  private gone: StationError | undefined;
-  private closeCb: ((e: StationError) => void) | undefined;
-
+class TcpTransport extends LineTransport {
   constructor(
-    readonly locator: string,
+    locator: string,
     private readonly sock: net.Socket,
   ) {
+    super(locator);
     sock.on('error', (e) => this.lost(e.message));
     sock.on('close', () => this.lost('connection closed by the device server'));
   }
 
-  private lost(why: string): void {
-    if (this.closing || this.gone) return;
-    this.gone = vanished(this.locator, why);
-    this.closeCb?.(this.gone);
+  protected send(bytes: Uint8Array): Promise<void> {
+    return new Promise((resolve, reject) =>
+      this.sock.write(bytes, (err) => (err ? reject(this.failed(err.message)) : resolve())),
+    );
+  }
+
+  protected release(): void {
     this.sock.destroy();
   }
 
-  write(bytes: Uint8Array): Promise<void> {
-    if (this.gone) return Promise.reject(this.gone);
-    return new Promise((resolve, reject) =>
-      this.sock.write(bytes, (err) => (err ? reject(vanished(this.locator, err.message)) : resolve())),
-    );
-  }
-  onData(cb: (b: Uint8Array) => void): void {
-    this.sock.on('data', (d) => cb(new Uint8Array(d)));
-  }
-  onClose(cb: (e: StationError) => void): void {
-    this.closeCb = cb;
-    if (this.gone) cb(this.gone);
-  }
-  async close(): Promise<void> {
-    if (this.closing) return;
-    this.closing = true;
-    await new Promise<void>((resolve) => {
+  protected shut(): Promise<void> {
+    return new Promise<void>((resolve) => {
       if (this.sock.destroyed) return resolve();
       this.sock.once('close', () => resolve());
       this.sock.end();
@@ -79,5 +64,9 @@ class TcpTransport implements Transport {
         resolve();
       }, 500).unref();
     });
+  }
+
+  onData(cb: (b: Uint8Array) => void): void {
+    this.sock.on('data', (d) => cb(new Uint8Array(d)));
   }
 }

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { toPlainError, type PlainError } from '../lib/errors';
 
 /** State of one user-triggered station call. */
@@ -33,4 +33,44 @@ export function useAsyncAction<A extends unknown[], R>(fn: (...args: A) => Promi
   );
   const clearError = useCallback(() => setError(undefined), []);
   return { run, busy, error, clearError };
+}
+
+/** State of a value loaded from the station. */
+export interface Loaded<T> {
+  /** The value, once loaded (or as last set). */
+  value: T | undefined;
+  /** Why loading failed, in plain words. */
+  error: PlainError | undefined;
+  /** Replaces the value (e.g. with the answer of a later call) and clears the error. */
+  setValue: (v: T) => void;
+}
+
+/**
+ * Loads a value when the component mounts and again whenever `load` changes (wrap it in useCallback
+ * with its inputs). A load that finishes after the next one started, or after unmount, is dropped.
+ */
+export function useLoad<T>(load: () => Promise<T>): Loaded<T> {
+  const [value, setRawValue] = useState<T | undefined>();
+  const [error, setError] = useState<PlainError | undefined>();
+  useEffect(() => {
+    let current = true;
+    load().then(
+      (v) => {
+        if (!current) return;
+        setRawValue(v);
+        setError(undefined);
+      },
+      (e) => {
+        if (current) setError(toPlainError(e));
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [load]);
+  const setValue = useCallback((v: T) => {
+    setRawValue(v);
+    setError(undefined);
+  }, []);
+  return { value, error, setValue };
 }

@@ -14,8 +14,13 @@ import os from 'node:os';
 import path from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDeviceSimulator, type DeviceSimulator } from '../../../sim/device/index';
-import { openDevice, openProtocolClient, type DeviceClient } from '../../../core/device/index';
+import { startDeviceSimulator, type DeviceSimulator, type SimHandle } from '../../../sim/device/index';
+import {
+  openDevice,
+  openProtocolClient,
+  type DeviceClient,
+  type ProtocolClient,
+} from '../../../core/device/index';
 import { realServices } from '../../../core/wiring';
 import { simTransports } from '../../../dev/simulators';
 import { testChain } from '../../../core/device/conformance/requirements';
@@ -167,32 +172,35 @@ describe('device link over PTYs', () => {
     await c.close();
   });
 
-  it('corrupted bytes (0.05 % per byte, both directions): commands still succeed via CRC + retransmission', async () => {
+  it.each([
+    {
+      fault:
+        'corrupted bytes (0.05 % per byte, both directions): commands still succeed via CRC + retransmission',
+      on: { corruptRate: 0.0005 },
+      off: { corruptRate: 0 },
+      // The station's CRC/retransmit counters or the device's bad frames show the corruption was met.
+      evidence: (c: ProtocolClient, h: SimHandle) =>
+        c.link.stats.crcErrors + c.link.stats.malformed + c.link.stats.retransmits + h.stats.badFrames,
+    },
+    {
+      fault: 'dropped bytes (0.05 % per byte, both directions): commands still succeed',
+      on: { dropRate: 0.0005 },
+      off: { dropRate: 0 },
+      // The station itself saw the drops.
+      evidence: (c: ProtocolClient) =>
+        c.link.stats.retransmits + c.link.stats.malformed + c.link.stats.crcErrors,
+    },
+  ])('$fault', async ({ on, off, evidence }) => {
     const h = sim.device(uids[4]!);
     const c = await openProtocolClient(loc(4));
     const k = await c.keygen(0, 'ECDSA-P256', false);
-    h.setFaults({ corruptRate: 0.0005 });
+    h.setFaults(on);
     for (let i = 0; i < 8; i++) {
       const data = crypto.randomBytes(1000);
       expect(verify(k.publicKeySpki, 'ECDSA-P256', data, await c.sign(0, data, 'ES256'))).toBe(true);
     }
-    const s = c.link.stats;
-    expect(s.crcErrors + s.malformed + s.retransmits + h.stats.badFrames).toBeGreaterThan(0);
-    h.setFaults({ corruptRate: 0 });
-    await c.close();
-  });
-
-  it('dropped bytes (0.05 % per byte, both directions): commands still succeed', async () => {
-    const h = sim.device(uids[4]!);
-    const c = await openProtocolClient(loc(4));
-    const k = await c.keygen(0, 'ECDSA-P256', false);
-    h.setFaults({ dropRate: 0.0005 });
-    for (let i = 0; i < 8; i++) {
-      const data = crypto.randomBytes(1000);
-      expect(verify(k.publicKeySpki, 'ECDSA-P256', data, await c.sign(0, data, 'ES256'))).toBe(true);
-    }
-    expect(c.link.stats.retransmits + c.link.stats.malformed + c.link.stats.crcErrors).toBeGreaterThan(0);
-    h.setFaults({ dropRate: 0 });
+    expect(evidence(c, h)).toBeGreaterThan(0);
+    h.setFaults(off);
     await c.close();
   });
 

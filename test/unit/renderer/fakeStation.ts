@@ -13,6 +13,7 @@ import type {
 } from '../../../shared/api';
 import type { Bay, Job, StationConfig } from '../../../shared/domain';
 import { StationError } from '../../../shared/errors';
+import { defaultConfig } from '../../../core/config';
 
 type Impl = { [M in MethodName]?: (req: MethodRequest<M>) => Promise<MethodResponse<M>> };
 
@@ -23,26 +24,17 @@ export interface FakeStation {
   callsOf(method: MethodName): unknown[];
 }
 
+const defaults = defaultConfig();
+
+/** The station's defaults with a station ID, an organisation, a client ID and one product mapping. */
 export const fakeConfig: StationConfig = {
+  ...defaults,
   stationId: 'bench-7',
-  autoMode: false,
-  device: {
-    keyAlgorithm: 'ECDSA-P256',
-    subject: { CN: '{uid}', O: 'Acme', OU: 'Devices' },
-    lineControl: 'keep-low',
-    baudRate: 115200,
-  },
+  device: { ...defaults.device, subject: { CN: '{uid}', O: 'Acme', OU: 'Devices' } },
   salesforce: {
-    loginUrl: 'https://login.salesforce.com',
+    ...defaults.salesforce,
     clientId: 'client',
-    apiVersion: '62.0',
-    callbackPort: 1717,
-    authFlow: 'pkce',
-    externalIdField: 'Device_UID__c',
-    nameTemplate: '{model} {uid}',
-    status: 'Registered',
     productByModel: { 'SIM-1': '01t000000000001AAA' },
-    assetTokens: { enabled: false, audience: '' },
   },
 };
 

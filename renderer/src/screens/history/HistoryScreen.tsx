@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ProvisioningRecord, Step } from '../../../../shared/domain';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { Panel } from '../../components/Panel';
 import { SelectField, TextField } from '../../components/Field';
 import { StepTimeline } from '../../components/StepTimeline';
 import { downloadText } from '../../lib/download';
@@ -93,10 +94,7 @@ export function HistoryScreen() {
 
   return (
     <div className="screen history-screen">
-      <section className="panel" aria-labelledby="history-filter-title">
-        <h2 id="history-filter-title" className="panel__title">
-          Find records
-        </h2>
+      <Panel title="Find records">
         <div className="filters">
           <TextField
             label="Search"
@@ -145,7 +143,7 @@ export function HistoryScreen() {
             {records ? `${records.length} record${records.length === 1 ? '' : 's'}` : 'Loading…'}
           </p>
         </div>
-      </section>
+      </Panel>
 
       {exportCsv.error ? (
         <ErrorNotice error={exportCsv.error} alert onDismiss={exportCsv.clearError} />

@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'react';
-import type { CaInfo } from '../../../../shared/domain';
+import { useCallback } from 'react';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { toPlainError, type PlainError } from '../../lib/errors';
+import { Panel } from '../../components/Panel';
 import { formatDateTime, shortFingerprint } from '../../lib/format';
 import { useStation } from '../../state/StationContext';
+import { useLoad } from '../../state/useAsync';
 
 /** Days before the issuing CA expires from which the screen warns. */
 export const CA_EXPIRY_WARNING_DAYS = 30;
@@ -29,18 +29,11 @@ export function caExpiryWarning(
 /** The station CA: chain (issuing first) and an expiry warning. */
 export function CaPanel() {
   const { api } = useStation();
-  const [info, setInfo] = useState<CaInfo | undefined>();
-  const [error, setError] = useState<PlainError | undefined>();
-  useEffect(() => {
-    api.getCaInfo({}).then(setInfo, (e) => setError(toPlainError(e)));
-  }, [api]);
+  const { value: info, error } = useLoad(useCallback(() => api.getCaInfo({}), [api]));
   const warning = caExpiryWarning(info?.expiresInDays);
 
   return (
-    <section className="panel" aria-labelledby="ca-title" data-testid="ca-panel">
-      <h2 id="ca-title" className="panel__title">
-        Certificate authority
-      </h2>
+    <Panel title="Certificate authority" testId="ca-panel">
       {error ? <ErrorNotice error={error} /> : null}
       {info && !info.initialised ? (
         <p className="state-line state-line--fail">
@@ -82,6 +75,6 @@ export function CaPanel() {
           ))}
         </ol>
       ) : null}
-    </section>
+    </Panel>
   );
 }

@@ -1,40 +1,34 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { OrgStatus } from '../../../../shared/domain';
+import { useCallback } from 'react';
 import { ErrorNotice } from '../../components/ErrorNotice';
-import { toPlainError, type PlainError } from '../../lib/errors';
+import { Panel } from '../../components/Panel';
 import { useStation } from '../../state/StationContext';
-import { useAsyncAction } from '../../state/useAsync';
+import { useAsyncAction, useLoad } from '../../state/useAsync';
 
 /** Salesforce org connection: status, user, API usage; log in (system browser) and disconnect. */
 export function OrgPanel({ adminPin, needsPin = false }: { adminPin: string; needsPin?: boolean }) {
   const { api } = useStation();
-  const [status, setStatus] = useState<OrgStatus | undefined>();
-  const [loadError, setLoadError] = useState<PlainError | undefined>();
-
-  useEffect(() => {
-    api.getOrgStatus({}).then(setStatus, (e) => setLoadError(toPlainError(e)));
-  }, [api]);
+  const {
+    value: status,
+    error: loadError,
+    setValue: setStatus,
+  } = useLoad(useCallback(() => api.getOrgStatus({}), [api]));
 
   const connect = useAsyncAction(
     useCallback(async () => {
       setStatus(await api.connectOrg(adminPin.length >= 4 ? { adminPin } : {}));
-      setLoadError(undefined);
-    }, [api, adminPin]),
+    }, [api, adminPin, setStatus]),
   );
   const disconnect = useAsyncAction(
     useCallback(async () => {
       setStatus(await api.disconnectOrg({}));
-    }, [api]),
+    }, [api, setStatus]),
   );
 
   const usage = status?.apiUsage;
   const usageShare = usage && usage.limit > 0 ? usage.used / usage.limit : 0;
 
   return (
-    <section className="panel" aria-labelledby="org-title" data-testid="org-panel">
-      <h2 id="org-title" className="panel__title">
-        Salesforce org
-      </h2>
+    <Panel title="Salesforce org" testId="org-panel">
       {loadError ? <ErrorNotice error={loadError} /> : null}
       {status ? (
         <>
@@ -107,6 +101,6 @@ export function OrgPanel({ adminPin, needsPin = false }: { adminPin: string; nee
           Disconnect
         </button>
       </div>
-    </section>
+    </Panel>
   );
 }

@@ -9,6 +9,14 @@ import { useAsyncAction } from '../../state/useAsync';
 import { CaPanel } from './CaPanel';
 import { OrgPanel } from './OrgPanel';
 import { formatProductMap, parseProductMap } from './productMap';
+import {
+  APP_SETTINGS,
+  ASSET_SETTINGS,
+  JWT_SETTINGS,
+  STATION_SETTINGS,
+  SUBJECT_SETTINGS,
+  type TextSetting,
+} from './textSettings';
 
 type Info = MethodResponse<'getStationInfo'>;
 
@@ -73,6 +81,21 @@ export function SettingsScreen() {
     }, [api, adminPin, draft, productText]),
   );
 
+  const textFields = (settings: TextSetting[]) =>
+    draft
+      ? settings.map((s) => (
+          <TextField
+            key={s.name}
+            label={s.label}
+            name={s.name}
+            mono={s.mono}
+            hint={s.hint}
+            value={s.read(draft) ?? ''}
+            onChange={(v) => edit((c) => s.write(c, v))}
+          />
+        ))
+      : null;
+
   const parsedProducts = parseProductMap(productText);
   const productError = 'error' in parsedProducts ? parsedProducts.error : undefined;
 
@@ -103,18 +126,7 @@ export function SettingsScreen() {
           <div className="settings-grid">
             <fieldset className="panel">
               <legend className="panel__title">Station</legend>
-              <TextField
-                label="Station ID"
-                name="stationId"
-                value={draft.stationId}
-                onChange={(v) => edit((c) => void (c.stationId = v))}
-              />
-              <TextField
-                label="Operator"
-                name="operator"
-                value={draft.operator ?? ''}
-                onChange={(v) => edit((c) => void (c.operator = v || undefined))}
-              />
+              {textFields(STATION_SETTINGS)}
               {info ? (
                 <p className="muted">
                   Version {info.version} · {info.platform} · {info.transport} · home{' '}
@@ -137,59 +149,12 @@ export function SettingsScreen() {
                   </option>
                 ))}
               </SelectField>
-              <TextField
-                label="Subject CN"
-                name="subjectCN"
-                mono
-                value={draft.device.subject.CN}
-                hint="{uid} and {model} are replaced per device."
-                onChange={(v) => edit((c) => void (c.device.subject.CN = v))}
-              />
-              <TextField
-                label="Subject O"
-                name="subjectO"
-                value={draft.device.subject.O ?? ''}
-                onChange={(v) => edit((c) => void (c.device.subject.O = v || undefined))}
-              />
-              <TextField
-                label="Subject OU"
-                name="subjectOU"
-                value={draft.device.subject.OU ?? ''}
-                onChange={(v) => edit((c) => void (c.device.subject.OU = v || undefined))}
-              />
+              {textFields(SUBJECT_SETTINGS)}
             </fieldset>
 
             <fieldset className="panel">
               <legend className="panel__title">Asset field mapping</legend>
-              <TextField
-                label="External ID field"
-                name="externalIdField"
-                mono
-                value={draft.salesforce.externalIdField}
-                hint="Custom field holding the device UID, e.g. Device_UID__c."
-                onChange={(v) => edit((c) => void (c.salesforce.externalIdField = v))}
-              />
-              <TextField
-                label="Asset name template"
-                name="nameTemplate"
-                mono
-                value={draft.salesforce.nameTemplate}
-                onChange={(v) => edit((c) => void (c.salesforce.nameTemplate = v))}
-              />
-              <TextField
-                label="Asset status"
-                name="status"
-                value={draft.salesforce.status ?? ''}
-                onChange={(v) => edit((c) => void (c.salesforce.status = v || undefined))}
-              />
-              <TextField
-                label="Default Account Id"
-                name="defaultAccountId"
-                mono
-                value={draft.salesforce.accountId ?? ''}
-                hint="Used when no Account is scanned."
-                onChange={(v) => edit((c) => void (c.salesforce.accountId = v || undefined))}
-              />
+              {textFields(ASSET_SETTINGS)}
               <TextAreaField
                 label="Product by model"
                 name="productByModel"
@@ -207,20 +172,7 @@ export function SettingsScreen() {
 
             <fieldset className="panel">
               <legend className="panel__title">Org login</legend>
-              <TextField
-                label="Login URL"
-                name="loginUrl"
-                mono
-                value={draft.salesforce.loginUrl}
-                onChange={(v) => edit((c) => void (c.salesforce.loginUrl = v))}
-              />
-              <TextField
-                label="Connected app client ID"
-                name="clientId"
-                mono
-                value={draft.salesforce.clientId}
-                onChange={(v) => edit((c) => void (c.salesforce.clientId = v))}
-              />
+              {textFields(APP_SETTINGS)}
               <SelectField
                 label="Login flow"
                 name="authFlow"
@@ -230,12 +182,7 @@ export function SettingsScreen() {
                 <option value="pkce">Operator login in the browser (PKCE)</option>
                 <option value="jwt">Unattended station (JWT bearer)</option>
               </SelectField>
-              <TextField
-                label="Username (JWT flow)"
-                name="username"
-                value={draft.salesforce.username ?? ''}
-                onChange={(v) => edit((c) => void (c.salesforce.username = v || undefined))}
-              />
+              {textFields(JWT_SETTINGS)}
             </fieldset>
           </div>
 

@@ -1,5 +1,6 @@
-import { useRef } from 'react';
+import { useRef, type KeyboardEvent } from 'react';
 import { TextField } from '../../components/Field';
+import { Panel } from '../../components/Panel';
 
 /** Operator inputs that go into startJob's `inputs` (keys match the core's expectations). */
 export interface JobInputValues {
@@ -30,23 +31,22 @@ export function JobInputs({
   lastScan?: string;
 }) {
   const accountRef = useRef<HTMLInputElement>(null);
+  // Enter never submits: in the work order it moves to the Account Id, in the Account Id it leaves.
+  const onEnter = (e: KeyboardEvent<HTMLInputElement>) => {
+    if (e.key !== 'Enter') return;
+    e.preventDefault();
+    if (e.currentTarget.name === 'workOrder') accountRef.current?.focus();
+    else e.currentTarget.blur();
+  };
   return (
-    <section className="panel job-inputs" aria-labelledby="job-inputs-title">
-      <h2 id="job-inputs-title" className="panel__title">
-        Job inputs
-      </h2>
+    <Panel title="Job inputs" className="job-inputs">
       <div className="job-inputs__fields">
         <TextField
           label="Work order"
           name="workOrder"
           value={values.workOrder}
           onChange={(v) => onChange({ ...values, workOrder: v })}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') {
-              e.preventDefault();
-              accountRef.current?.focus();
-            }
-          }}
+          onKeyDown={onEnter}
         />
         <TextField
           ref={accountRef}
@@ -54,12 +54,7 @@ export function JobInputs({
           name="accountId"
           value={values.accountId}
           onChange={(v) => onChange({ ...values, accountId: v })}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') {
-              e.preventDefault();
-              e.currentTarget.blur();
-            }
-          }}
+          onKeyDown={onEnter}
         />
         <button
           type="button"
@@ -73,6 +68,6 @@ export function JobInputs({
       <p className="hint" aria-live="polite" data-testid="scan-status">
         {lastScan ?? 'Scan a work order or Account barcode at any time — it fills the right field.'}
       </p>
-    </section>
+    </Panel>
   );
 }

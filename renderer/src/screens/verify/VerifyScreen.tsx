@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import type { VerifyReport } from '../../../../shared/domain';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { Panel } from '../../components/Panel';
 import { SelectField } from '../../components/Field';
 import { StepTimeline } from '../../components/StepTimeline';
 import { downloadText } from '../../lib/download';
@@ -67,10 +68,7 @@ export function VerifyScreen() {
 
   return (
     <div className="screen verify-screen">
-      <section className="panel" aria-labelledby="verify-pick-title">
-        <h2 id="verify-pick-title" className="panel__title">
-          Verify a device
-        </h2>
+      <Panel title="Verify a device">
         <div className="form-row">
           <SelectField
             label="Bay"
@@ -118,7 +116,7 @@ export function VerifyScreen() {
         <p className="hint" aria-live="polite" data-testid="verify-scan-status">
           {scanNote ?? 'Scan a device’s UID label to pick its bay.'}
         </p>
-      </section>
+      </Panel>
 
       {verify.error ? <ErrorNotice error={verify.error} alert onDismiss={verify.clearError} /> : null}
       {showLiveSteps && liveJob ? (
