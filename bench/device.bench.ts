@@ -15,7 +15,7 @@ import path from 'node:path';
 import * as p from '../shared/protocol';
 import { startDeviceSimulator } from '../sim/device/index';
 import { openProtocolClient } from '../core/device/index';
-import { testChain } from '../core/device/conformance/requirements';
+import { testChain } from '../core/device/conformance/test-chain';
 import type { KeyAlgorithm } from '../shared/domain';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'as-devbench-'));

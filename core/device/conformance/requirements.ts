@@ -11,121 +11,13 @@ import * as x509 from '@peculiar/x509';
 import {
   DEVICE_ERRORS,
   KEEPALIVE_INTERVAL_MS,
-  decodeError,
   encodeFrame,
   encodeKeygenRequest,
   encodeSignRequest,
-  type Frame,
 } from '../../../shared/protocol';
-import type { DeviceIdentity, KeyAlgorithm } from '../../../shared/domain';
-import type { ProtocolClient } from '../client';
-import type { DeviceLink } from '../link';
-
-// `as never`: node's webcrypto type differs from the DOM `Crypto` type @peculiar/x509 declares.
-x509.cryptoProvider.set(crypto.webcrypto as never);
-
-/** What a check gets. */
-export interface CheckContext {
-  client: ProtocolClient;
-  link: DeviceLink;
-  identity: DeviceIdentity;
-  /** The algorithm of the key in slot 0 (after KEYGEN-1). */
-  keyAlg?: KeyAlgorithm;
-  spki?: Uint8Array;
-}
-
-/** One requirement. `run` throws an Error whose message says what was wrong. */
-export interface Requirement {
-  id: string;
-  title: string;
-  gate?: 'write' | 'lock';
-  run(ctx: CheckContext): Promise<string | void>;
-}
-
-function assert(cond: unknown, msg: string): asserts cond {
-  if (!cond) throw new Error(msg);
-}
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const eq = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
-
-/** Sends raw bytes and collects device frames for `ms`. */
-async function rawExchange(link: DeviceLink, bytes: Uint8Array, ms: number): Promise<Frame[]> {
-  const seen: Frame[] = [];
-  const off = link.tap((f) => seen.push(f));
-  try {
-    await link.sendRaw(bytes);
-    await sleep(ms);
-  } finally {
-    off();
-  }
-  return seen;
-}
-
-function freshId(): number {
-  return 0x8000 + Math.floor(Math.random() * 0x7000);
-}
-
-async function expectErr(link: DeviceLink, cmd: string, body: Uint8Array, code: number): Promise<void> {
-  const r = await link.request(cmd, body, { timeoutMs: 5000 });
-  assert(r.type === 'ERR', `expected ERR ${code}, got OK`);
-  assert(r.code === code, `expected device error ${code}, got ${r.code} (${r.text})`);
-}
-
-function sigAlg(a: KeyAlgorithm): 'ES256' | 'RS256' {
-  return a === 'ECDSA-P256' ? 'ES256' : 'RS256';
-}
-
-function verify(spki: Uint8Array, alg: KeyAlgorithm, data: Uint8Array, sig: Uint8Array): boolean {
-  const key = crypto.createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
-  return alg === 'ECDSA-P256'
-    ? crypto.verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, sig)
-    : crypto.verify('sha256', data, { key, padding: crypto.constants.RSA_PKCS1_PADDING }, sig);
-}
-
-/** A throwaway test CA and a chain for `spki` (leaf first, DER), about 1.6–2 KB. Used by conformance, tests and the bench. */
-export async function testChain(spki: Uint8Array, alg: KeyAlgorithm): Promise<Uint8Array[]> {
-  const subtle = crypto.webcrypto.subtle;
-  const caAlg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
-  const caKeys = (await subtle.generateKey(caAlg, true, ['sign', 'verify'])) as unknown as CryptoKeyPairLike;
-  const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: '01',
-    name: 'CN=Asset Station conformance test CA (not trusted)',
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + 86_400_000),
-    keys: caKeys as never,
-    signingAlgorithm: caAlg,
-    extensions: [new x509.BasicConstraintsExtension(true, 0, true)],
-  });
-  const imp =
-    alg === 'ECDSA-P256'
-      ? { name: 'ECDSA', namedCurve: 'P-256' }
-      : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-  const pub = await subtle.importKey('spki', spki, imp, true, ['verify']);
-  const leaf = await x509.X509CertificateGenerator.create({
-    serialNumber: crypto
-      .randomBytes(16)
-      .toString('hex')
-      .replace(/^[89a-f]/, '1'),
-    subject: 'CN=conformance-leaf',
-    issuer: ca.subject,
-    notBefore: new Date(Date.now() - 60_000),
-    notAfter: new Date(Date.now() + 86_400_000),
-    publicKey: pub as never,
-    signingKey: caKeys.privateKey as never,
-    signingAlgorithm: caAlg,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'url', value: 'urn:asset-station:conformance:' + 'x'.repeat(1000) },
-      ]),
-    ],
-  });
-  return [new Uint8Array(leaf.rawData), new Uint8Array(ca.rawData)];
-}
-interface CryptoKeyPairLike {
-  privateKey: unknown;
-  publicKey: unknown;
-}
+import { assert, eq, expectErr, freshId, rawExchange, sigAlg, verify, type Requirement } from './checks';
+// ./test-chain.ts also sets @peculiar/x509's crypto provider (node's webcrypto), which CSR-1 uses.
+import { testChain } from './test-chain';
 
 /** The v1 requirements, in run order. */
 export const REQUIREMENTS: Requirement[] = [
@@ -425,5 +317,3 @@ export const REQUIREMENTS: Requirement[] = [
     },
   },
 ];
-
-export { decodeError };

@@ -7,7 +7,8 @@ import { isStationError, toErrorShape } from '../../../shared/errors';
 import { openProtocolClient } from '../index';
 import type { TransportFactories } from '../transport';
 import type { OpenOptions } from '../types';
-import { REQUIREMENTS, type CheckContext } from './requirements';
+import type { CheckContext } from './checks';
+import { REQUIREMENTS } from './requirements';
 
 /** Result of one requirement. */
 export interface RequirementResult {

@@ -23,7 +23,7 @@ import {
 } from '../../../core/device/index';
 import { realServices } from '../../../core/wiring';
 import { simTransports } from '../../../dev/simulators';
-import { testChain } from '../../../core/device/conformance/requirements';
+import { testChain } from '../../../core/device/conformance/test-chain';
 
 x509.cryptoProvider.set(crypto.webcrypto as unknown as Crypto);
 
