@@ -21,13 +21,18 @@ export function integerOption(raw: string, flag: string, min: number, max: numbe
   return n;
 }
 
-/** One of `choices`. @throws UsageError listing the choices */
+/**
+ * One of `choices`.
+ * @throws UsageError listing the choices, e.g. `Use --format csv or --format json.`
+ */
 export function choiceOption<T extends string>(raw: string, flag: string, choices: readonly T[]): T {
-  if (!(choices as readonly string[]).includes(raw))
+  if (!(choices as readonly string[]).includes(raw)) {
+    const uses = choices.map((c) => `${flag} ${c}`);
     throw usageError(
       `${flag} '${raw}' is not one of ${choices.join(', ')}.`,
-      `Use one of: ${choices.join(', ')}.`,
+      `Use ${uses.length > 1 ? `${uses.slice(0, -1).join(', ')} or ${uses.at(-1)}` : uses[0]}.`,
     );
+  }
   return raw as T;
 }
 

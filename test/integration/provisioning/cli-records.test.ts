@@ -70,7 +70,7 @@ describe('journal and audit CLI', () => {
     expect(svg).toContain(records[0]!.assetId);
 
     const bad = cli('journal', 'export', '--format', 'xml');
-    expect(bad.code).toBe(1);
+    expect(bad.code).toBe(2); // a usage error (cli/context.ts)
     expect(bad.stderr).toContain('what to do: Use --format csv or --format json.');
   });
 

@@ -54,7 +54,10 @@ describe('usage errors exit 2 and do nothing', () => {
     [['journal', 'list', '--kind', 'audit'], /--kind 'audit' is not one of provision, verify/],
     [['journal', 'list', '--limit', '0'], /--limit must be a whole number from 1 to 10000/],
     [['journal', 'list', '--from', 'yesterday'], /--from 'yesterday' is not a date/],
-    [['journal', 'export', '--format', 'xml'], /--format 'xml' is not one of csv, json/],
+    [
+      ['journal', 'export', '--format', 'xml'],
+      /--format 'xml' is not one of csv, json[^]*what to do: Use --format csv or --format json\./,
+    ],
     [['ca', 'init', '--algorithm', 'DSA'], /--algorithm 'DSA' is not one of ECDSA-P256/],
     [['ca', 'import', '--cert', 'ca.pem'], /ca import needs either --cert FILE --key FILE, or --p12 FILE/],
     [['org', 'login', '--timeout=soon'], /--timeout must be a whole number/],
