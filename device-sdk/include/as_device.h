@@ -29,9 +29,9 @@
 
 /** The static facts HELLO reports and the policy switches. */
 typedef struct as_identity {
-  const char *model;    /* MODEL, e.g. "ESP32-S3" */
-  const char *uid;      /* UID: 1..64 printable ASCII characters, no space, '/' or '\' (§4) */
-  const char *firmware; /* FIRMWARE, e.g. "1.2.0" */
+  const char *model;    /* MODEL, e.g. "ESP32-S3" (1..64 bytes UTF-8) */
+  const char *uid;      /* UID: 1..80 of 0x21..0x7E, no '/' or '\', not "." or ".." (§4) */
+  const char *firmware; /* FIRMWARE, e.g. "1.2.0" (1..64 bytes UTF-8) */
   uint8_t key_algs[3];  /* AS_ALG_* the key store can generate, preferred first */
   uint8_t key_alg_count;
   uint8_t slot_count;   /* key slots 0..slot_count-1 */

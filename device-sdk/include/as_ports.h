@@ -74,11 +74,12 @@ typedef struct as_keys_port {
    */
   int (*public_key)(void *ctx, uint8_t slot, uint8_t *out, size_t cap, size_t *len);
   /**
-   * Signs a SHA-256 hash with the slot key: ECDSA-P256 gives raw r||s (64 bytes, RFC 7518 §3.4),
-   * RSA gives RSASSA-PKCS1-v1_5 with the SHA-256 DigestInfo (RFC 8017 §8.2, §9.2).
+   * Signs `data` (whose SHA-256 the core already computed: `hash`) with the slot key; a key store
+   * uses whichever it needs. ECDSA-P256 gives raw r||s (64 bytes, RFC 7518 §3.4); RSA gives
+   * RSASSA-PKCS1-v1_5 with SHA-256 (RFC 8017 §8.2). `sig` never overlaps `data`.
    */
-  int (*sign_hash)(void *ctx, struct as_dev *dev, uint8_t slot, const uint8_t hash[32],
-                   uint8_t *sig, size_t cap, size_t *sig_len);
+  int (*sign)(void *ctx, struct as_dev *dev, uint8_t slot, const uint8_t *data, size_t len,
+              const uint8_t hash[32], uint8_t *sig, size_t cap, size_t *sig_len);
 } as_keys_port;
 
 /** All ports of one device. */

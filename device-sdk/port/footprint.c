@@ -55,9 +55,9 @@ static int k_public(void *ctx, uint8_t slot, uint8_t *out, size_t cap, size_t *l
   (void)ctx, (void)slot, (void)out, (void)cap, (void)len;
   return AS_E_NO_KEY;
 }
-static int k_sign(void *ctx, as_dev *d, uint8_t slot, const uint8_t hash[32], uint8_t *sig, size_t cap,
-                  size_t *len) {
-  (void)ctx, (void)d, (void)slot, (void)hash, (void)sig, (void)cap, (void)len;
+static int k_sign(void *ctx, as_dev *d, uint8_t slot, const uint8_t *data, size_t n, const uint8_t hash[32],
+                  uint8_t *sig, size_t cap, size_t *len) {
+  (void)ctx, (void)d, (void)slot, (void)data, (void)n, (void)hash, (void)sig, (void)cap, (void)len;
   return AS_E_NO_KEY;
 }
 

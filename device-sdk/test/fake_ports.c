@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "as_der.h"
+#include "as_sha256.h"
 #include "fake_ports.h"
 
 static size_t t_read(void *ctx, uint8_t *buf, size_t cap) {
@@ -104,11 +105,14 @@ static int k_public(void *ctx, uint8_t slot, uint8_t *out, size_t cap, size_t *l
   return *len ? AS_OK : AS_E_TOO_SMALL;
 }
 
-static int k_sign(void *ctx, as_dev *dev, uint8_t slot, const uint8_t hash[32], uint8_t *sig,
-                  size_t cap, size_t *sig_len) {
+static int k_sign(void *ctx, as_dev *dev, uint8_t slot, const uint8_t *data, size_t len,
+                  const uint8_t hash[32], uint8_t *sig, size_t cap, size_t *sig_len) {
   fake *f = (fake *)ctx;
   size_t n = f->key_alg[slot] == AS_ALG_ECDSA_P256 ? 64 : 256, i;
+  uint8_t check[32];
   (void)dev;
+  as_sha256(data, len, check);
+  if (memcmp(check, hash, 32) != 0) return AS_E_INTERNAL; /* the core must pass the data's hash */
   if (!f->has_key[slot]) return AS_E_NO_KEY;
   if (cap < n) return AS_E_TOO_SMALL;
   f->sign_calls++;
@@ -134,7 +138,7 @@ void fake_init(fake *f, as_ports *p) {
   p->keys.info = k_info;
   p->keys.generate = k_generate;
   p->keys.public_key = k_public;
-  p->keys.sign_hash = k_sign;
+  p->keys.sign = k_sign;
 }
 
 size_t fake_take_frames(fake *f, out_frame *frames, size_t max) {

@@ -132,6 +132,17 @@ static void test_too_large(void) {
   CHECK(strcmp(OUT[3].type, "ERR") == 0 && OUT[3].payload[4] == AS_E_TOO_LARGE);
 }
 
+static void test_bodiless_commands(void) {
+  static const uint8_t junk[3] = {1, 0, 9}; /* not even a TLV sequence */
+  uint8_t body[16384];
+  size_t len;
+  unsigned code;
+  setup(4096);
+  CHECK(exchange(0x70, "HELLO", junk, 3, body, &len, &code) == 1 && body[0] == AS_TAG_PROTOCOL);
+  CHECK(exchange(0x71, "GET_ASSET", junk, 3, body, &len, &code) == 1 && len == 0);
+  CHECK(exchange(0x72, "GET_CERT", junk, 3, body, &len, &code) == 0 && code == AS_E_BAD_REQUEST);
+}
+
 static void test_unknown_and_responses(void) {
   static const uint8_t body[4] = {1, 0, 1, 0};
   uint8_t big[400];
@@ -222,6 +233,12 @@ static void test_init(void) {
   CHECK(as_dev_init(&D, &id, &P, line, 256, msg, 4096) != AS_OK);
   id.uid = "";
   CHECK(as_dev_init(&D, &id, &P, line, 256, msg, 4096) != AS_OK);
+  id.uid = "..";
+  CHECK(as_dev_init(&D, &id, &P, line, 256, msg, 4096) != AS_OK);
+  id.uid = "A123456789B123456789C123456789D123456789E123456789F123456789G123456789H1234567890";
+  CHECK(as_dev_init(&D, &id, &P, line, 256, msg, 4096) != AS_OK); /* 81: above Text(80) */
+  id.uid = "A123456789B123456789C123456789D123456789E123456789F123456789G123456789H123456789";
+  CHECK(as_dev_init(&D, &id, &P, line, 256, msg, 4096) == AS_OK); /* 80 */
   id.uid = "A4CF12F00D01";
   CHECK(as_dev_init(&D, &id, &P, line, 256, msg, 4096) == AS_OK);
 }
@@ -233,6 +250,7 @@ int main(int argc, char **argv) {
   RUN(test_replay, "a retransmitted final chunk replays the stored answer byte for byte, no re-run");
   RUN(test_sequence, "SEQUENCE for a missing first chunk and out-of-order chunks; new id abandons");
   RUN(test_too_large, "TOO_LARGE at the chunk that overflows the message buffer");
+  RUN(test_bodiless_commands, "HELLO and GET_ASSET ignore any body; other commands need valid TLV");
   RUN(test_unknown_and_responses, "unknown command → UNKNOWN_COMMAND; ACK/PROG/OK/ERR are ignored");
   RUN(test_busy_and_prog, "while a command runs: PROG when due, BUSY for another id, retransmit ignored");
   RUN(test_busy_rest_of_input, "input already read behind a request is handled after it, in order");

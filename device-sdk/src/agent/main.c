@@ -81,7 +81,7 @@ int main(int argc, char **argv) {
   msg_buf = (uint8_t *)malloc(o.msg_size);
   if (!line_buf || !msg_buf) return fail("out of memory");
   if (as_dev_init(&dev, &id, &ports, line_buf, (uint16_t)o.max_frame, msg_buf, o.msg_size) != AS_OK)
-    return fail("invalid identity or buffer sizes (UID: 1-64 printable characters, no space, / or \\)");
+    return fail("invalid identity or buffer sizes (UID: 1-80 printable ASCII characters, no space, / or \\)");
 
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;

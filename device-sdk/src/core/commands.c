@@ -140,8 +140,10 @@ static int sign(as_dev *d, size_t n, size_t *out, const char **text) {
   if ((sig_alg == AS_SIG_ES256) != (alg == AS_ALG_ECDSA_P256))
     FAIL(AS_E_ALG_MISMATCH, "signature algorithm does not match the key");
   as_sha256(data.value, data.len, hash);
-  rc = P(d)->keys.sign_hash(P(d)->keys.ctx, d, slot, hash, d->msg, d->msg_cap, out);
+  rc = P(d)->keys.sign(P(d)->keys.ctx, d, slot, data.value, data.len, hash, d->keybuf,
+                       sizeof d->keybuf, out);
   if (rc != AS_OK) FAIL(rc, "signing failed");
+  memcpy(d->msg, d->keybuf, *out);
   return AS_OK;
 }
 
@@ -243,9 +245,12 @@ int as_execute(as_dev *d, as_command cmd, size_t n, size_t *out, const char **te
   uint8_t slot, alg;
   int rc;
   *out = 0;
+  /* HELLO, GET_ASSET and LOCK take no fields: like the simulator, they ignore any body. */
+  if (cmd == AS_CMD_HELLO) return hello(d, out, text);
+  if (cmd == AS_CMD_GET_ASSET) return get_asset(d, out, text);
+  if (cmd == AS_CMD_LOCK) return lock(d, out, text);
   if (!as_tlv_valid(d->msg, n)) FAIL(AS_E_BAD_REQUEST, "body is not a TLV sequence");
   switch (cmd) {
-    case AS_CMD_HELLO: return hello(d, out, text);
     case AS_CMD_KEYGEN: return keygen(d, n, out, text);
     case AS_CMD_CSR:
       if (!as_tlv_u8(d->msg, n, AS_TAG_SLOT, &slot) || !as_csr_validate(d->msg, n))
@@ -256,8 +261,6 @@ int as_execute(as_dev *d, as_command cmd, size_t n, size_t *out, const char **te
     case AS_CMD_PUT_CERT: return put_cert(d, n, out, text);
     case AS_CMD_GET_CERT: return get_cert(d, n, out, text);
     case AS_CMD_SET_ASSET: return set_asset(d, n, out, text);
-    case AS_CMD_GET_ASSET: return get_asset(d, out, text);
-    case AS_CMD_LOCK: return lock(d, out, text);
     default: FAIL(AS_E_UNKNOWN_COMMAND, "unknown command");
   }
 }

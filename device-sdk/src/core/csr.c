@@ -192,7 +192,7 @@ int as_csr_build(as_dev *d, size_t n, uint8_t slot, uint8_t alg, size_t *out, co
   if (w.err) return AS_E_TOO_LARGE;
   cri_len = as_derw_size(&w);
   as_sha256(w.p, cri_len, hash);
-  rc = k->sign_hash(k->ctx, d, slot, hash, d->keybuf, sizeof d->keybuf, &slen);
+  rc = k->sign(k->ctx, d, slot, w.p, cri_len, hash, d->keybuf, sizeof d->keybuf, &slen);
   if (rc != AS_OK) return rc;
   as_derw_init(&tail, cri_end, reserve);
   write_signature(&tail, alg, d->keybuf, slen);

@@ -182,7 +182,7 @@ int as_dev_init(as_dev *d, const as_identity *id, const as_ports *ports, uint8_t
   if (!id || !id->model || !id->uid || !id->firmware || id->slot_count == 0) return AS_E_BAD_REQUEST;
   if (id->key_alg_count == 0 || id->key_alg_count > sizeof id->key_algs) return AS_E_BAD_REQUEST;
   uid_len = strlen(id->uid);
-  if (uid_len < 1 || uid_len > 64 || strlen(id->model) < 1 || strlen(id->model) > 64 ||
+  if (uid_len < 1 || uid_len > 80 || strcmp(id->uid, ".") == 0 || strcmp(id->uid, "..") == 0 || strlen(id->model) < 1 || strlen(id->model) > 64 ||
       strlen(id->firmware) < 1 || strlen(id->firmware) > 64)
     return AS_E_BAD_REQUEST;
   for (i = 0; i < uid_len; i++) {

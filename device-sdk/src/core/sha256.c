@@ -1,7 +1,7 @@
 /*
  * SHA-256 as specified in FIPS 180-4 §6.2 (https://doi.org/10.6028/NIST.FIPS.180-4): the device
  * hashes SIGN data and the CSR's CertificationRequestInfo itself, so a key store only ever signs a
- * 32-byte hash (PKCS#11 CKM_ECDSA / CKM_RSA_PKCS, PSA psa_sign_hash).
+ * 32-byte hash if it wants (PKCS#11 CKM_ECDSA, PSA psa_sign_hash).
  */
 #include <string.h>
 

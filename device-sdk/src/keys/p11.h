@@ -135,6 +135,7 @@ typedef CK_RV (*CK_C_GetFunctionList)(CK_FUNCTION_LIST **ppFunctionList);
 #define CKA_EC_POINT 0x181UL
 #define CKM_RSA_PKCS_KEY_PAIR_GEN 0x0UL
 #define CKM_RSA_PKCS 0x1UL
+#define CKM_SHA256_RSA_PKCS 0x40UL
 #define CKM_EC_KEY_PAIR_GEN 0x1040UL
 #define CKM_ECDSA 0x1041UL
 

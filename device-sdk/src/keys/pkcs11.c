@@ -6,7 +6,6 @@
  * SoftHSM2 2.6 has no CKM_ECDSA_SHA256, so the SDK hashes and uses CKM_ECDSA / CKM_RSA_PKCS.
  */
 #define _POSIX_C_SOURCE 200809L
-#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,16 +13,10 @@
 #include "as_der.h"
 #include "as_device.h"
 #include "as_keys.h"
-#include "p11.h"
+#include "p11_store.h"
 
 #define MAX_OBJS 8
 
-struct as_p11 {
-  void *lib;
-  CK_FUNCTION_LIST *f;
-  CK_SESSION_HANDLE s;
-  char label_prefix[48];
-};
 
 /* DER OID of prime256v1 / secp256r1 (RFC 5480 §2.1.1.1), the CKA_EC_PARAMS of P-256 keys. */
 static const CK_BYTE P256_PARAMS[] = {0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07};
@@ -138,7 +131,7 @@ static int generate_pair(void *arg) {
   CK_BYTE id[5] = {'A', 'S', 0, 0, 0}, exponent[3] = {0x01, 0x00, 0x01};
   CK_ULONG bits = j->alg == AS_ALG_RSA_3072 ? 3072 : 2048;
   CK_MECHANISM m;
-  CK_ATTRIBUTE pub[8], priv[11];
+  CK_ATTRIBUTE pub[6], priv[11];
   CK_ULONG np = 0, nv = 0;
   CK_OBJECT_HANDLE hpub, hpriv;
   char label[80];
@@ -153,10 +146,7 @@ static int generate_pair(void *arg) {
     arr[n].ulValueLen = (l);  \
     n++;                      \
   } while (0)
-  ATTR(pub, np, CKA_TOKEN, &yes, 1);
-  ATTR(pub, np, CKA_VERIFY, &yes, 1);
-  ATTR(pub, np, CKA_ENCRYPT, &no, 1);
-  ATTR(pub, np, CKA_WRAP, &no, 1);
+  ATTR(pub, np, CKA_TOKEN, &yes, 1); /* usage flags left to the token (tpm2-pkcs11 derives them) */
   ATTR(pub, np, CKA_LABEL, label, strlen(label));
   ATTR(pub, np, CKA_ID, id, sizeof id);
   ATTR(priv, nv, CKA_TOKEN, &yes, 1);
@@ -248,101 +238,67 @@ static int public_key(void *ctx, uint8_t slot, uint8_t *out, size_t cap, size_t 
   }
 }
 
-static int sign_hash(void *ctx, as_dev *dev, uint8_t slot, const uint8_t hash[32], uint8_t *sig,
-                     size_t cap, size_t *sig_len) {
-  as_p11 *p = (as_p11 *)ctx;
-  CK_OBJECT_HANDLE priv = 0;
+typedef struct signjob {
+  as_p11 *p;
+  CK_OBJECT_HANDLE key;
   CK_MECHANISM m;
-  CK_BYTE in[sizeof SHA256_DIGEST_INFO + 32];
-  CK_ULONG in_len, out_len = cap;
+  const CK_BYTE *in;
+  CK_ULONG in_len;
+  CK_BYTE *sig;
+  CK_ULONG sig_len;
+} signjob;
+
+static int sign_once(void *arg) {
+  signjob *j = (signjob *)arg;
+  if (j->p->f->C_SignInit(j->p->s, &j->m, j->key) != CKR_OK) return AS_E_UNSUPPORTED_ALG;
+  return j->p->f->C_Sign(j->p->s, (CK_BYTE *)j->in, j->in_len, j->sig, &j->sig_len) == CKR_OK
+             ? AS_OK
+             : AS_E_INTERNAL;
+}
+
+/*
+ * ECDSA: CKM_ECDSA over the hash gives r || s, 32 bytes each (PKCS#11 Mechanisms v2.40 §2.3.1).
+ * RSA: CKM_SHA256_RSA_PKCS over the data (the token hashes; a TPM signs with TPM2_Sign), or, when
+ * the token lacks it, CKM_RSA_PKCS over DigestInfo || hash.
+ */
+static int sign(void *ctx, as_dev *dev, uint8_t slot, const uint8_t *data, size_t len,
+                const uint8_t hash[32], uint8_t *sig, size_t cap, size_t *sig_len) {
+  as_p11 *p = (as_p11 *)ctx;
+  CK_BYTE info_hash[sizeof SHA256_DIGEST_INFO + 32];
+  signjob j;
   unsigned gen;
   uint8_t alg;
   int rc = info(ctx, slot, &alg);
-  (void)dev;
   if (rc != AS_OK) return rc;
-  if ((rc = current(p, slot, &priv, NULL, &gen)) != AS_OK) return rc;
-  m.pParameter = NULL;
-  m.ulParameterLen = 0;
+  if ((rc = current(p, slot, &j.key, NULL, &gen)) != AS_OK) return rc;
+  j.p = p;
+  j.m.pParameter = NULL;
+  j.m.ulParameterLen = 0;
+  j.sig = sig;
+  j.sig_len = cap;
   if (alg == AS_ALG_ECDSA_P256) {
-    m.mechanism = CKM_ECDSA; /* output: r || s, each 32 bytes (PKCS#11 Mechanisms v2.40 §2.3.1) */
-    memcpy(in, hash, 32);
-    in_len = 32;
+    j.m.mechanism = CKM_ECDSA;
+    j.in = hash;
+    j.in_len = 32;
+    rc = as_run_blocking(dev, sign_once, &j);
   } else {
-    m.mechanism = CKM_RSA_PKCS;
-    memcpy(in, SHA256_DIGEST_INFO, sizeof SHA256_DIGEST_INFO);
-    memcpy(in + sizeof SHA256_DIGEST_INFO, hash, 32);
-    in_len = sizeof in;
+    j.m.mechanism = CKM_SHA256_RSA_PKCS;
+    j.in = data;
+    j.in_len = len;
+    rc = as_run_blocking(dev, sign_once, &j);
+    if (rc == AS_E_UNSUPPORTED_ALG) {
+      memcpy(info_hash, SHA256_DIGEST_INFO, sizeof SHA256_DIGEST_INFO);
+      memcpy(info_hash + sizeof SHA256_DIGEST_INFO, hash, 32);
+      j.m.mechanism = CKM_RSA_PKCS;
+      j.in = info_hash;
+      j.in_len = sizeof info_hash;
+      j.sig_len = cap;
+      rc = as_run_blocking(dev, sign_once, &j);
+    }
   }
-  if (p->f->C_SignInit(p->s, &m, priv) != CKR_OK) return AS_E_INTERNAL;
-  if (p->f->C_Sign(p->s, in, in_len, sig, &out_len) != CKR_OK) return AS_E_INTERNAL;
-  *sig_len = out_len;
+  if (rc != AS_OK) return AS_E_INTERNAL;
+  *sig_len = j.sig_len;
   return AS_OK;
-}
-
-as_p11 *as_p11_open(const char *module, const char *token_label, const char *pin,
-                    const char *label_prefix, char *err, size_t err_len) {
-  as_p11 *p = (as_p11 *)calloc(1, sizeof *p);
-  CK_C_GetFunctionList get;
-  CK_C_INITIALIZE_ARGS args;
-  CK_SLOT_ID slots[32];
-  CK_ULONG n = 32, i;
-  CK_RV rv;
-  void *sym;
-  int found = 0;
-  if (!p) return NULL;
-  snprintf(p->label_prefix, sizeof p->label_prefix, "%s", label_prefix);
-  p->lib = dlopen(module, RTLD_NOW | RTLD_LOCAL);
-  if (!p->lib) {
-    snprintf(err, err_len, "cannot load the PKCS#11 module %s: %s", module, dlerror());
-    free(p);
-    return NULL;
-  }
-  sym = dlsym(p->lib, "C_GetFunctionList");
-  memcpy(&get, &sym, sizeof get); /* object to function pointer, as POSIX dlsym requires */
-  if (!sym || get(&p->f) != CKR_OK) {
-    snprintf(err, err_len, "%s is not a PKCS#11 module (no C_GetFunctionList)", module);
-    goto fail_lib;
-  }
-  memset(&args, 0, sizeof args);
-  args.flags = CKF_OS_LOCKING_OK;
-  rv = p->f->C_Initialize(&args);
-  if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
-    snprintf(err, err_len, "the PKCS#11 module failed to start (C_Initialize 0x%lx)", rv);
-    goto fail_lib;
-  }
-  if (p->f->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK) n = 0;
-  for (i = 0; i < n && !found; i++) {
-    CK_TOKEN_INFO t;
-    size_t l = strlen(token_label);
-    if (p->f->C_GetTokenInfo(slots[i], &t) != CKR_OK || l > 32) continue;
-    if (memcmp(t.label, token_label, l) == 0) {
-      size_t k;
-      found = 1;
-      for (k = l; k < 32; k++)
-        if (t.label[k] != ' ') found = 0;
-    }
-    if (found && p->f->C_OpenSession(slots[i], CKF_SERIAL_SESSION | CKF_RW_SESSION, NULL, NULL, &p->s) != CKR_OK) {
-      snprintf(err, err_len, "cannot open a session on token '%s'", token_label);
-      goto fail_init;
-    }
-  }
-  if (!found) {
-    snprintf(err, err_len, "no token labelled '%s' in %s", token_label, module);
-    goto fail_init;
-  }
-  rv = p->f->C_Login(p->s, CKU_USER, (CK_BYTE *)pin, strlen(pin));
-  if (rv != CKR_OK && rv != CKR_USER_ALREADY_LOGGED_IN) {
-    snprintf(err, err_len, "the token refused the PIN (C_Login 0x%lx)", rv);
-    p->f->C_CloseSession(p->s);
-    goto fail_init;
-  }
-  return p;
-fail_init:
-  p->f->C_Finalize(NULL);
-fail_lib:
-  dlclose(p->lib);
-  free(p);
-  return NULL;
 }
 
 void as_p11_port(as_p11 *p, as_keys_port *port) {
@@ -350,13 +306,5 @@ void as_p11_port(as_p11 *p, as_keys_port *port) {
   port->info = info;
   port->generate = generate;
   port->public_key = public_key;
-  port->sign_hash = sign_hash;
-}
-
-void as_p11_close(as_p11 *p) {
-  if (!p) return;
-  p->f->C_CloseSession(p->s);
-  p->f->C_Finalize(NULL);
-  dlclose(p->lib);
-  free(p);
+  port->sign = sign;
 }

@@ -76,11 +76,11 @@ static int public_key(void *ctx, uint8_t slot, uint8_t *out, size_t cap, size_t 
   return psa_export_public_key(key_id(slot), out, cap, len) == PSA_SUCCESS ? AS_OK : AS_E_INTERNAL;
 }
 
-static int sign_hash(void *ctx, as_dev *dev, uint8_t slot, const uint8_t hash[32], uint8_t *sig,
-                     size_t cap, size_t *sig_len) {
+static int sign(void *ctx, as_dev *dev, uint8_t slot, const uint8_t *data, size_t len,
+                const uint8_t hash[32], uint8_t *sig, size_t cap, size_t *sig_len) {
   uint8_t alg;
   int rc = info(ctx, slot, &alg);
-  (void)dev;
+  (void)dev, (void)data, (void)len; /* PSA signs the hash the core computed */
   if (rc != AS_OK) return rc;
   /* PSA_ALG_ECDSA output is r || s (PSA Crypto API 1.0 §10.7.4), as ES256 needs. */
   return psa_sign_hash(key_id(slot),
@@ -98,5 +98,5 @@ void as_psa_port(as_keys_port *port) {
   port->info = info;
   port->generate = generate;
   port->public_key = public_key;
-  port->sign_hash = sign_hash;
+  port->sign = sign;
 }
