@@ -12,8 +12,11 @@ typedef struct as_sha256 {
   size_t n;
 } as_sha256_ctx;
 
+/** Starts a hash. */
 void as_sha256_init(as_sha256_ctx *c);
+/** Adds `len` bytes. */
 void as_sha256_update(as_sha256_ctx *c, const uint8_t *data, size_t len);
+/** Writes the 32-byte digest; the context must be initialised again before reuse. */
 void as_sha256_final(as_sha256_ctx *c, uint8_t out[32]);
 /** One-shot SHA-256 of a buffer. */
 void as_sha256(const uint8_t *data, size_t len, uint8_t out[32]);

@@ -114,6 +114,7 @@ static int k_sign(void *ctx, as_dev *dev, uint8_t slot, const uint8_t *data, siz
   as_sha256(data, len, check);
   if (memcmp(check, hash, 32) != 0) return AS_E_INTERNAL; /* the core must pass the data's hash */
   if (!f->has_key[slot]) return AS_E_NO_KEY;
+  if (f->sign_rc) return f->sign_rc;
   if (cap < n) return AS_E_TOO_SMALL;
   f->sign_calls++;
   memcpy(f->last_hash, hash, 32);

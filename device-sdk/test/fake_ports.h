@@ -29,6 +29,7 @@ typedef struct fake {
   int has_key[4];
   uint8_t key_alg[4];
   unsigned gen_calls, sign_calls, pub_calls;
+  int sign_rc; /* when not 0, keys.sign fails with this code */
   uint8_t last_hash[32];
   /* Called inside keys.generate (e.g. to push input and call as_progress). */
   void (*during_generate)(struct fake *f, as_dev *d);

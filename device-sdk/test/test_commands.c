@@ -405,6 +405,13 @@ static void test_sign(void) {
   CHECK(memcmp(F.last_hash, h, 32) == 0);
   N = 8; /* no DATA */
   CHECK(err("SIGN", AS_E_BAD_REQUEST));
+  tlv_text(REQ, &N, AS_TAG_DATA, "x");
+  F.sign_rc = AS_E_TOO_SMALL; /* a key store's own code never reaches the wire */
+  CHECK(err("SIGN", AS_E_INTERNAL));
+  F.sign_rc = 77;
+  CHECK(err("SIGN", AS_E_INTERNAL));
+  F.sign_rc = AS_E_STORAGE; /* a protocol code is passed on */
+  CHECK(err("SIGN", AS_E_STORAGE));
 }
 
 int main(int argc, char **argv) {
@@ -422,6 +429,6 @@ int main(int argc, char **argv) {
   RUN(test_asset, "SET_ASSET (golden) / GET_ASSET exact, 1 KB token, first field wins");
   RUN(test_asset_refusals, "SET_ASSET refuses a token without the capability and bad fields; keeps old");
   RUN(test_storage_failure, "storage faults answer STORAGE and change nothing");
-  RUN(test_sign, "SIGN: ALG_MISMATCH, UNSUPPORTED_ALG, hash of DATA, missing DATA");
+  RUN(test_sign, "SIGN: ALG_MISMATCH, UNSUPPORTED_ALG, hash of DATA, missing DATA, key store errors");
   CHECK_DONE();
 }

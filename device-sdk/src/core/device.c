@@ -80,7 +80,8 @@ static void run(as_dev *d, const as_frame *f, as_command cmd) {
   rc = as_execute(d, cmd, d->msg_len, &out_len, &text);
   d->busy = 0;
   if (rc == AS_OK) answer(d, f, 0, out_len);
-  else answer_err(d, f, rc == AS_E_TOO_SMALL ? AS_E_INTERNAL : rc, text);
+  else if (rc >= AS_E_UNKNOWN_COMMAND && rc <= AS_E_INTERNAL) answer_err(d, f, rc, text);
+  else answer_err(d, f, AS_E_INTERNAL, text); /* AS_E_TOO_SMALL or a code a port made up */
 }
 
 static int is_response_type(const char *type) {
