@@ -9,28 +9,17 @@
  * Run: npx tsx bench/salesforce.bench.ts [devices=8] [latencyMs=20]
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startOrgEmulator } from '../sim/org';
 import { OrgClient, type AssetFacts } from '../core/salesforce';
 import { defaultConfig } from '../core/config';
-import { SECRET_NAMES, type SecretStore } from '../core/secrets';
+import { FileVault, SECRET_NAMES } from '../core/secrets';
 
 const N = Number(process.argv[2] ?? 8);
 const LATENCY = Number(process.argv[3] ?? 20);
 const AUD = 'https://asset-station.invalid/devices';
-
-class Mem implements SecretStore {
-  readonly description = 'memory';
-  private m = new Map<string, string>();
-  async get(k: string) {
-    return this.m.get(k);
-  }
-  async set(k: string, v: string) {
-    this.m.set(k, v);
-  }
-  async delete(k: string) {
-    this.m.delete(k);
-  }
-}
 
 const hex = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 const device = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -87,8 +76,10 @@ async function main() {
     assetTokens: { enabled: true, audience: AUD },
   };
   const rows: string[] = [];
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'as-sf-bench-'));
   const run = async (label: string, mode: 'single' | 'batched' | 'all-batched', token: boolean) => {
-    const secrets = new Mem();
+    // the station's own vault (its key is derived once per run, before the clock starts)
+    const secrets = FileVault.inHome(fs.mkdtempSync(path.join(home, 'run-')), 'bench-only-passphrase');
     await secrets.set(SECRET_NAMES.orgJwtKey, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
     const client = await OrgClient.loginWithJwtBearer(cfg, secrets);
     const base = { ...client.stats };
@@ -148,6 +139,7 @@ async function main() {
     'token = /services/oauth2/token (login + asset-token exchange); other = /id/keys fetches (once per client).',
   );
   await emu.stop();
+  fs.rmSync(home, { recursive: true, force: true });
 }
 
 await main();

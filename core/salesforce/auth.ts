@@ -1,14 +1,12 @@
 /**
- * Org login: login-URL rules, the web-server flow with PKCE and a fixed loopback callback
- * (docs/salesforce-wire.md §5.1, §6.2), the JWT bearer assertion (§5.3), and the token-response shape.
- * Uses jsforce's OAuth2 for the token calls; tokens go to the SecretStore (see session.ts).
+ * The token endpoint's plumbing: login-URL rules (docs/salesforce-wire.md §5, §6.3), the JWT bearer
+ * audience (§5.3), one token request through jsforce's OAuth2 with its failures mapped (OAuth `error`
+ * codes, §1.7), and the token-response shape (§5.1, §5.3). The grants themselves: grants.ts (JWT bearer, refresh) and pkce.ts.
  */
-import crypto from 'node:crypto';
-import http from 'node:http';
-import { OAuth2 } from 'jsforce';
+import type { OAuth2 } from 'jsforce';
+import type { StationConfig } from '../../shared/domain';
 import { StationError } from '../../shared/errors';
-import { b64url, signRs256Jwt } from './jwt';
-import { fromOAuthError, oauthErrorParts } from './errors';
+import { unexpectedAnswer, unreachable, type Doing } from './errors';
 
 /** Token response fields the station reads (docs/salesforce-wire.md §5.1, §5.3). */
 export interface TokenResponse {
@@ -55,6 +53,34 @@ export function normaliseLoginUrl(raw: string): string {
   return `${u.origin}${u.pathname.replace(/\/+$/, '')}`;
 }
 
+/** The oldest REST API version the station speaks (its resources and error shapes, docs/salesforce-wire.md §4.2). */
+export const MIN_API_VERSION = 62;
+
+/**
+ * Checks the settings every org call needs: a usable login URL, a consumer key, and an explicit API
+ * version of at least {@link MIN_API_VERSION} (jsforce would default to 50.0, docs/salesforce-wire.md §6.1).
+ * @returns the normalised login URL. @throws StationError ORG_CONFIG naming the setting to fix
+ */
+export function checkOrgConfig(config: StationConfig['salesforce']): { loginUrl: string } {
+  const loginUrl = normaliseLoginUrl(config.loginUrl);
+  if (!config.clientId) {
+    throw new StationError(
+      'ORG_CONFIG',
+      'No Salesforce consumer key (clientId) is configured.',
+      'Copy the consumer key of the External Client App into salesforce.clientId (docs/salesforce-setup.md).',
+    );
+  }
+  const major = Number(config.apiVersion.split('.')[0]);
+  if (!(major >= MIN_API_VERSION)) {
+    throw new StationError(
+      'ORG_CONFIG',
+      `Salesforce API version ${config.apiVersion} is too old.`,
+      `Set salesforce.apiVersion to ${MIN_API_VERSION}.0 or later.`,
+    );
+  }
+  return { loginUrl };
+}
+
 /** `aud` of a JWT bearer assertion for a login URL (docs/salesforce-wire.md §5.3). */
 export function jwtAudience(loginUrl: string): string {
   const host = new URL(loginUrl).hostname.toLowerCase();
@@ -64,36 +90,13 @@ export function jwtAudience(loginUrl: string): string {
   return loginUrl; // Experience Cloud site or the emulator
 }
 
-/** Builds the RS256 JWT bearer assertion: iss=consumer key, sub=username, aud, exp=now+3 min (§5.3). */
-export function buildJwtAssertion(o: {
-  clientId: string;
-  username: string;
-  audience: string;
-  privateKeyPem: string;
-  nowMs?: number;
-}): string {
-  let key: crypto.KeyObject;
-  try {
-    key = crypto.createPrivateKey(o.privateKeyPem);
-  } catch {
-    throw new StationError(
-      'ORG_CONFIG',
-      'The JWT bearer private key in the secret store is not a readable PEM key.',
-      'Store the PKCS#8 PEM RSA key whose certificate is uploaded to the External Client App (asset-station org login --jwt).',
-    );
-  }
-  if (key.asymmetricKeyType !== 'rsa') {
-    throw new StationError(
-      'ORG_CONFIG',
-      'The JWT bearer key is not an RSA key; Salesforce accepts RS256 only.',
-      'Generate an RSA-2048 key pair and upload its certificate to the External Client App.',
-    );
-  }
-  const now = Math.floor((o.nowMs ?? Date.now()) / 1000);
-  return signRs256Jwt({ iss: o.clientId, sub: o.username, aud: o.audience, exp: now + 180 }, key);
-}
-
-/** Runs a token request through jsforce's OAuth2 and maps failures. */
+/**
+ * Runs one token request through jsforce's OAuth2 (`POST {loginUrl}/services/oauth2/token`) and checks
+ * the answer's shape.
+ * @param params the grant's form fields, or an authorization code (jsforce then sends the code grant).
+ * @param doing what the request is for, in the user's words ("refresh the Salesforce session").
+ * @throws StationError ORG_AUTH / ORG_CONFIG (OAuth error, docs/salesforce-wire.md §1.7), ORG_UNAVAILABLE
+ */
 export async function requestToken(
   oauth2: OAuth2,
   params: Record<string, string> | string,
@@ -108,7 +111,50 @@ export async function requestToken(
   return checkTokenResponse(res, doing);
 }
 
-/** Maps an error of a jsforce token call to a StationError. */
+/** Maps an OAuth token-endpoint error (`{error, error_description}`, docs/salesforce-wire.md §1.7). */
+export function fromOAuthError(error: string, description: string, doing: Doing): StationError {
+  const details = { oauthError: error };
+  switch (error) {
+    case 'invalid_client':
+    case 'invalid_client_id':
+    case 'unauthorized_client':
+    case 'unsupported_grant_type':
+    case 'redirect_uri_mismatch':
+      return new StationError(
+        'ORG_CONFIG',
+        `Salesforce refused to ${doing}: ${error} (${description}).`,
+        'Check the consumer key, the callback URL and the enabled OAuth flows of the External Client App (docs/salesforce-setup.md) and the station settings.',
+        details,
+      );
+    case 'access_denied':
+      return new StationError(
+        'ORG_AUTH',
+        `The login was declined in the browser (${description}).`,
+        'Run the login again and choose Allow.',
+        details,
+      );
+    default:
+      return new StationError(
+        'ORG_AUTH',
+        `Salesforce refused to ${doing}: ${error} (${description}).`,
+        'Log in to the org again (asset-station org login, or Connect org in the app); for an unattended station, check the JWT bearer certificate, user and pre-authorisation.',
+        details,
+      );
+  }
+}
+
+/** Reads `error`/`error_description` from a jsforce OAuth error (it sets `name`/`message`, docs/salesforce-wire.md §6.3). */
+export function oauthErrorParts(e: unknown): { error: string; description: string } | undefined {
+  if (!(e instanceof Error)) return undefined;
+  if (/^[a-z_]+$/.test(e.name) || /^ERROR_HTTP_\d+$/.test(e.name))
+    return { error: e.name, description: e.message };
+  return undefined;
+}
+
+/**
+ * Maps an error of a jsforce token call to a StationError: `ERROR_HTTP_nnn` (5xx or an HTML page →
+ * ORG_UNAVAILABLE, else ORG_AUTH), an OAuth `error` → {@link fromOAuthError}, anything else → ORG_UNAVAILABLE.
+ */
 export function mapTokenError(e: unknown, doing: string): StationError {
   if (e instanceof StationError) return e;
   const parts = oauthErrorParts(e);
@@ -125,14 +171,17 @@ export function mapTokenError(e: unknown, doing: string): StationError {
     );
   }
   if (parts) return fromOAuthError(parts.error, parts.description, doing);
-  return new StationError(
-    'ORG_UNAVAILABLE',
-    `Could not reach Salesforce to ${doing}: ${(e as Error)?.message ?? String(e)}.`,
+  return unreachable(
+    doing,
+    (e as Error)?.message ?? String(e),
     'Check the network connection and the login URL, then retry.',
   );
 }
 
-/** Validates the shape of a token response (a proxy page or malformed JSON must not pass). */
+/**
+ * Validates the shape of a token response (a proxy page or malformed JSON must not pass).
+ * @throws StationError ORG_UNAVAILABLE when `access_token`, `instance_url` or `id` is missing.
+ */
 export function checkTokenResponse(res: unknown, doing: string): TokenResponse {
   const r = res as Partial<TokenResponse> | undefined;
   if (
@@ -142,9 +191,9 @@ export function checkTokenResponse(res: unknown, doing: string): TokenResponse {
     typeof r.instance_url !== 'string' ||
     typeof r.id !== 'string'
   ) {
-    throw new StationError(
-      'ORG_UNAVAILABLE',
-      `Salesforce answered the request to ${doing} with something that is not a token response.`,
+    throw unexpectedAnswer(
+      doing,
+      'something that is not a token response',
       'Check the login URL (a proxy or captive portal may be answering), then retry.',
     );
   }
@@ -155,137 +204,4 @@ export function checkTokenResponse(res: unknown, doing: string): TokenResponse {
 export function parseIdUrl(id: string): { orgId: string; userId: string } {
   const [orgId = '', userId = ''] = id.split('/').slice(-2);
   return { orgId, userId };
-}
-
-/** Options of the PKCE loopback login. */
-export interface PkceLoginOptions {
-  loginUrl: string;
-  clientId: string;
-  clientSecret?: string;
-  /** Fixed loopback port registered in the app's callback URL (docs/salesforce-wire.md §5.1). */
-  callbackPort: number;
-  /** Host in the callback URL; default `localhost` (the Salesforce CLI convention `http://localhost:1717/OauthRedirect`). */
-  callbackHost?: 'localhost' | '127.0.0.1';
-  /** Opens the system browser (Electron shell.openExternal, or the CLI's opener). */
-  openUrl: (url: string) => void | Promise<void>;
-  /** Give up after this many ms. Default 300000 (5 min). */
-  timeoutMs?: number;
-  /** Default `api refresh_token`. */
-  scope?: string;
-}
-
-/** The callback URL the app must register: `http://localhost:PORT/OauthRedirect`. */
-export function callbackUrl(port: number, host: 'localhost' | '127.0.0.1' = 'localhost'): string {
-  return `http://${host}:${port}/OauthRedirect`;
-}
-
-const DONE_PAGE =
-  '<!doctype html><meta charset="utf-8"><title>Asset Station</title><h1>Signed in</h1><p>You can close this window and return to Asset Station.</p>';
-const FAIL_PAGE =
-  '<!doctype html><meta charset="utf-8"><title>Asset Station</title><h1>Login failed</h1><p>Return to Asset Station for details.</p>';
-
-/**
- * Web-server flow with PKCE (RFC 7636) and a loopback redirect (RFC 8252 §7.3) on a fixed port.
- * Listens on 127.0.0.1:callbackPort, opens the authorize URL in the system browser, checks `state`,
- * exchanges the code with the same OAuth2 instance (jsforce adds `code_verifier`, §6.2).
- * @throws StationError ORG_CONFIG (port busy, app misconfigured), ORG_AUTH (denied, timeout, bad code)
- */
-export async function runPkceLogin(
-  o: PkceLoginOptions,
-  onTokenCall: () => void = () => {},
-): Promise<TokenResponse> {
-  const redirectUri = callbackUrl(o.callbackPort, o.callbackHost);
-  const oauth2 = new OAuth2({
-    loginUrl: o.loginUrl,
-    clientId: o.clientId,
-    ...(o.clientSecret ? { clientSecret: o.clientSecret } : {}),
-    redirectUri,
-    useVerifier: true,
-  });
-  // jsforce makes a 171-character verifier (docs/toolchain.md §4), above RFC 7636 §4.1's 128: use 64 chars.
-  oauth2.codeVerifier = crypto.randomBytes(48).toString('base64url');
-  const state = b64url(crypto.randomBytes(24));
-  const authUrl = oauth2.getAuthorizationUrl({
-    scope: o.scope ?? 'api refresh_token',
-    state,
-    code_challenge_method: 'S256',
-  } as never);
-
-  const server = http.createServer();
-  const code = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        finish(
-          new StationError(
-            'ORG_AUTH',
-            `The Salesforce login was not completed within ${Math.round((o.timeoutMs ?? 300_000) / 1000)} s.`,
-            'Run the login again and complete it in the browser window that opens.',
-          ),
-        ),
-      o.timeoutMs ?? 300_000,
-    );
-    const finish = (r: string | StationError) => {
-      clearTimeout(timer);
-      if (typeof r === 'string') resolve(r);
-      else reject(r);
-    };
-    server.on('request', (req, res) => {
-      const u = new URL(req.url ?? '/', redirectUri);
-      if (u.pathname !== '/OauthRedirect') {
-        res.writeHead(404).end();
-        return;
-      }
-      const q = u.searchParams;
-      if (q.get('state') !== state) {
-        res.writeHead(400, { 'Content-Type': 'text/html' }).end(FAIL_PAGE);
-        return; // not our request (or forged): keep waiting
-      }
-      const error = q.get('error');
-      const c = q.get('code');
-      res
-        .writeHead(error || !c ? 400 : 200, { 'Content-Type': 'text/html;charset=utf-8' })
-        .end(error || !c ? FAIL_PAGE : DONE_PAGE);
-      if (error) finish(fromOAuthError(error, q.get('error_description') ?? error, 'authorise the station'));
-      else if (!c)
-        finish(
-          new StationError(
-            'ORG_AUTH',
-            'The login redirect carried no authorization code.',
-            'Run the login again.',
-          ),
-        );
-      else finish(c);
-    });
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      finish(
-        e.code === 'EADDRINUSE'
-          ? new StationError(
-              'ORG_CONFIG',
-              `The login callback port ${o.callbackPort} is in use by another program.`,
-              `Close the program using port ${o.callbackPort} (e.g. another login in progress), or change salesforce.callbackPort and the External Client App callback URL together.`,
-            )
-          : new StationError(
-              'ORG_CONFIG',
-              `Cannot listen on the login callback port ${o.callbackPort}: ${e.message}.`,
-              'Choose another salesforce.callbackPort and register the matching callback URL.',
-            ),
-      );
-    });
-    server.listen(o.callbackPort, '127.0.0.1', () => {
-      Promise.resolve(o.openUrl(authUrl)).catch((e: unknown) =>
-        finish(
-          new StationError(
-            'ORG_AUTH',
-            `Could not open the browser for the Salesforce login: ${(e as Error).message}.`,
-            `Open this URL in a browser yourself: ${authUrl}`,
-          ),
-        ),
-      );
-    });
-  }).finally(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  onTokenCall();
-  return requestToken(oauth2, code, 'exchange the authorization code');
 }

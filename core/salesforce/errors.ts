@@ -1,8 +1,8 @@
 /**
- * Maps Salesforce failures to station errors with remedies. Decisions use the machine-readable
+ * Maps Salesforce REST failures to station errors with remedies. Decisions use the machine-readable
  * `errorCode` (REST, docs/salesforce-wire.md §4.2), the per-record `statusCode` of sObject Collections (both keys
- * occur, §4.2), the OAuth `error` (§1.7) and HTTP status — never the message text, which Salesforce
- * localises.
+ * occur, §4.2), the shape of what jsforce throws (§6.3) and HTTP status — never the message text, which
+ * Salesforce localises. Token-endpoint (OAuth) errors: auth.ts.
  */
 import { StationError } from '../../shared/errors';
 
@@ -126,42 +126,87 @@ function unavailable(doing: Doing, detail: string, details: Record<string, unkno
   );
 }
 
-/** Maps an OAuth token-endpoint error (`{error, error_description}`, docs/salesforce-wire.md §1.7). */
-export function fromOAuthError(error: string, description: string, doing: Doing): StationError {
-  const details = { oauthError: error };
-  switch (error) {
-    case 'invalid_client':
-    case 'invalid_client_id':
-    case 'unauthorized_client':
-    case 'unsupported_grant_type':
-    case 'redirect_uri_mismatch':
-      return new StationError(
-        'ORG_CONFIG',
-        `Salesforce refused to ${doing}: ${error} (${description}).`,
-        'Check the consumer key, the callback URL and the enabled OAuth flows of the External Client App (docs/salesforce-setup.md) and the station settings.',
-        details,
-      );
-    case 'access_denied':
-      return new StationError(
-        'ORG_AUTH',
-        `The login was declined in the browser (${description}).`,
-        'Run the login again and choose Allow.',
-        details,
-      );
-    default:
-      return new StationError(
-        'ORG_AUTH',
-        `Salesforce refused to ${doing}: ${error} (${description}).`,
-        'Log in to the org again (asset-station org login, or Connect org in the app); for an unattended station, check the JWT bearer certificate, user and pre-authorisation.',
-        details,
-      );
-  }
+/**
+ * The org answered, but not with what the API documents (a proxy page, a cut-off body, a wrong shape):
+ * ORG_UNAVAILABLE naming the call, with a remedy that says a retry is safe when it is.
+ * @param what what came back, e.g. "an unexpected body", "a malformed response (not JSON)".
+ */
+export function unexpectedAnswer(
+  doing: Doing,
+  what: string,
+  remedy = 'Retry; if it persists, check for a proxy between the station and Salesforce.',
+  details?: Record<string, unknown>,
+): StationError {
+  return new StationError(
+    'ORG_UNAVAILABLE',
+    `Salesforce answered the request to ${doing} with ${what}.`,
+    remedy,
+    details,
+  );
 }
 
-/** Reads `error`/`error_description` from a jsforce OAuth error (it sets `name`/`message`, docs/salesforce-wire.md §6.3). */
-export function oauthErrorParts(e: unknown): { error: string; description: string } | undefined {
-  if (!(e instanceof Error)) return undefined;
-  if (/^[a-z_]+$/.test(e.name) || /^ERROR_HTTP_\d+$/.test(e.name))
-    return { error: e.name, description: e.message };
-  return undefined;
+/** The org could not be reached at all (DNS, TCP, TLS, timeout): ORG_UNAVAILABLE with `cause` in the message. */
+export function unreachable(doing: Doing, cause: string, remedy: string): StationError {
+  return new StationError('ORG_UNAVAILABLE', `Could not reach Salesforce to ${doing}: ${cause}.`, remedy);
+}
+
+/**
+ * Maps anything a jsforce REST call throws to a StationError (docs/salesforce-wire.md §6.3): `errorCode`
+ * `MULTIPLE_CHOICES` (HTTP 300 on an external-ID upsert, `data` = the record URLs) → ORG_DUPLICATE;
+ * `MULTIPLE_API_ERRORS` → the first error; `ERROR_HTTP_nnn` with an HTML body → ORG_UNAVAILABLE; other
+ * codes through {@link fromSfError}; network errors → ORG_UNAVAILABLE. A StationError is returned as is.
+ * @param refreshError the session's last refresh failure: jsforce wraps it as
+ *   `Error("Unable to refresh session due to: …")` (session-refresh-delegate.ts), and the original is clearer.
+ */
+export function fromJsforceError(e: unknown, doing: Doing, refreshError?: StationError): StationError {
+  if (e instanceof StationError) return e;
+  const err = e as { name?: string; errorCode?: string; message?: string; data?: unknown; code?: string };
+  if (
+    refreshError &&
+    typeof err.message === 'string' &&
+    err.message.startsWith('Unable to refresh session')
+  ) {
+    return refreshError;
+  }
+  if (typeof err.errorCode === 'string') {
+    if (err.errorCode === 'MULTIPLE_CHOICES') {
+      const urls = Array.isArray(err.data) ? (err.data as unknown[]).map(String) : [];
+      return new StationError(
+        'ORG_DUPLICATE',
+        `Salesforce found ${urls.length || 'several'} Assets with this device's external ID (HTTP 300), so it cannot tell which to ${doing.replace(/^upsert/, 'update')}.`,
+        'Merge or delete the duplicate Assets in Salesforce (see details.assetIds) so that exactly one carries the device UID, then retry; nothing was changed.',
+        { assetIds: urls.map((u) => u.split('/').pop()) },
+      );
+    }
+    if (err.errorCode === 'MULTIPLE_API_ERRORS' && Array.isArray(err.data) && err.data.length > 0) {
+      return fromSfError(err.data[0] as SfError, doing);
+    }
+    const http = /^ERROR_HTTP_(\d{3})$/.exec(err.errorCode);
+    if (http) {
+      const status = Number(http[1]);
+      const body = typeof err.data === 'string' ? err.data : String(err.message ?? '');
+      if (/<html|<!doctype/i.test(body) || /html content/i.test(String(err.message))) {
+        return unexpectedAnswer(
+          doing,
+          `an HTML page (HTTP ${status}) instead of an API response`,
+          'The org may be down for maintenance or a proxy is interfering: check https://status.salesforce.com and the network, then retry.',
+          { status },
+        );
+      }
+      return fromSfError({ errorCode: err.errorCode }, doing, status);
+    }
+    return fromSfError({ errorCode: err.errorCode, message: err.message ?? '' }, doing);
+  }
+  if (err.name === 'FetchError' || err.name === 'AbortError' || typeof err.code === 'string') {
+    return unreachable(
+      doing,
+      err.message ?? err.name ?? 'no answer',
+      'Check the network connection and the instance URL, then retry.',
+    );
+  }
+  return new StationError(
+    'ORG_UNAVAILABLE',
+    `The request to ${doing} failed: ${err.message ?? String(e)}.`,
+    'Retry; if it persists, check the network and the org.',
+  );
 }

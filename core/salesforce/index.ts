@@ -3,7 +3,8 @@
  * saga and the CLI use.
  */
 export { OrgClient } from './client';
-export type { OrgClientOptions, PkceOptions, JwtOptions, CloneCheckResult } from './client';
+export type { OrgClientOptions, PkceOptions, JwtOptions } from './client';
+export type { CloneCheckInput, CloneCheckResult } from './asset-lookup';
 export {
   DEFAULT_FIELD_MAP,
   buildAssetFields,
@@ -24,6 +25,14 @@ export {
   type UnsignedActorToken,
   type ValidateOptions,
 } from './asset-token';
-export { UpsertBatcher, type BatcherOptions, type UpsertOutcome } from './batcher';
-export { callbackUrl, jwtAudience, normaliseLoginUrl } from './auth';
-export { fromSfError, fromOAuthError, sfCode } from './errors';
+export {
+  lookupBatcher,
+  upsertBatcher,
+  type UpsertBatcher,
+  type UpsertOutcome,
+  type UpsertResult,
+} from './asset-batching';
+export { Coalescer, type CoalescerOptions, type CoalescerSpec, type Outcome } from './coalescer';
+export { callbackUrl } from './pkce';
+export { fromOAuthError, jwtAudience, normaliseLoginUrl } from './auth';
+export { fromSfError, sfCode } from './errors';

@@ -410,7 +410,7 @@ describe('asset tokens', () => {
   const jwk = device.publicKey.export({ format: 'jwk' });
 
   it('device-signed actor token → exchange → validation against /id/keys and a pinned key', async () => {
-    const { client } = await jwtClient({}, { assetSigningCertPem: undefined });
+    const { client, secrets } = await jwtClient({}, { assetSigningCertPem: undefined });
     const { id } = await client.upsertAsset(facts('TOKEN-1'));
     const unsigned = client.buildActorToken({
       did: 'TOKEN-1',
@@ -433,11 +433,9 @@ describe('asset tokens', () => {
     expect(JSON.parse(ev!.DeviceKey).n).toBe(jwk.n);
     expect(emu.assets().filter((a) => a.Device_UID__c === 'TOKEN-1')).toHaveLength(1); // linked, not created
 
-    const pinned = await OrgClient.fromSecrets(
-      sfConfig(emu),
-      (client as unknown as { secrets: MemorySecrets }).secrets,
-      { assetSigningCertPem: emu.assetSigningKeyPem },
-    );
+    const pinned = await OrgClient.fromSecrets(sfConfig(emu), secrets, {
+      assetSigningCertPem: emu.assetSigningKeyPem,
+    });
     expect((await pinned.validateAssetToken(issued.assetToken, { audience: AUDIENCE })).did).toBe('TOKEN-1');
     expect(pinned.stats.otherCalls).toBe(0);
 

@@ -1,10 +1,9 @@
-/** Pure parts of the Salesforce client: field mapping, external IDs, error mapping, login URLs, JWTs, batching, the emulator's SOQL parser. */
+/** Pure parts of the Salesforce client: field mapping, external IDs, error mapping, login URLs, JWTs, the emulator's SOQL parser (batching: coalescer.test.ts). */
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
   DEFAULT_FIELD_MAP,
-  UpsertBatcher,
   buildActorToken,
   buildAssetFields,
   encodeExternalId,
@@ -18,7 +17,7 @@ import {
   type AssetFacts,
 } from '../../../core/salesforce';
 import { soqlQuote } from '../../../core/salesforce/assets';
-import { buildJwtAssertion } from '../../../core/salesforce/auth';
+import { buildJwtAssertion } from '../../../core/salesforce/grants';
 import { parseLimitInfo } from '../../../core/salesforce/transport';
 import { defaultConfig } from '../../../core/config';
 import { matches, parseSoql } from '../../../sim/org/soql';
@@ -247,30 +246,6 @@ describe('actor token and asset-token validation', () => {
         issuer: 'https://b',
       }),
     ).rejects.toThrow(/iss/);
-  });
-});
-
-describe('UpsertBatcher', () => {
-  it('one call per window, each caller gets its own result or error, repeats of a UID go to the next call', async () => {
-    const calls: string[][] = [];
-    const b = new UpsertBatcher(
-      async (fs) => {
-        calls.push(fs.map((f) => f.deviceUid));
-        return fs.map((f) =>
-          f.deviceUid === 'BAD'
-            ? { ok: false as const, error: new StationError('ORG_REJECTED', 'm', 'r') }
-            : { ok: true as const, id: `id-${f.deviceUid}`, created: true },
-        );
-      },
-      async (f) => ({ id: `single-${f.deviceUid}`, created: false }),
-      { windowMs: 20 },
-    );
-    const ps = ['A', 'B', 'BAD', 'A'].map((u) => b.upsert(facts(u)));
-    const settled = await Promise.allSettled(ps);
-    expect(calls).toEqual([['A', 'B', 'BAD']]);
-    expect(settled[0]).toEqual({ status: 'fulfilled', value: { id: 'id-A', created: true } });
-    expect(settled[2]!.status).toBe('rejected');
-    expect(settled[3]).toEqual({ status: 'fulfilled', value: { id: 'single-A', created: false } });
   });
 });
 

@@ -1,0 +1,224 @@
+/**
+ * The station's Asset records in the org (docs/salesforce-wire.md §4): idempotent upsert on the external-ID
+ * field, several upserts in one sObject Collections call, the clone check and read-back by SOQL — one at a
+ * time or coalesced across bays (coalescer.ts: upserts into one Collections call, look-ups into one query).
+ */
+import type { StationConfig } from '../../shared/domain';
+import { StationError } from '../../shared/errors';
+import {
+  buildAssetFields,
+  DEFAULT_FIELD_MAP,
+  encodeExternalId,
+  validateExternalId,
+  type AssetFacts,
+  type AssetFieldMap,
+  type AssetRecordFacts,
+} from './assets';
+import {
+  checkCloneInput,
+  judgeClone,
+  judgeFind,
+  lookupDoing,
+  lookupSoql,
+  type AssetRow,
+  type CloneCheckInput,
+  type CloneCheckResult,
+  type Lookup,
+  type LookupFields,
+} from './asset-lookup';
+import {
+  COLLECTION_MAX,
+  lookupBatcher,
+  upsertBatcher,
+  type UpsertBatcher,
+  type UpsertOutcome,
+  type UpsertResult,
+} from './asset-batching';
+import type { CoalescerOptions } from './coalescer';
+import { fromJsforceError, fromSfError, unexpectedAnswer, type SfError } from './errors';
+import type { RestApi } from './rest';
+
+/** Clone checks and read-backs from several bays: see {@link AssetRecords.lookups}. */
+export interface AssetLookups {
+  checkClone(a: CloneCheckInput): Promise<CloneCheckResult>;
+  findAssetByUid(uid: string): Promise<AssetRecordFacts | undefined>;
+}
+
+/** Options of the Asset records. */
+export interface AssetRecordOptions {
+  /** Asset field names for the facts (default: the salesforce/ metadata). */
+  fieldMap?: AssetFieldMap;
+}
+
+const ID_RE = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
+
+/** The Asset records of one org. */
+export class AssetRecords {
+  private readonly fields: LookupFields;
+  private batcherInstance: UpsertBatcher | undefined;
+  private lookupsInstance: AssetLookups | undefined;
+
+  constructor(
+    private readonly api: RestApi,
+    private readonly config: StationConfig['salesforce'],
+    opts: AssetRecordOptions = {},
+  ) {
+    this.fields = { ext: config.externalIdField, map: opts.fieldMap ?? DEFAULT_FIELD_MAP };
+  }
+
+  /**
+   * Upserts the device's Asset on the external-ID field (`PATCH /sobjects/Asset/{ext}/{encoded uid}`,
+   * docs/salesforce-wire.md §4.2): 201 → created, 200 → updated. Safe to retry.
+   * @throws StationError ORG_CONFIG (no Account/Contact, missing fields), ORG_DUPLICATE (300, DUPLICATE_VALUE),
+   *   ORG_REJECTED, ORG_AUTH, ORG_LIMIT, ORG_UNAVAILABLE, BAD_REQUEST (bad UID)
+   */
+  async upsertAsset(facts: AssetFacts): Promise<UpsertResult> {
+    const res = await this.api.call<{ id?: unknown; created?: unknown } | undefined>(
+      {
+        method: 'PATCH',
+        url: `/sobjects/Asset/${this.fields.ext}/${encodeExternalId(facts.deviceUid)}`,
+        body: JSON.stringify(buildAssetFields(this.config, facts, this.fields.map)),
+        headers: { 'content-type': 'application/json' },
+      },
+      `upsert the Asset of device ${facts.deviceUid}`,
+      true,
+    );
+    if (res && typeof res.id === 'string' && ID_RE.test(res.id))
+      return { id: res.id, created: res.created === true };
+    // Older API versions answer an update with 204 and no body [S] (docs/salesforce-wire.md §4.2): read it back.
+    const found = await this.findAssetByUid(facts.deviceUid);
+    if (!found)
+      throw new StationError(
+        'ORG_UNAVAILABLE',
+        `Salesforce accepted the upsert of device ${facts.deviceUid} but the Asset cannot be read back.`,
+        'Retry the job; the upsert is idempotent.',
+      );
+    return { id: found.id, created: false };
+  }
+
+  /**
+   * Upserts several devices' Assets with sObject Collections (`PATCH /composite/sobjects/Asset/{ext}`,
+   * ≤200 per call, allOrNone false; docs/salesforce-wire.md §4.2). Returns one outcome per input, in order;
+   * per-record errors are read from `statusCode` or `errorCode`. Never throws: a failed call fails its records.
+   */
+  async upsertAssets(all: AssetFacts[]): Promise<UpsertOutcome[]> {
+    const out: UpsertOutcome[] = new Array(all.length);
+    const valid: Array<{ i: number; rec: Record<string, unknown> }> = [];
+    all.forEach((facts, i) => {
+      try {
+        const fields = buildAssetFields(this.config, facts, this.fields.map);
+        valid.push({
+          i,
+          rec: { attributes: { type: 'Asset' }, [this.fields.ext]: facts.deviceUid, ...fields },
+        });
+      } catch (e) {
+        out[i] = { ok: false, error: fromJsforceError(e, 'prepare the Asset') };
+      }
+    });
+    for (let start = 0; start < valid.length; start += COLLECTION_MAX) {
+      const chunk = valid.slice(start, start + COLLECTION_MAX);
+      const doing = `upsert ${chunk.length} Assets`;
+      try {
+        const res = await this.api.call<unknown>(
+          {
+            method: 'PATCH',
+            url: `/composite/sobjects/Asset/${this.fields.ext}`,
+            body: JSON.stringify({ allOrNone: false, records: chunk.map((c) => c.rec) }),
+            headers: { 'content-type': 'application/json' },
+          },
+          doing,
+          true,
+        );
+        if (!Array.isArray(res) || res.length !== chunk.length) {
+          throw unexpectedAnswer(
+            doing,
+            'an unexpected body',
+            'Retry; the upserts are keyed by external ID, so a retry never duplicates an Asset.',
+          );
+        }
+        chunk.forEach((c, k) => {
+          const r = res[k] as { id?: string; success?: boolean; created?: boolean; errors?: SfError[] };
+          out[c.i] =
+            r?.success && typeof r.id === 'string'
+              ? { ok: true, id: r.id, created: r.created === true }
+              : {
+                  ok: false,
+                  error: fromSfError(
+                    r?.errors?.[0] ?? { errorCode: 'UNKNOWN' },
+                    `upsert the Asset of device ${all[c.i]!.deviceUid}`,
+                  ),
+                };
+        });
+      } catch (e) {
+        const error = fromJsforceError(e, doing);
+        for (const c of chunk) out[c.i] = { ok: false, error };
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The upsert batcher of these records: upserts from several bays within `windowMs` go in one
+   * Collections call. Created on first use with `opts`.
+   */
+  batcher(opts: CoalescerOptions = {}): UpsertBatcher {
+    this.batcherInstance ??= upsertBatcher(
+      (f) => this.upsertAssets(f),
+      (f) => this.upsertAsset(f),
+      opts,
+    );
+    return this.batcherInstance;
+  }
+
+  /**
+   * Clone and duplicate check before signing (one SOQL query), see judgeClone in asset-lookup.ts.
+   * @returns the existing Asset of this UID, if any.
+   * @throws StationError CLONE_SUSPECTED, REPROVISION_REQUIRED, ORG_DUPLICATE, BAD_REQUEST, ORG_* of the query
+   */
+  async checkClone(a: CloneCheckInput): Promise<CloneCheckResult> {
+    checkCloneInput(a);
+    return judgeClone(
+      a,
+      await this.query([{ uid: a.deviceUid, keyFingerprint: a.keyFingerprint }]),
+      this.fields,
+    );
+  }
+
+  /**
+   * Reads the device's Asset by external ID (SOQL). Undefined when none.
+   * @throws StationError ORG_DUPLICATE when several Assets carry the UID; BAD_REQUEST; ORG_* of the query
+   */
+  async findAssetByUid(uid: string): Promise<AssetRecordFacts | undefined> {
+    validateExternalId(uid);
+    return judgeFind(uid, await this.query([{ uid }]), this.fields);
+  }
+
+  /**
+   * checkClone and findAssetByUid for several bays at once: look-ups within `windowMs` share one SOQL
+   * query (docs/salesforce-wire.md §4.2; an OR of the UIDs and fingerprints). Created on first use with `opts`.
+   */
+  lookups(opts: CoalescerOptions = {}): AssetLookups {
+    if (!this.lookupsInstance) {
+      const b = lookupBatcher((ls) => this.query(ls), this.fields, opts);
+      this.lookupsInstance = {
+        checkClone: async (a) => {
+          checkCloneInput(a);
+          return judgeClone(
+            a,
+            await b.lookup({ uid: a.deviceUid, keyFingerprint: a.keyFingerprint }),
+            this.fields,
+          );
+        },
+        findAssetByUid: async (uid) => {
+          validateExternalId(uid);
+          return judgeFind(uid, await b.lookup({ uid }), this.fields);
+        },
+      };
+    }
+    return this.lookupsInstance;
+  }
+
+  private query(lookups: Lookup[]): Promise<AssetRow[]> {
+    return this.api.query(lookupSoql(lookups, this.fields), lookupDoing(lookups));
+  }
+}

@@ -1,0 +1,206 @@
+/**
+ * Asset tokens with the org: the token-exchange grant that turns a device-signed actor token into an asset
+ * token (docs/salesforce-wire.md §1.2, §1.5, §1.7), and validation of what comes back against the org's asset
+ * signing key (§3) — pinned, or read once from `/id/keys` and cached by `kid`. The actor token itself and
+ * the validation rules are asset-token.ts.
+ */
+import crypto from 'node:crypto';
+import { StationError } from '../../shared/errors';
+import { validateAssetTokenWith, type ValidateOptions } from './asset-token';
+import { fromOAuthError } from './auth';
+import { unexpectedAnswer, unreachable } from './errors';
+import { decodeJws } from './jwt';
+import { DEFAULT_TIMEOUT_MS } from './rest';
+import type { OrgSession } from './session';
+
+const GRANT_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
+const TT_ACCESS = 'urn:ietf:params:oauth:token-type:access_token';
+const TT_JWT = 'urn:ietf:params:oauth:token-type:jwt';
+/** OAuth errors that mean the app is not set up for asset tokens (docs/salesforce-wire.md §1.7). */
+const CONFIG_ERRORS = ['unsupported_grant_type', 'invalid_client', 'unauthorized_client'];
+
+/** Options of the asset-token side. */
+export interface AssetTokenOptions {
+  /** Pinned asset signing certificate or public key (PEM); default: the org's `/id/keys` (docs/salesforce-wire.md §3). */
+  assetSigningCertPem?: string;
+  /** Site / My Domain URL for the token exchange (docs/salesforce-wire.md §1.2); default the instance URL. */
+  assetTokenUrl?: string;
+  /** Per-request timeout, ms. Default 60000. */
+  requestTimeoutMs?: number;
+}
+
+/** An issued asset token, not yet validated. */
+export interface IssuedAssetToken {
+  /** The compact JWT (call {@link AssetTokens.validate}). */
+  assetToken: string;
+  /** Its claims, unverified. */
+  claims: Record<string, unknown>;
+  /** Lifetime, seconds (`expires_in`). */
+  expiresIn: number;
+}
+
+/** Asset-token exchange and validation for one session. */
+export class AssetTokens {
+  private readonly keyCache = new Map<string, crypto.KeyObject>();
+  private keysLoading: Promise<void> | undefined;
+
+  constructor(
+    private readonly session: OrgSession,
+    private readonly opts: AssetTokenOptions = {},
+  ) {}
+
+  /**
+   * Exchanges the device-signed actor token for an asset token: `POST /services/oauth2/token` with the
+   * token-exchange grant, subject = this session's access token (docs/salesforce-wire.md §1.2, §1.5). Raw
+   * HTTP, not conn.authorize (the response has no `id`, §6.3). On `invalid_grant` the session is refreshed
+   * once and the exchange retried: the subject token may have expired (§1.7, §8 Unknowns 5).
+   * @throws StationError ASSET_TOKEN_REJECTED, ORG_CONFIG (flow not enabled), ORG_AUTH, ORG_UNAVAILABLE
+   */
+  async exchange(actorToken: string): Promise<IssuedAssetToken> {
+    const doing = 'exchange the asset token';
+    for (let attempt = 1; ; attempt++) {
+      const { status, json } = await this.post(actorToken);
+      if (status >= 500 || !json) {
+        throw unexpectedAnswer(
+          doing,
+          json ? `HTTP ${status}` : `a non-JSON body (HTTP ${status})`,
+          'Check https://status.salesforce.com and the network, then retry the asset-token step.',
+          { status },
+        );
+      }
+      if (status >= 400) {
+        const error = String(json.error ?? `ERROR_HTTP_${status}`);
+        const description = String(json.error_description ?? '');
+        if (error === 'invalid_grant' && attempt === 1) {
+          await this.session.refresh();
+          continue;
+        }
+        if (CONFIG_ERRORS.includes(error)) {
+          throw fromOAuthError(
+            error,
+            description,
+            'issue an asset token (is "Enable Asset Tokens" on for the External Client App?)',
+          );
+        }
+        throw new StationError(
+          'ASSET_TOKEN_REJECTED',
+          `Salesforce refused to issue an asset token: ${error}${description ? ` (${description})` : ''}.`,
+          'Check the asset-token settings of the External Client App (audiences, signing certificate) and that the device signed the actor token with its RSA key; then retry the asset-token step.',
+          { oauthError: error },
+        );
+      }
+      if (typeof json.access_token !== 'string') {
+        throw unexpectedAnswer(doing, 'no token', 'Retry the asset-token step.');
+      }
+      return {
+        assetToken: json.access_token,
+        claims: decodeJws(json.access_token)?.payload ?? {},
+        expiresIn: typeof json.expires_in === 'number' ? json.expires_in : Number(json.expires_in ?? 0),
+      };
+    }
+  }
+
+  /** One token-exchange request; `json` is undefined when the body is not a JSON object. */
+  private async post(actorToken: string): Promise<{ status: number; json?: Record<string, unknown> }> {
+    const base = (this.opts.assetTokenUrl ?? this.session.instanceUrl).replace(/\/+$/, '');
+    const body = new URLSearchParams({
+      grant_type: GRANT_EXCHANGE,
+      subject_token_type: TT_ACCESS,
+      subject_token: this.session.accessToken,
+      actor_token_type: TT_JWT,
+      actor_token: actorToken,
+    });
+    this.session.stats.tokenCalls++;
+    let status: number;
+    let text: string;
+    try {
+      const res = await fetch(`${base}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body,
+        signal: AbortSignal.timeout(this.opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
+      status = res.status;
+      text = await res.text();
+    } catch (e) {
+      throw unreachable(
+        'exchange the asset token',
+        (e as Error).message,
+        'Check the network and retry the asset-token step.',
+      );
+    }
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+        return { status, json: parsed as Record<string, unknown> };
+    } catch {
+      // not JSON: reported by the caller
+    }
+    return { status };
+  }
+
+  /**
+   * Validates an asset token (docs/salesforce-wire.md §3): RS256 signature against the pinned signing
+   * certificate (`assetSigningCertPem`) or the org's `/id/keys` by `kid`; `aud` contains `audience`;
+   * `nbf`/`exp` with skew. Returns the claims.
+   * @throws StationError ASSET_TOKEN_INVALID; ORG_CONFIG (unreadable pinned certificate); ORG_UNAVAILABLE (keys)
+   */
+  async validate(token: string, o: ValidateOptions): Promise<Record<string, unknown>> {
+    return validateAssetTokenWith(token, (kid) => this.signingKey(kid), o);
+  }
+
+  private async signingKey(kid: string | undefined): Promise<crypto.KeyObject | undefined> {
+    if (this.opts.assetSigningCertPem) {
+      try {
+        return crypto.createPublicKey(this.opts.assetSigningCertPem);
+      } catch {
+        throw new StationError(
+          'ORG_CONFIG',
+          'The configured asset signing certificate is not a readable PEM certificate or public key.',
+          'Export the asset signing certificate from Setup > Certificate and Key Management again.',
+        );
+      }
+    }
+    const k = kid ?? '';
+    if (!this.keyCache.has(k)) {
+      // single-flight: concurrent validations share one /id/keys fetch
+      this.keysLoading ??= this.loadKeys().finally(() => {
+        this.keysLoading = undefined;
+      });
+      await this.keysLoading;
+    }
+    return (
+      this.keyCache.get(k) ??
+      (kid === undefined && this.keyCache.size === 1 ? [...this.keyCache.values()][0] : undefined)
+    );
+  }
+
+  /** Reads the org's RSA keys from `/id/keys` (a JWKS, docs/salesforce-wire.md §3) into the cache. */
+  private async loadKeys(): Promise<void> {
+    this.session.stats.otherCalls++;
+    let jwks: { keys?: Array<crypto.JsonWebKey & { kid?: string }> };
+    try {
+      const res = await fetch(`${this.session.instanceUrl.replace(/\/+$/, '')}/id/keys`, {
+        signal: AbortSignal.timeout(this.opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
+      jwks = (await res.json()) as typeof jwks;
+    } catch (e) {
+      throw new StationError(
+        'ORG_UNAVAILABLE',
+        `Could not read the org's signing keys (/id/keys): ${(e as Error).message}.`,
+        'Check the network, or pin the asset signing certificate in the station settings.',
+      );
+    }
+    for (const jwk of jwks.keys ?? []) {
+      if (jwk.kty !== 'RSA') continue;
+      try {
+        this.keyCache.set(
+          jwk.kid ?? '',
+          crypto.createPublicKey({ key: { kty: 'RSA', n: jwk.n!, e: jwk.e! }, format: 'jwk' }),
+        );
+      } catch {
+        // skip unusable keys
+      }
+    }
+  }
+}

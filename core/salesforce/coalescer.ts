@@ -1,0 +1,96 @@
+/**
+ * Coalesces calls from several bays into shared calls: items submitted within `windowMs` of the first
+ * one go out together, at most `maxBatch` per call, and each caller awaits its own outcome. The Asset
+ * upserts share one sObject Collections call and the Asset look-ups one SOQL query this way
+ * (docs/salesforce-wire.md §4.2); see asset-records.ts.
+ */
+
+/** One item's outcome of a shared call. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Options of a {@link Coalescer}. */
+export interface CoalescerOptions {
+  /** How long the first item waits for others, ms. Default 50. */
+  windowMs?: number;
+  /** Items per call; at least 1. Default 40. */
+  maxBatch?: number;
+}
+
+/** How a {@link Coalescer} sends. */
+export interface CoalescerSpec<In, Out> extends CoalescerOptions {
+  /**
+   * One call for several items. Returns one outcome per item, in order; a throw (or a rejection)
+   * rejects every caller of that call with the same error.
+   */
+  run(items: In[]): Promise<Array<Outcome<Out>>>;
+  /** Items with the same key never share a call: a repeat goes to a later call. Default: no two items alike. */
+  key?(item: In): string;
+}
+
+interface Pending<In, Out> {
+  item: In;
+  resolve: (v: Out) => void;
+  reject: (e: unknown) => void;
+}
+
+/** Collects items for `windowMs` (or until `maxBatch` are queued), then sends them in shared calls. */
+export class Coalescer<In, Out> {
+  private queue: Array<Pending<In, Out>> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly windowMs: number;
+  private readonly maxBatch: number;
+
+  constructor(private readonly spec: CoalescerSpec<In, Out>) {
+    this.windowMs = spec.windowMs ?? 50;
+    this.maxBatch = Math.max(1, spec.maxBatch ?? 40);
+  }
+
+  /** Queues one item; resolves with its own value or rejects with its own error. */
+  submit(item: In): Promise<Out> {
+    return new Promise<Out>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      if (this.queue.length >= this.maxBatch) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+    });
+  }
+
+  /** Sends everything queued now, in as many calls as `maxBatch` and the keys require (all at once). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const all = this.queue;
+    this.queue = [];
+    while (all.length > 0) void this.send(this.takeBatch(all));
+  }
+
+  /** Removes from `all` the next call's items: in order, distinct keys, at most `maxBatch`. */
+  private takeBatch(all: Array<Pending<In, Out>>): Array<Pending<In, Out>> {
+    const key = this.spec.key;
+    if (!key) return all.splice(0, this.maxBatch);
+    const seen = new Set<string>();
+    const batch: Array<Pending<In, Out>> = [];
+    for (let i = 0; i < all.length && batch.length < this.maxBatch;) {
+      const k = key(all[i]!.item);
+      if (seen.has(k)) {
+        i++;
+        continue;
+      }
+      seen.add(k);
+      batch.push(...all.splice(i, 1));
+    }
+    return batch;
+  }
+
+  private async send(batch: Array<Pending<In, Out>>): Promise<void> {
+    try {
+      const outcomes = await this.spec.run(batch.map((p) => p.item));
+      batch.forEach((p, i) => {
+        const o = outcomes[i];
+        if (o?.ok) p.resolve(o.value);
+        else p.reject(o ? o.error : new Error('A shared Salesforce call returned no result for this item.'));
+      });
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+    }
+  }
+}
