@@ -13,7 +13,7 @@ export interface ActorClaims {
   did: string;
   /** Display name of the asset token (`AssetTokenEvent.Name`). */
   name: string;
-  /** The Asset the station upserted (Salesforce then only links, §1.4 "Our design"). */
+  /** The Asset the station upserted (Salesforce then only links, docs/salesforce-wire.md §1.4 "Our design"). */
   assetId: string;
   serialNumber: string;
   /** The device's RSA public key (`cnf.jwk`, RFC 7800). */

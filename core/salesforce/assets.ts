@@ -85,7 +85,8 @@ const UID_MAX = 80; // Device_UID__c is Text(80) (docs/salesforce-wire.md §4.1)
 
 /**
  * Validates an external-ID value: 1–80 printable ASCII characters, no whitespace, no `/` or `\`
- * (an encoded slash in a path segment is not reliably routed [I]), not `.` or `..`.
+ * (an encoded slash in a path segment may not be routed as data: docs/salesforce-wire.md §8 Unknowns 8),
+ * not `.` or `..`.
  * @throws StationError BAD_REQUEST naming the problem
  */
 export function validateExternalId(value: string): string {

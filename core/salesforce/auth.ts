@@ -200,7 +200,7 @@ export function checkTokenResponse(res: unknown, doing: string): TokenResponse {
   return r as TokenResponse;
 }
 
-/** Splits the identity URL `…/id/{orgId}/{userId}` (as jsforce's parseIdUrl, §6.3). */
+/** Splits the identity URL `…/id/{orgId}/{userId}` (as jsforce's parseIdUrl, docs/salesforce-wire.md §6.3). */
 export function parseIdUrl(id: string): { orgId: string; userId: string } {
   const [orgId = '', userId = ''] = id.split('/').slice(-2);
   return { orgId, userId };

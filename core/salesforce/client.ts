@@ -56,25 +56,17 @@ export class OrgClient {
   }
 
   /** See openSession in connect.ts. @throws StationError ORG_NOT_CONNECTED, ORG_CONFIG, ORG_AUTH */
-  static async fromSecrets(
-    config: SfConfig,
-    secrets: SecretStore,
-    opts: OrgClientOptions = {},
-  ): Promise<OrgClient> {
+  static async fromSecrets(config: SfConfig, secrets: SecretStore, opts: OrgClientOptions = {}) {
     return new OrgClient(await connect.openSession(config, secrets, opts), opts);
   }
 
   /** See loginWithPkce in connect.ts. @throws StationError ORG_CONFIG, ORG_AUTH, ORG_UNAVAILABLE */
-  static async loginWithPkce(config: SfConfig, secrets: SecretStore, opts: PkceOptions): Promise<OrgClient> {
+  static async loginWithPkce(config: SfConfig, secrets: SecretStore, opts: PkceOptions) {
     return new OrgClient(await connect.loginWithPkce(config, secrets, opts), opts);
   }
 
   /** See loginWithJwtBearer in connect.ts. @throws StationError ORG_CONFIG, SECRET_MISSING, ORG_AUTH, ORG_UNAVAILABLE */
-  static async loginWithJwtBearer(
-    config: SfConfig,
-    secrets: SecretStore,
-    opts: JwtOptions = {},
-  ): Promise<OrgClient> {
+  static async loginWithJwtBearer(config: SfConfig, secrets: SecretStore, opts: JwtOptions = {}) {
     return new OrgClient(await connect.loginWithJwtBearer(config, secrets, opts), opts);
   }
 

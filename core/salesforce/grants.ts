@@ -93,7 +93,7 @@ export async function refreshTokenGrant(config: SfConfig, secrets: SecretStore):
       'Log in to the org again.',
     );
   const clientSecret = await secrets.get(SECRET_NAMES.orgClientSecret);
-  // A fresh OAuth2 without useVerifier: jsforce would add code_verifier to every grant (§6.2).
+  // A fresh OAuth2 without useVerifier: jsforce would add code_verifier to every grant (docs/salesforce-wire.md §6.2).
   const oauth2 = new OAuth2({
     loginUrl: normaliseLoginUrl(config.loginUrl),
     clientId: config.clientId,

@@ -25,14 +25,8 @@ export {
   type UnsignedActorToken,
   type ValidateOptions,
 } from './asset-token';
-export {
-  lookupBatcher,
-  upsertBatcher,
-  type UpsertBatcher,
-  type UpsertOutcome,
-  type UpsertResult,
-} from './asset-batching';
-export { Coalescer, type CoalescerOptions, type CoalescerSpec, type Outcome } from './coalescer';
+export * from './asset-batching';
+export * from './coalescer';
 export { callbackUrl } from './pkce';
 export { fromOAuthError, jwtAudience, normaliseLoginUrl } from './auth';
 export { fromSfError, sfCode } from './errors';

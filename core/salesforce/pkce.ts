@@ -12,8 +12,11 @@ import { fromOAuthError, requestToken, type TokenResponse } from './auth';
 
 /** Options of the PKCE loopback login. */
 export interface PkceLoginOptions {
+  /** Normalised login URL (see normaliseLoginUrl). */
   loginUrl: string;
+  /** Consumer key of the External Client App. */
   clientId: string;
+  /** Consumer secret, only when the app requires one for the web-server flow. */
   clientSecret?: string;
   /** Fixed loopback port registered in the app's callback URL (docs/salesforce-wire.md §5.1). */
   callbackPort: number;
@@ -40,7 +43,8 @@ const FAIL_PAGE =
 /**
  * Web-server flow with PKCE (RFC 7636) and a loopback redirect (RFC 8252 §7.3) on a fixed port.
  * Listens on 127.0.0.1:callbackPort, opens the authorize URL in the system browser, checks `state`,
- * exchanges the code with the same OAuth2 instance (jsforce adds `code_verifier`, §6.2).
+ * exchanges the code with the same OAuth2 instance (jsforce adds `code_verifier`, docs/salesforce-wire.md §6.2).
+ * @param onTokenCall called once before the code exchange (the caller counts token calls).
  * @throws StationError ORG_CONFIG (port busy, app misconfigured), ORG_AUTH (denied, timeout, bad code)
  */
 export async function runPkceLogin(

@@ -89,7 +89,7 @@ export class OrgSession {
       accessToken: stored.accessToken,
       version: config.apiVersion, // always explicit: jsforce defaults to 50.0 (docs/salesforce-wire.md §6.1)
       oauth2: { loginUrl: this.loginUrl, clientId: config.clientId },
-      // Our refreshFn keeps rotated refresh tokens (jsforce's oauthRefreshFn drops them, §6.3).
+      // Our refreshFn keeps rotated refresh tokens (jsforce's oauthRefreshFn drops them, docs/salesforce-wire.md §6.3).
       refreshFn: (_conn, cb) => {
         this.refresh().then(
           (at) => cb(null, at),

@@ -37,6 +37,7 @@ export class CountingTransport extends Transport {
     super();
   }
 
+  /** Sends one request through jsforce's own transport, counting it and reading its API usage. */
   override httpRequest(req: HttpRequest, options?: HttpRequestOptions) {
     countCall(this.stats, req.url);
     const p = super.httpRequest(req, options);

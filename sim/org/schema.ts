@@ -22,6 +22,7 @@ export interface FieldDef {
 
 /** sObjects the emulator knows. */
 export const SOBJECT_TYPES = ['Account', 'Contact', 'Product2', 'Asset'] as const;
+/** One of {@link SOBJECT_TYPES}. */
 export type SObjectType = (typeof SOBJECT_TYPES)[number];
 
 /** Key prefixes (first 3 characters of an ID), as in a real org. */

@@ -4,15 +4,17 @@
  * values as quoted strings (with `\'` and `\\` escapes), `null`, `true`/`false` or numbers. One
  * connective per WHERE (no parentheses). Anything else → 400 MALFORMED_QUERY.
  */
-import { ApiError } from './store';
+import { ApiError } from './api-error';
 import { findField, findType, type SObjectType } from './schema';
 
+/** One `field op value` of the WHERE clause (field name canonical, value decoded). */
 export interface Condition {
   field: string;
   op: '=' | '!=';
   value: unknown;
 }
 
+/** A parsed query: object, canonical field names, conditions joined by one connective, optional LIMIT. */
 export interface ParsedQuery {
   type: SObjectType;
   fields: string[];

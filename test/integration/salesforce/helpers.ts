@@ -1,11 +1,16 @@
-/** Shared helpers of the Salesforce tests: an in-memory SecretStore, station config for an emulator, device facts. */
+/**
+ * Shared helpers of the Salesforce tests: one org emulator per test file, an in-memory SecretStore,
+ * station config for an emulator, JWT-bearer clients, device facts.
+ */
 import crypto from 'node:crypto';
 import net from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { StationConfig } from '../../../shared/domain';
+import { isStationError, type StationError } from '../../../shared/errors';
 import { defaultConfig } from '../../../core/config';
 import { SECRET_NAMES, type SecretStore } from '../../../core/secrets';
-import type { OrgEmulator } from '../../../sim/org';
-import type { AssetFacts } from '../../../core/salesforce';
+import { OrgClient, type AssetFacts, type OrgClientOptions } from '../../../core/salesforce';
+import { defaultFaults, startOrgEmulator, type OrgEmulator, type OrgEmulatorOptions } from '../../../sim/org';
 
 export const AUDIENCE = 'https://asset-station.invalid/devices';
 
@@ -33,6 +38,65 @@ export function jwtKeys(): { privatePem: string; publicPem: string } {
   };
 }
 
+/** The JWT bearer key pair of this test file (the emulators started with it trust it). */
+export const JWT_KEYS = jwtKeys();
+
+/**
+ * Starts one org emulator for the test file (before its first test; stopped after its last; every fault
+ * switched off again after each test) and hands it to `onStart`.
+ */
+export function useOrgEmulator(opts: OrgEmulatorOptions, onStart: (emu: OrgEmulator) => void): void {
+  let emu: OrgEmulator | undefined;
+  beforeAll(async () => {
+    emu = await startOrgEmulator(opts);
+    onStart(emu);
+  });
+  afterAll(async () => {
+    await emu?.stop();
+  });
+  afterEach(() => {
+    if (emu) Object.assign(emu.faults, defaultFaults());
+  });
+}
+
+/**
+ * The setup of the OrgClient test files: one emulator (see useOrgEmulator) that trusts JWT_KEYS and issues
+ * asset tokens for AUDIENCE; `suite.emu` is set before the first test.
+ */
+export function orgClientSuite() {
+  const suite = {
+    emu: undefined as unknown as OrgEmulator,
+    /** A client of the suite's emulator logged in with the JWT bearer flow, with its SecretStore. */
+    jwtClient: (over: Partial<StationConfig['salesforce']> = {}, opts: OrgClientOptions = {}) =>
+      jwtClient(suite.emu, over, opts),
+  };
+  useOrgEmulator({ jwtBearerCertPem: JWT_KEYS.publicPem, assetAudience: AUDIENCE }, (e) => (suite.emu = e));
+  return suite;
+}
+
+/** A client logged in with the JWT bearer flow (key JWT_KEYS), with its SecretStore. */
+export async function jwtClient(
+  emu: OrgEmulator,
+  over: Partial<StationConfig['salesforce']> = {},
+  opts: OrgClientOptions = {},
+): Promise<{ client: OrgClient; secrets: MemorySecrets }> {
+  const secrets = await storeWithJwtKey(JWT_KEYS.privatePem);
+  const client = await OrgClient.loginWithJwtBearer(sfConfig(emu, over), secrets, opts);
+  return { client, secrets };
+}
+
+/** The StationError `p` rejects with. @throws Error when it resolves or rejects with something else */
+export async function caught(p: Promise<unknown>): Promise<StationError> {
+  try {
+    await p;
+  } catch (e) {
+    if (isStationError(e)) return e as StationError;
+    throw e;
+  }
+  throw new Error('expected a StationError');
+}
+
+/** A SecretStore holding the JWT bearer private key `privatePem`. */
 export async function storeWithJwtKey(privatePem: string): Promise<MemorySecrets> {
   const s = new MemorySecrets();
   await s.set(SECRET_NAMES.orgJwtKey, privatePem);

@@ -1,27 +1,14 @@
 /** The Coalescer and the two Asset batchers built on it: windows, max sizes, keys, error fan-out. */
-import crypto from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   Coalescer,
   DEFAULT_FIELD_MAP,
   lookupBatcher,
   upsertBatcher,
-  type AssetFacts,
   type Outcome,
 } from '../../../core/salesforce';
 import { StationError } from '../../../shared/errors';
-
-const hex = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
-const facts = (uid: string): AssetFacts => ({
-  deviceUid: uid,
-  model: 'M1',
-  certSerial: 'ab12',
-  certFingerprint: hex('c'),
-  keyFingerprint: hex('k'),
-  notAfter: '2030-01-01T00:00:00Z',
-  stationId: 'st-1',
-  provisionedAt: '2026-11-29T10:00:00Z',
-});
+import { facts } from './fixtures';
 
 /** A Coalescer of strings whose run records each call and echoes the items upper-cased. */
 function echo(opts: { windowMs?: number; maxBatch?: number; key?: (s: string) => string } = {}) {

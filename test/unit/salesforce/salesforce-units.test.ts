@@ -14,7 +14,6 @@ import {
   renderName,
   validateAssetTokenWith,
   validateExternalId,
-  type AssetFacts,
 } from '../../../core/salesforce';
 import { soqlQuote } from '../../../core/salesforce/assets';
 import { buildJwtAssertion } from '../../../core/salesforce/grants';
@@ -22,19 +21,8 @@ import { parseLimitInfo } from '../../../core/salesforce/transport';
 import { defaultConfig } from '../../../core/config';
 import { matches, parseSoql } from '../../../sim/org/soql';
 import { StationError } from '../../../shared/errors';
+import { facts, hex } from './fixtures';
 
-const hex = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
-const facts = (uid: string): AssetFacts => ({
-  deviceUid: uid,
-  model: 'M1',
-  certSerial: 'ab12',
-  certFingerprint: hex('c'),
-  keyFingerprint: hex('k'),
-  notAfter: '2030-01-01T00:00:00Z',
-  stationId: 'st-1',
-  provisionedAt: '2026-11-29T10:00:00Z',
-  firmware: '2.0',
-});
 const sf = {
   ...defaultConfig().salesforce,
   accountId: '001000000000001AAA',

@@ -1,0 +1,110 @@
+/**
+ * The org's record rules, as the emulator enforces them on every write (docs/salesforce-wire.md §4.1, §4.2):
+ * unknown fields give INVALID_FIELD, read-only ones INVALID_FIELD_FOR_INSERT_UPDATE, over-long strings
+ * STRING_TOO_LONG, bad references MALFORMED_ID / INVALID_CROSS_REFERENCE_KEY; an Asset needs AccountId or
+ * ContactId (FIELD_INTEGRITY_EXCEPTION); unique fields give DUPLICATE_VALUE.
+ */
+import { isIdShape } from './org-data';
+import { FIELDS, findField, type SObjectType } from './schema';
+import { ApiError } from './api-error';
+import type { OrgStore } from './store';
+
+/**
+ * Validates and normalises input fields (canonical names). Refuses unknown and read-only fields.
+ * @throws ApiError INVALID_FIELD / INVALID_FIELD_FOR_INSERT_UPDATE / STRING_TOO_LONG / MALFORMED_ID
+ */
+export function normalise(
+  store: OrgStore,
+  type: SObjectType,
+  input: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(input)) {
+    if (k === 'attributes') continue;
+    const f = findField(type, k);
+    if (!f) throw new ApiError(400, 'INVALID_FIELD', `No such column '${k}' on sobject of type ${type}`, [k]);
+    if (f.readOnly) {
+      throw new ApiError(
+        400,
+        'INVALID_FIELD_FOR_INSERT_UPDATE',
+        `Unable to create/update fields: ${f.name}. Please check the security settings of this field.`,
+        [f.name],
+      );
+    }
+    if (v !== null && f.type === 'string' && typeof v !== 'string') {
+      throw new ApiError(400, 'JSON_PARSER_ERROR', `Cannot deserialize instance of string from ${typeof v}`, [
+        f.name,
+      ]);
+    }
+    if (typeof v === 'string' && f.length && v.length > f.length) {
+      throw new ApiError(400, 'STRING_TOO_LONG', `${f.name}: data value too large (max length=${f.length})`, [
+        f.name,
+      ]);
+    }
+    if (v !== null && f.type === 'reference') {
+      if (!isIdShape(v)) {
+        throw new ApiError(400, 'MALFORMED_ID', `${f.name}: id value of incorrect type: ${String(v)}`, [
+          f.name,
+        ]);
+      }
+      if (!store.get(f.referenceTo!, v)) {
+        throw new ApiError(400, 'INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id`, [f.name]);
+      }
+    }
+    if (v !== null && f.type === 'datetime' && (typeof v !== 'string' || Number.isNaN(Date.parse(v)))) {
+      throw new ApiError(
+        400,
+        'JSON_PARSER_ERROR',
+        `Cannot deserialize instance of datetime from ${String(v)}`,
+        [f.name],
+      );
+    }
+    out[f.name] = v;
+  }
+  return out;
+}
+
+/**
+ * Checks the object-level rules on a full (merged) record: required fields, an Asset's Account or
+ * Contact (docs/salesforce-wire.md §4.1), unique fields (unless `skipUnique`, for seeding legacy data).
+ * @throws ApiError REQUIRED_FIELD_MISSING / FIELD_INTEGRITY_EXCEPTION / DUPLICATE_VALUE
+ */
+export function checkRecord(
+  store: OrgStore,
+  type: SObjectType,
+  rec: Record<string, unknown>,
+  selfId?: string,
+  skipUnique = false,
+): void {
+  if (type === 'Asset' || type === 'Account' || type === 'Product2') {
+    if (!rec.Name)
+      throw new ApiError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Name]', ['Name']);
+  }
+  if (type === 'Contact' && !rec.LastName) {
+    throw new ApiError(400, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [LastName]', [
+      'LastName',
+    ]);
+  }
+  if (type === 'Asset' && !rec.AccountId && !rec.ContactId) {
+    // docs/salesforce-wire.md §4.1
+    throw new ApiError(
+      400,
+      'FIELD_INTEGRITY_EXCEPTION',
+      'Every asset needs an account, a contact, or both.',
+      ['AccountId', 'ContactId'],
+    );
+  }
+  if (skipUnique) return;
+  for (const f of FIELDS[type]) {
+    if (!f.unique || rec[f.name] === undefined || rec[f.name] === null) continue;
+    const other = store.findBy(type, f.name, rec[f.name]).find((r) => r.Id !== selfId);
+    if (other) {
+      throw new ApiError(
+        400,
+        'DUPLICATE_VALUE',
+        `duplicate value found: ${f.name} duplicates value on record with id: ${other.Id}`,
+        [f.name],
+      );
+    }
+  }
+}

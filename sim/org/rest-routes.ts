@@ -1,0 +1,91 @@
+/**
+ * The emulator's REST endpoint over HTTP (docs/salesforce-wire.md §4.2, §4.3, §8): the free versions list,
+ * then for `/services/data/vNN.N/…` in this order — 404 below v42.0, 401 INVALID_SESSION_ID for a bad or
+ * expired token (and never otherwise), 403 REQUEST_LIMIT_EXCEEDED at the daily limit, the count, the REST
+ * faults (HTML page, 5xx, 429), the JSON body, the handler (rest.ts), and the cut-off-answer fault.
+ * Every answer under a version carries `Sforce-Limit-Info`.
+ */
+import type http from 'node:http';
+import { MAINTENANCE_PAGE, takeFault } from './faults';
+import { JSON_TYPE, send, sendHtml, type EmuRequest } from './http';
+import { handleRest } from './rest';
+import type { EmulatorState } from './state';
+
+const VERSIONED = /^\/services\/data\/v(\d+)\.(\d)(\/.*)?$/;
+/** The oldest API version served (docs/salesforce-wire.md §8). */
+const MIN_VERSION = 42;
+
+/** An error array body (docs/salesforce-wire.md §4.2). */
+function errorBody(errorCode: string, message: string): Array<Record<string, string>> {
+  return [{ message, errorCode }];
+}
+
+/** Answers a REST request; false when `req` is not one. */
+export function restRoutes(st: EmulatorState, req: EmuRequest, res: http.ServerResponse): boolean {
+  const { method, path, raw } = req;
+  if (path === '/services/data' || path === '/services/data/') {
+    // the versions list: no auth, not counted (docs/salesforce-wire.md §4.3)
+    send(res, 200, [{ label: "Spring '25", url: '/services/data/v62.0', version: '62.0' }]);
+    return true;
+  }
+  const vm = VERSIONED.exec(path);
+  if (!vm) return false;
+  if (Number(vm[1]) < MIN_VERSION) {
+    send(res, 404, errorBody('NOT_FOUND', 'The requested resource does not exist'));
+    return true;
+  }
+  if (!st.oauth.session(req.bearer)) {
+    // 401 only for an invalid or expired token (docs/salesforce-wire.md §6.3, §8)
+    send(res, 401, errorBody('INVALID_SESSION_ID', 'Session expired or invalid'));
+    return true;
+  }
+  if (st.usage.exhausted()) {
+    send(res, 403, errorBody('REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), st.usage.header());
+    return true;
+  }
+  st.usage.count();
+  const limit = () => st.usage.header();
+  if (takeFault(st.faults, 'htmlErrors')) sendHtml(res, 503, MAINTENANCE_PAGE, limit());
+  else if (takeFault(st.faults, 'serverErrors')) {
+    const body = errorBody('SERVER_UNAVAILABLE', 'Server unavailable, try again later');
+    send(res, st.faults.serverErrorStatus, body, limit());
+  } else if (takeFault(st.faults, 'rateLimited')) {
+    send(res, 429, errorBody('REQUEST_LIMIT_EXCEEDED', 'Too many requests'), limit());
+  } else {
+    let body: unknown;
+    try {
+      body = raw === '' ? undefined : JSON.parse(raw);
+    } catch {
+      send(res, 400, errorBody('JSON_PARSER_ERROR', 'Unexpected character in request body'), limit());
+      return true;
+    }
+    const result = handleRest(
+      {
+        store: st.store,
+        version: `v${vm[1]}.${vm[2]}`,
+        takeDuplicateFault: () => takeFault(st.faults, 'duplicateValue'),
+      },
+      { method, segs: segments(vm[3]), query: req.url.searchParams, body },
+    );
+    if (method !== 'GET') st.store.save();
+    if (takeFault(st.faults, 'malformedJson')) {
+      res.writeHead(result.status === 204 ? 200 : result.status, { 'Content-Type': JSON_TYPE, ...limit() });
+      res.end(JSON.stringify(result.body ?? { success: true }).slice(0, 7) + '<!-- truncated');
+    } else send(res, result.status, result.body, limit());
+  }
+  return true;
+}
+
+/** The path after the version, split and percent-decoded (a bad escape is kept as is). */
+function segments(rest: string | undefined): string[] {
+  return (rest ?? '')
+    .split('/')
+    .filter(Boolean)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
+}
