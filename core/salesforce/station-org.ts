@@ -73,7 +73,7 @@ export function toPort(c: OrgClient, sf: () => StationConfig['salesforce']): Org
   return {
     orgId: st.orgId ?? '',
     username: st.username ?? '',
-    // several bays' look-ups and upserts share calls (LookupBatcher, UpsertBatcher)
+    // several bays' look-ups and upserts share calls (asset-batching.ts)
     checkClone: (q) => lookups.checkClone(q),
     upsertAsset: (facts) => c.batcher().upsert(facts),
     findAssetByUid: (uid) => lookups.findAssetByUid(uid),
