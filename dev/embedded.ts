@@ -1,6 +1,7 @@
 /**
  * The embedded defaults: everything the main job needs on a machine with no devices and no org — the
- * device simulator on real PTYs, the Salesforce org emulator on 127.0.0.1, a development CA — wired to
+ * device simulator on real PTYs (socat) or, where socat is missing (Windows, macOS, a bare Linux), on
+ * loopback TCP ports reached through the station's `tcp:` transport, the Salesforce org emulator on 127.0.0.1, a development CA — wired to
  * a real station core through the real serial, PKI and jsforce paths. Used by `asset-station demo`,
  * `asset-station web` (the browser harness) and the benchmarks.
  *
@@ -8,11 +9,10 @@
  * same home sees the devices as already provisioned.
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { KeyAlgorithm, StationConfig } from '../shared/domain';
 import { StationError } from '../shared/errors';
-import { SOCAT, simTransports, startDeviceSimulator, type DeviceSimulator } from './simulators';
+import { findSocat, simTransports, startDeviceSimulator, type DeviceSimulator } from './simulators';
 import { startOrgEmulator, type OrgEmulator } from '../sim/org';
 import { loadConfig, saveConfig } from '../core/config';
 import { ensureHome } from '../core/home';
@@ -34,6 +34,16 @@ export const DEMO_ADMIN_PIN = '2468';
 /** `aud` the demo org puts in asset tokens and the station expects. */
 export const DEMO_ASSET_AUDIENCE = 'https://asset-station.invalid/devices';
 
+/** How simulated devices reach the station (see {@link EmbeddedOptions.deviceTransport}). */
+export type DeviceTransport = 'pty' | 'tcp' | 'sim';
+
+/** Words for each device transport, as the demo prints them. */
+export const DEVICE_TRANSPORT_WORDS: Record<DeviceTransport, string> = {
+  pty: 'on PTYs (socat) through the serial stack',
+  tcp: 'on loopback TCP ports (no socat found)',
+  sim: 'in-process',
+};
+
 export interface EmbeddedOptions {
   home: string;
   /** Number of simulated devices (default 4). */
@@ -46,11 +56,13 @@ export interface EmbeddedOptions {
   orgLatencyMs?: number;
   transport?: TransportKind;
   /**
-   * Where the simulated devices are plugged in: `pty` (default) real pseudo-terminals made by socat,
-   * reached through the real serial stack; `sim` in-process byte streams (no socat needed), reached
-   * through the `sim:` transport injected into the station's services.
+   * Where the simulated devices are plugged in: `pty` real pseudo-terminals made by socat, reached
+   * through the real serial stack; `tcp` one loopback TCP listener per device (127.0.0.1, any OS),
+   * reached through the station's real `tcp:` transport; `sim` in-process byte streams, reached
+   * through the `sim:` transport injected into the station's services. Default: `pty` when socat is
+   * found (ASSET_STATION_SOCAT or PATH), else `tcp`.
    */
-  deviceTransport?: 'pty' | 'sim';
+  deviceTransport?: DeviceTransport;
   /** Extra simulated clones (same key as `of`, another UID). */
   clones?: Array<{ of: string }>;
   /** Start bays' hot-plug watcher (default true). */
@@ -66,6 +78,8 @@ export interface Embedded {
   secrets: SecretStore;
   /** True when the demo passphrase protects the vault. */
   demoPassphrase: boolean;
+  /** How the simulated devices reach the station. */
+  deviceTransport: DeviceTransport;
   stop(): Promise<void>;
 }
 
@@ -127,16 +141,17 @@ export async function jwtPublicKeyPem(secrets: SecretStore): Promise<string> {
  * Starts the embedded defaults on `home` and returns a station with one bay per simulated device,
  * connected to the emulated org.
  * @throws StationError HOME_UNUSABLE, SECRET_STORE_UNAVAILABLE (wrong vault passphrase), and a clear
- *   error when socat is not installed.
+ *   error when `deviceTransport: 'pty'` is asked for and socat is not installed.
  */
 export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
   const home = ensureHome(path.resolve(o.home));
-  const deviceTransport = o.deviceTransport ?? 'pty';
-  if (deviceTransport === 'pty' && !fs.existsSync(SOCAT) && process.platform !== 'win32') {
+  const socat = findSocat();
+  const deviceTransport = o.deviceTransport ?? (socat ? 'pty' : 'tcp');
+  if (deviceTransport === 'pty' && !socat) {
     throw new StationError(
       'INTERNAL',
       'socat is not installed, so simulated devices cannot get serial ports (PTYs).',
-      'Install it: sudo apt-get install socat (Debian/Ubuntu).',
+      'Install it (Debian/Ubuntu: sudo apt-get install socat), or leave the device transport at its default: loopback TCP.',
     );
   }
   const fromEnv = process.env[VAULT_PASSPHRASE_ENV];
@@ -181,7 +196,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     await station.connectOrg({});
     for (const d of sim.devices) await station.attachBay({ locator: d.locator });
     if (o.watch ?? true) station.watch();
-    return { station, sim, org, secrets, demoPassphrase: !fromEnv, stop: stopAll };
+    return { station, sim, org, secrets, demoPassphrase: !fromEnv, deviceTransport, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

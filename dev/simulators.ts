@@ -7,7 +7,7 @@ import { streamFactory, type TransportFactories } from '../core/device';
 import type { DeviceSimulator } from '../sim/device/index';
 
 export { startDeviceSimulator, type DeviceFaults, type DeviceSimulator } from '../sim/device/index';
-export { SOCAT } from '../sim/device/ports';
+export { findSocat } from '../sim/device/ports';
 export { startOrgEmulator, type OrgEmulator } from '../sim/org/index';
 
 /**

@@ -1,6 +1,6 @@
 /**
  * `asset-station demo` (npm run demo): the main job on the embedded defaults — 4 simulated devices on
- * PTYs, the org emulator, a development CA — provisioned in parallel end to end through the real
+ * PTYs (or loopback TCP ports where socat is missing), the org emulator, a development CA — provisioned in parallel end to end through the real
  * serial, PKI and jsforce paths, then the records and a QA verify of each device. Run again on the same
  * home, it reports the devices as already provisioned and creates nothing new.
  */
@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { StationError } from '../../shared/errors';
 import type { CliContext } from '../context';
 import { integerOption } from '../options';
-import { DEMO_HOME, startEmbedded } from '../../dev/embedded';
+import { DEMO_HOME, DEVICE_TRANSPORT_WORDS, startEmbedded } from '../../dev/embedded';
 import { provisionWithProgress, recordsTable, stdoutOutput, verifyBays, verifyLines } from '../run-jobs';
 
 export function register(program: Command, ctx: () => CliContext): void {
@@ -33,7 +33,9 @@ export function register(program: Command, ctx: () => CliContext): void {
         const bays = await env.station.listBays({});
         c.info(`Asset Station demo on embedded defaults`);
         c.info(`  home     ${home}`);
-        c.info(`  devices  ${bays.length} simulated on PTYs (${bays.map((b) => b.device?.uid).join(', ')})`);
+        c.info(
+          `  devices  ${bays.length} simulated ${DEVICE_TRANSPORT_WORDS[env.deviceTransport]} (${bays.map((b) => b.device?.uid).join(', ')})`,
+        );
         c.info(`  org      emulator at ${env.org.baseUrl} (JWT bearer login as ${env.org.adminUsername})`);
         c.info(`  CA       ${(await env.station.getCaInfo({})).chain.map((x) => x.subject).join(' <- ')}`);
         if (env.demoPassphrase)
@@ -56,6 +58,7 @@ export function register(program: Command, ctx: () => CliContext): void {
         const verified = reports.filter((r) => r.passed).length;
         const summary = {
           devices: outcomes.length,
+          deviceTransport: env.deviceTransport,
           provisioned,
           newlyProvisioned: fresh,
           alreadyProvisioned: outcomes.filter((x) => x.alreadyProvisioned).length,

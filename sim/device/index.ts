@@ -1,6 +1,7 @@
 /**
  * Device simulator library (issue 3): N simulated devices speaking protocol v1, each on a real PTY
- * (socat, stable symlink `<home>/sim/devices/<uid>`) or an in-process `sim:<uid>` endpoint. Real keys
+ * (socat, stable symlink `<home>/sim/devices/<uid>`), a loopback TCP port (`tcp:127.0.0.1:PORT`) or
+ * an in-process `sim:<uid>` endpoint. Real keys
  * (node:crypto), persistent per-device state under `<home>/sim/state/`, realistic key-generation time
  * with PROG frames, baud-rate throttling, and fault switches (./faults.ts).
  *
@@ -14,7 +15,7 @@ import { generateDeviceKey } from './crypto';
 import { SimDevice, type SimHandle } from './device';
 import type { DeviceFaults } from './faults';
 import type { DeviceProfile } from './handlers';
-import { MemoryPort, PtyPort, SOCAT, type SimPort } from './ports';
+import { MemoryPort, PtyPort, TcpPort, findSocat, type SimPort } from './ports';
 import { loadState, saveState } from './state';
 
 export type { SimHandle } from './device';
@@ -46,10 +47,11 @@ export interface DeviceSimulatorOptions {
   /** Largest frame each device accepts, bytes (default 512; protocol minimum 256). */
   maxFrame?: number;
   /**
-   * `pty`: real PTYs via socat (locator `serial:<home>/sim/devices/<uid>`); `sim`: in-process
-   * (locator `sim:<uid>`). Default `pty` when socat is installed, else `sim`.
+   * `pty`: real PTYs via socat (locator `serial:<home>/sim/devices/<uid>`); `tcp`: a loopback TCP
+   * listener per device (locator `tcp:127.0.0.1:<port>`, any OS); `sim`: in-process (locator
+   * `sim:<uid>`). Default `pty` when socat is installed, else `tcp`.
    */
-  transport?: 'pty' | 'sim';
+  transport?: 'pty' | 'tcp' | 'sim';
   /** Extra devices that carry a copy of another device's key (and state) under a new UID. */
   clones?: Array<{ of: string }>;
   /** Device model name (default `AS-SIM-1`). */
@@ -76,7 +78,7 @@ export interface DeviceSimulator {
  */
 export async function startDeviceSimulator(opts: DeviceSimulatorOptions): Promise<DeviceSimulator> {
   const home = path.resolve(opts.home);
-  const transport = opts.transport ?? (fs.existsSync(SOCAT) ? 'pty' : 'sim');
+  const transport = opts.transport ?? (findSocat() ? 'pty' : 'tcp');
   const linkDir = path.join(home, 'sim', 'devices');
   fs.mkdirSync(linkDir, { recursive: true, mode: 0o700 });
   const prefix = opts.uidPrefix ?? 'SIM-';
@@ -91,6 +93,7 @@ export async function startDeviceSimulator(opts: DeviceSimulatorOptions): Promis
   const memoryPorts = new Map<string, MemoryPort>();
   const mkPort = (uid: string): SimPort => {
     if (transport === 'pty') return new PtyPort(path.join(linkDir, uid));
+    if (transport === 'tcp') return new TcpPort();
     const port = new MemoryPort(uid);
     memoryPorts.set(uid, port);
     return port;
