@@ -24,7 +24,10 @@ export type Locator = z.infer<typeof Locator>;
 
 /** What the device says about itself (HELLO/INFO). */
 export const DeviceIdentity = z.object({
+  /** Protocol v1 devices: 1; families without our protocol (nRF91 AT): 0. */
   protocolVersion: z.number().int(),
+  /** The driver family that identified the device (core/device/drivers); absent = `as1`. */
+  family: z.enum(['as1', 'nrf91']).optional(),
   model: z.string(),
   /** Hardware UID: the device's stable identity (also the Asset external ID). */
   uid: z.string(),
@@ -41,6 +44,8 @@ export const DeviceIdentity = z.object({
     assetIdSet: z.boolean(),
     locked: z.boolean(),
   }),
+  /** nRF91: the modem's device UUID from its attestation token (Nordic %ATTESTTOKEN). */
+  deviceUuid: z.string().optional(),
 });
 export type DeviceIdentity = z.infer<typeof DeviceIdentity>;
 

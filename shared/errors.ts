@@ -38,6 +38,8 @@ export const ERROR_CODES = [
   'DEVICE_REFUSED',
   'DEVICE_LOCKED',
   'DEVICE_MISMATCH', // the device on the port is not the one the job was started for
+  'DEVICE_RESET', // the device restarted mid-command (reset banner seen): the command's outcome is unknown
+  'DEVICE_BOOTLOADER', // the board sits in its bootloader / download mode
   // PKI
   'CSR_MALFORMED',
   'CSR_BAD_SIGNATURE',

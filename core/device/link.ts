@@ -26,6 +26,7 @@ import {
   type CommandName,
   type Frame,
 } from '../../shared/protocol';
+import { bootSign, bootloaderError, resetError } from './boot-signs';
 import { protocolError } from './errors';
 import type { Transport } from './transport';
 
@@ -87,6 +88,8 @@ export class DeviceLink {
   private readonly taps = new Set<(f: Frame, atMs: number) => void>();
   /** Device log lines seen between frames (last 50), for diagnostics. */
   readonly noise: string[] = [];
+  /** A bootloader banner seen since the last valid frame (requests fail at once while set). */
+  private bootloader: string | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -120,6 +123,7 @@ export class DeviceLink {
           this.noise.push(line);
           if (this.noise.length > 50) this.noise.shift();
           this.onLog?.(line);
+          this.onBootSign(line);
         }
       } else if (ev.kind === 'error') {
         if (ev.reason === 'crc') this.stats.crcErrors++;
@@ -127,8 +131,25 @@ export class DeviceLink {
         else this.stats.malformed++;
       } else {
         this.stats.framesIn++;
+        this.bootloader = undefined;
         this.onFrame(ev.frame);
       }
+    }
+  }
+
+  /**
+   * A reset banner fails the running request at once (DEVICE_RESET: its outcome is unknown) when the
+   * device had already answered on this link — a banner buffered from before the port was opened is
+   * only logged. A bootloader banner fails the running and every later request (DEVICE_BOOTLOADER)
+   * until a valid frame arrives.
+   */
+  private onBootSign(line: string): void {
+    const sign = bootSign(line);
+    if (sign === 'bootloader') {
+      this.bootloader = line;
+      this.pending?.fail(bootloaderError(this.locator, line));
+    } else if (sign === 'reset' && this.pending && this.stats.framesIn > 0) {
+      this.pending.fail(resetError(this.locator, this.pending.type, line));
     }
   }
 
@@ -196,6 +217,7 @@ export class DeviceLink {
         'Open the device again.',
       );
     if (this.gone) throw this.gone;
+    if (this.bootloader) throw bootloaderError(this.locator, this.bootloader);
     const id = opts.id ?? this.allocId();
     this.issued.add(id);
     const frames = splitMessage(id, cmd, body, this.maxFrame);

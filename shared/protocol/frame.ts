@@ -10,7 +10,8 @@
  * - `<seq>/<total>`: chunk number, 1-based, decimal, 1..999.
  * - `<payload>`: base64 (RFC 4648 §4) of this chunk of the message body; may be empty.
  * - `<crc>`: CRC-32/ISO-HDLC of every byte from `$` up to the byte before `*`, 8 uppercase hex digits.
- * - The line ends with LF; a CR before it is optional. The whole line (CR LF included) is at most the
+ * - The line ends with CR LF (sent); receivers accept LF alone or CR alone too (some USB-UART bridges and
+ *   terminal settings translate line ends). The whole line (CR LF included) is at most the
  *   device's announced maxFrame bytes.
  *
  * Pure: Uint8Array only, no Node APIs.
@@ -146,6 +147,8 @@ export class FrameDecoder {
   private skipping = false;
   private skipped = 0;
   private noise: number[] = [];
+  /** The last line ended at a CR: an LF right after it belongs to that line end. */
+  private afterCr = false;
 
   /** @param maxFrame largest accepted line in bytes, CR LF included. */
   constructor(maxFrame: number = MAX_MAX_FRAME, maxNoise = 512) {
@@ -176,7 +179,7 @@ export class FrameDecoder {
 
   private addNoise(b: number, ev: DecodeEvent[]): void {
     this.noise.push(b);
-    if (b === LF || this.noise.length >= this.maxNoise) this.flushNoise(ev);
+    if (b === LF || b === CR || this.noise.length >= this.maxNoise) this.flushNoise(ev);
   }
 
   /** The oversize line being skipped ended: one error event for all of it. */
@@ -186,6 +189,10 @@ export class FrameDecoder {
   }
 
   private byte(b: number, ev: DecodeEvent[]): void {
+    if (this.afterCr) {
+      this.afterCr = false;
+      if (b === LF) return;
+    }
     if (b === DOLLAR) {
       if (this.skipping) this.endSkip(ev);
       else if (this.cand.length >= MARKER_BYTES.length) {
@@ -219,7 +226,8 @@ export class FrameDecoder {
       this.cand.push(b);
       return;
     }
-    if (b === LF) {
+    if (b === LF || b === CR) {
+      this.afterCr = b === CR;
       const line = Uint8Array.from(this.cand);
       this.cand = [];
       const r = parseFrameLine(line);

@@ -1,0 +1,63 @@
+/**
+ * The device families the station knows, in probe order (protocol v1 first: its HELLO is harmless to
+ * an AT modem, which answers ERROR; then the nRF91 AT probe). Adding a family = one folder beside
+ * as1/ and nrf91/ exporting a probe, plus one line in {@link FAMILIES} (docs/drivers.md).
+ */
+import { StationError } from '../../../shared/errors';
+import type { Transport } from '../transport';
+import type { OpenOptions } from '../types';
+import { probeAs1 } from './as1';
+import { probeNrf91 } from './nrf91';
+import type { DeviceDriver, DeviceFamily } from './types';
+
+/** Options of a driver open: the transport's plus the family to use without probing. */
+export interface DriverOpenOptions extends OpenOptions {
+  /** Skip probing: use this family (the bay already knows it). */
+  family?: DeviceFamily;
+  /** nRF91: the sec tag to provision (default DEFAULT_SEC_TAG). */
+  secTag?: number;
+  /** Per-family probe time, ms (default 1500). */
+  probeMs?: number;
+}
+
+/** One registry entry. */
+export interface FamilyEntry {
+  family: DeviceFamily;
+  /** Words for people. */
+  title: string;
+  /** Recognises the family on an open line; undefined (and the transport closed) when it is not. */
+  probe(t: Transport, opts: DriverOpenOptions): Promise<DeviceDriver | undefined>;
+}
+
+export const FAMILIES: FamilyEntry[] = [
+  { family: 'as1', title: 'protocol v1 firmware', probe: (t, o) => probeAs1(t, o, o.probeMs) },
+  {
+    family: 'nrf91',
+    title: 'Nordic nRF91 modem (AT commands)',
+    probe: (t, o) => probeNrf91(t, o, o.probeMs),
+  },
+];
+
+/**
+ * Opens `locator` and picks its driver: each family in {@link FAMILIES} order probes a fresh
+ * transport until one answers.
+ * @throws StationError DEVICE_PORT_* (open), DEVICE_BOOTLOADER, DEVICE_TIMEOUT (no family answered)
+ */
+export async function openDriver(
+  locator: string,
+  open: () => Promise<Transport>,
+  opts: DriverOpenOptions = {},
+  families: FamilyEntry[] = FAMILIES,
+): Promise<DeviceDriver> {
+  const order = opts.family ? families.filter((f) => f.family === opts.family) : families;
+  for (const f of order) {
+    const d = await f.probe(await open(), opts);
+    if (d) return d;
+  }
+  throw new StationError(
+    'DEVICE_TIMEOUT',
+    `No device answered on ${locator} (tried ${order.map((f) => f.title).join(', ')}).`,
+    'Check that the device is powered and running its firmware (not the bootloader), that this is its data port, and the cable; then retry.',
+    { families: order.map((f) => f.family) },
+  );
+}
