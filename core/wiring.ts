@@ -6,7 +6,7 @@
 import * as pkiLib from './pki';
 import { StationCa } from './pki';
 import { openDevice, type TransportFactories } from './device';
-import { listSerialPorts } from './device/discovery';
+import { listPortGroups } from './device/discovery';
 import type { Db } from './records/db';
 import type { SecretStore } from './secrets';
 import type { PkiService, StationServices } from './station';
@@ -50,8 +50,8 @@ export function realServices(o: WiringOptions): StationServices {
   return {
     secrets: o.secrets,
     openDevice: (locator, opts) => openDevice(locator, opts, o.transports),
-    listPorts: async () =>
-      (await listSerialPorts()).filter((p) => p.vendorId || p.serialNumber).map((p) => p.locator),
+    // One bay per physical adapter: its data port (core/device/port-groups.ts).
+    listPorts: async () => (await listPortGroups()).groups.map((g) => g.locator),
     watchDirs: o.watchDirs ?? [],
     pki: async (db: Db) => pkiService(await StationCa.load(o.home, o.secrets, { db })),
     org: (config) => orgService(config, o.secrets, o.openUrl),

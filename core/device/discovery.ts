@@ -12,6 +12,7 @@ import { SerialPort } from 'serialport';
 import { isStationError } from '../../shared/errors';
 import type { SerialPortInfo } from '../../shared/domain';
 import { openDevice } from './index';
+import { groupPorts, type HiddenPort, type PortGroup } from './port-groups';
 import type { OpenOptions } from './types';
 
 /** Lists serial ports with USB VID/PID and serial number where the OS knows them. */
@@ -25,6 +26,17 @@ export async function listSerialPorts(): Promise<SerialPortInfo[]> {
     ...(p.vendorId ? { vendorId: p.vendorId } : {}),
     ...(p.productId ? { productId: p.productId } : {}),
   }));
+}
+
+/**
+ * The OS port list grouped into physical adapters (one bay each; ./port-groups.ts), before any port is
+ * opened. Bluetooth, macOS tty.* twins, debug-probe GDB ports and built-in UARTs are left out unless
+ * `includeHidden`.
+ */
+export async function listPortGroups(
+  opts: { includeHidden?: boolean } = {},
+): Promise<{ groups: PortGroup[]; hidden: HiddenPort[] }> {
+  return groupPorts(await SerialPort.list(), opts);
 }
 
 /**

@@ -1,12 +1,12 @@
 /**
  * nRF91 modem simulator (issue 12): N simulated Nordic nRF91 modems on stock modem firmware, each on a
- * real PTY (socat, stable link `<home>/sim/modems/<imei>`) or an in-process `sim:nrf91-<imei>`
- * endpoint. State lives in memory (a new run is a factory-fresh modem). Behaviour: ./modem.ts.
+ * real PTY (socat, stable link `<home>/sim/modems/<imei>`), a loopback TCP port (`tcp:127.0.0.1:PORT`,
+ * where socat is missing) or an in-process `sim:nrf91-<imei>` endpoint. State lives in memory (a new run is a factory-fresh modem). Behaviour: ./modem.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StreamEndpoint } from '../../shared/protocol';
-import { MemoryPort, PtyPort, SOCAT, type SimPort } from '../device/ports';
+import { MemoryPort, PtyPort, TcpPort, findSocat, type SimPort } from '../device/ports';
 import { SimModem, type ModemFaults, type ModemProfile } from './modem';
 
 export type { ModemFaults, ModemProfile } from './modem';
@@ -16,8 +16,8 @@ export { SimModem } from './modem';
 export interface ModemSimulatorOptions {
   home: string;
   count: number;
-  /** `pty` (default when socat exists) or in-process `sim`. */
-  transport?: 'pty' | 'sim';
+  /** `pty` (default when socat exists), loopback `tcp` (default otherwise) or in-process `sim`. */
+  transport?: 'pty' | 'tcp' | 'sim';
   faults?: ModemFaults;
   /** Line end of the modems' output (default CR LF). */
   eol?: ModemProfile['eol'];
@@ -56,7 +56,7 @@ export function luhnDigit(digits: string): string {
 /** Starts the modems; resolves when every port can be opened. @throws Error when socat is missing for `pty`. */
 export async function startModemSimulator(opts: ModemSimulatorOptions): Promise<ModemSimulator> {
   const home = path.resolve(opts.home);
-  const transport = opts.transport ?? (fs.existsSync(SOCAT) ? 'pty' : 'sim');
+  const transport = opts.transport ?? (findSocat() ? 'pty' : 'tcp');
   const dir = path.join(home, 'sim', 'modems');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tac = opts.tac ?? '35000091';
@@ -65,7 +65,12 @@ export async function startModemSimulator(opts: ModemSimulatorOptions): Promise<
     const body = `${tac}${String(i + 1).padStart(6, '0')}`;
     const imei = body + luhnDigit(body);
     const name = `nrf91-${imei}`;
-    const port: SimPort = transport === 'pty' ? new PtyPort(path.join(dir, imei)) : new MemoryPort(name);
+    const port: SimPort =
+      transport === 'pty'
+        ? new PtyPort(path.join(dir, imei))
+        : transport === 'tcp'
+          ? new TcpPort()
+          : new MemoryPort(name);
     const modem = new SimModem(
       {
         imei,

@@ -9,6 +9,7 @@
  * A PTY has no modem lines: a failed `set` is ignored.
  */
 import { SerialPort } from 'serialport';
+import { StationError } from '../../../shared/errors';
 import { mapOpenError } from '../errors';
 import type { Transport } from '../transport';
 import { LineTransport } from './line';
@@ -16,14 +17,39 @@ import { LineTransport } from './line';
 export interface SerialOptions {
   baudRate: number;
   lineControl: 'keep-low' | 'default';
+  /** Opens tried while the port is busy (another program, or the OS still releasing it), default 4. */
+  busyAttempts?: number;
+  /** Pause between those tries, ms (default 250). */
+  busyRetryMs?: number;
 }
 
-/** Opens a serial port. @throws StationError DEVICE_PORT_NOT_FOUND | DEVICE_PORT_PERMISSION | DEVICE_PORT_BUSY */
+/**
+ * Opens a serial port. A busy port (held by a serial monitor, or not yet released by the OS after a
+ * previous close) is tried `busyAttempts` times, `busyRetryMs` apart, then reported.
+ * @throws StationError DEVICE_PORT_NOT_FOUND | DEVICE_PORT_PERMISSION | DEVICE_PORT_BUSY (details.attempts)
+ */
 export async function openSerial(locator: string, path: string, o: SerialOptions): Promise<Transport> {
-  const port = new SerialPort({ path, baudRate: o.baudRate, autoOpen: false, lock: true, hupcl: false });
-  await new Promise<void>((resolve, reject) =>
-    port.open((err) => (err ? reject(mapOpenError(locator, err)) : resolve())),
-  );
+  const attempts = Math.max(1, o.busyAttempts ?? 4);
+  let port: SerialPort | undefined;
+  for (let i = 1; !port; i++) {
+    const p = new SerialPort({ path, baudRate: o.baudRate, autoOpen: false, lock: true, hupcl: false });
+    try {
+      await new Promise<void>((resolve, reject) =>
+        p.open((err) => (err ? reject(mapOpenError(locator, err)) : resolve())),
+      );
+      port = p;
+    } catch (e) {
+      if (!(e instanceof StationError) || e.code !== 'DEVICE_PORT_BUSY' || i >= attempts) {
+        if (e instanceof StationError && e.code === 'DEVICE_PORT_BUSY')
+          throw new StationError(e.code, `${e.message.replace(/\.$/, '')} (tried ${i} times).`, e.remedy, {
+            ...e.details,
+            attempts: i,
+          });
+        throw e;
+      }
+      await new Promise((r) => setTimeout(r, o.busyRetryMs ?? 250));
+    }
+  }
   if (o.lineControl === 'keep-low') {
     await new Promise<void>((resolve) => port.set({ dtr: false, rts: false }, () => resolve()));
   }
