@@ -12,6 +12,7 @@ import { register as demo } from './demo';
 import { register as web } from './web';
 import { register as provision } from './provision';
 import { register as simDevice } from './sim-device';
+import { register as simNrf91 } from './sim-nrf91';
 import { register as conformance } from './conformance';
 import { register as ca } from './ca';
 import { register as simOrg } from './sim-org';
@@ -29,6 +30,7 @@ export const COMMANDS: RegisterCommand[] = [
   audit,
   web,
   simDevice,
+  simNrf91,
   conformance,
   ca,
   simOrg,
