@@ -16,7 +16,8 @@ import { simGroup } from './sim-group';
 const usage = (msg: string) => usageError(msg, 'Run `asset-station sim nrf91 --help` for the option syntax.');
 
 const atCommand = (s: string | undefined, what: string): string => {
-  if (!s || !/^AT[%+][A-Z]+$/i.test(s)) throw usage(`--fault ${what} needs an AT command name such as AT%KEYGEN`);
+  if (!s || !/^AT[%+][A-Z]+$/i.test(s))
+    throw usage(`--fault ${what} needs an AT command name such as AT%KEYGEN`);
   return s.toUpperCase();
 };
 
@@ -31,7 +32,10 @@ function parseFaults(list: string[]): ModemFaults {
     else if (key === 'reset-on') f.resetOn = atCommand(val, 'reset-on=CMD');
     else if (key === 'cme') {
       const [c, n] = (val ?? '').split(':');
-      f.cme = { command: atCommand(c, 'cme=CMD:N'), code: integerOption(n ?? '', '--fault cme=CMD:N', 0, 65535) };
+      f.cme = {
+        command: atCommand(c, 'cme=CMD:N'),
+        code: integerOption(n ?? '', '--fault cme=CMD:N', 0, 65535),
+      };
     } else throw usage(`unknown fault "${item}"`);
   }
   return f;
@@ -57,7 +61,13 @@ export function register(program: Command, ctx: () => CliContext): void {
       const count = integerOption(o.count, '--count', 1, 64);
       const keygenDelayMs = integerOption(o.keygenDelay, '--keygen-delay', 0, 600_000);
       const eol = EOL[choiceOption(o.eol, '--eol', ['crlf', 'cr', 'lf'] as const)];
-      const sim = await startModemSimulator({ home: c.home, count, keygenDelayMs, eol, faults: parseFaults(o.fault) });
+      const sim = await startModemSimulator({
+        home: c.home,
+        count,
+        keygenDelayMs,
+        eol,
+        faults: parseFaults(o.fault),
+      });
       const modems = sim.modems.map((m) => ({ imei: m.imei, uid: m.uid, locator: m.locator }));
       if (c.json) process.stdout.write(JSON.stringify({ modems }) + '\n');
       else {

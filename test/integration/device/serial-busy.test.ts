@@ -30,7 +30,9 @@ describe('busy serial port', () => {
     const holder = await openSerial('serial:x', devPath, opts);
     try {
       const t0 = Date.now();
-      const err = await openSerial('serial:x', devPath, { ...opts, busyAttempts: 3 }).catch((e: unknown) => e);
+      const err = await openSerial('serial:x', devPath, { ...opts, busyAttempts: 3 }).catch(
+        (e: unknown) => e,
+      );
       expect(err).toMatchObject({ code: 'DEVICE_PORT_BUSY', details: { attempts: 3 } });
       expect((err as Error).message).toMatch(/tried 3 times/);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(200);
