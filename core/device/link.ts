@@ -118,7 +118,8 @@ export class DeviceLink {
     for (const ev of this.decoder.push(b)) {
       if (ev.kind === 'noise') {
         this.stats.noiseBytes += ev.bytes.length;
-        const line = asciiPreview(ev.bytes).trim();
+        // Line ends are not part of the log line (they would show as dots).
+        const line = asciiPreview(ev.bytes.filter((x) => x !== 0x0d && x !== 0x0a)).trim();
         if (line) {
           this.noise.push(line);
           if (this.noise.length > 50) this.noise.shift();
