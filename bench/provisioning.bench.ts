@@ -20,6 +20,9 @@ import { FileVault } from '../core/secrets';
 import { Station } from '../core/station';
 import { realServices } from '../core/wiring';
 
+/** Admin PIN set on the bench's throw-away home. */
+const BENCH_ADMIN_PIN = '13579';
+
 const PASS = 'bench-vault-passphrase';
 const ORG_LATENCY_MS = Number(process.env.BENCH_ORG_LATENCY_MS ?? 80);
 
@@ -102,7 +105,9 @@ async function benchOnce(n: number): Promise<Row> {
       },
     };
     station = await Station.open({ home, transport: 'in-process', services });
-    await station.connectOrg({});
+    // The JWT bearer login needs the admin PIN; a bench home gets one.
+    await station.setAdminPin(BENCH_ADMIN_PIN);
+    await station.connectOrg({ adminPin: BENCH_ADMIN_PIN });
     const bays = [];
     for (const d of sim.info.devices) bays.push(await station.attachBay({ locator: d.locator }));
     serial.bytes = 0; // count the jobs only, not the attach HELLOs

@@ -65,7 +65,7 @@ export interface ProvisionOutcome {
 async function provisionBays(
   station: Station,
   bays: Bay[],
-  opts: { reprovision?: boolean; inputs?: Record<string, string> } = {},
+  opts: { reprovision?: boolean; adminPin?: string | undefined; inputs?: Record<string, string> } = {},
 ): Promise<ProvisionOutcome[]> {
   return Promise.all(
     bays.map(async (bay) => {
@@ -75,7 +75,7 @@ async function provisionBays(
         bayId: bay.id,
         kind: 'provision',
         ...(opts.inputs ? { inputs: opts.inputs } : {}),
-        ...(opts.reprovision ? { reprovision: true } : {}),
+        ...(opts.reprovision ? { reprovision: true, adminPin: opts.adminPin } : {}),
       });
       const already = before?.id === started.id && started.state === 'succeeded';
       const job = already ? started : await station.waitForJob(started.id);
@@ -92,7 +92,7 @@ export async function provisionWithProgress(
   station: Station,
   bays: Bay[],
   out: JobsOutput,
-  opts: { reprovision?: boolean; inputs?: Record<string, string> } = {},
+  opts: Parameters<typeof provisionBays>[2] = {},
 ): Promise<{ outcomes: ProvisionOutcome[]; records: ProvisioningRecord[] }> {
   const unsubscribe = printProgress(station, bays, out);
   let outcomes: ProvisionOutcome[];

@@ -193,7 +193,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
     });
     stops.push(() => station.close());
     if (!(await secrets.get(SECRET_NAMES.adminPinHash))) await station.setAdminPin(DEMO_ADMIN_PIN);
-    await station.connectOrg({});
+    await station.connectOrg({ adminPin: DEMO_ADMIN_PIN });
     for (const d of sim.devices) await station.attachBay({ locator: d.locator });
     if (o.watch ?? true) station.watch();
     return { station, sim, org, secrets, demoPassphrase: !fromEnv, deviceTransport, stop: stopAll };

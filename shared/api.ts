@@ -79,6 +79,8 @@ export const methods = {
         inputs: z.record(z.string().max(64), z.string().max(256)).optional(),
         /** Admin override: re-provision a device that already has an identity (recorded in the audit log). */
         reprovision: z.boolean().optional(),
+        /** The local admin PIN: required when `reprovision` is set (the core refuses it otherwise). */
+        adminPin: z.string().min(4).max(64).optional(),
       })
       .strict(),
     response: Job,
@@ -122,7 +124,10 @@ export const methods = {
     response: StationConfig,
   },
   getOrgStatus: { request: Empty, response: OrgStatus },
-  /** Starts the operator login (system browser, PKCE) or the JWT bearer flow, per configuration. */
+  /**
+   * Starts the operator login (system browser, PKCE) or the JWT bearer flow, per configuration. The
+   * JWT bearer flow logs the station in with its own key and needs the admin PIN.
+   */
   connectOrg: {
     request: z.object({ adminPin: z.string().min(4).max(64).optional() }).strict(),
     response: OrgStatus,

@@ -74,11 +74,26 @@ export const PROVISION_STEPS = [
   'write-back',
   'read-back',
 ] as const;
-/** Step names of a verify job (QA). */
-export const VERIFY_STEPS = ['identify', 'chain', 'challenge', 'org-asset', 'asset-link'] as const;
+/** A step of a provisioning job. */
+export type ProvisionStepName = (typeof PROVISION_STEPS)[number];
 
-export const StepName = z.enum([...new Set([...PROVISION_STEPS, ...VERIFY_STEPS])] as [string, ...string[]]);
+/**
+ * Every step name a job may have: a closed set, so a misspelt step name does not compile
+ * (`const s: StepName = 'no-such-step'` is a type error) and is refused at runtime by the schema.
+ */
+export const StepName = z.enum([...PROVISION_STEPS, 'chain', 'challenge', 'org-asset', 'asset-link']);
 export type StepName = z.infer<typeof StepName>;
+
+/** Step names of a verify job (QA), in order. */
+export const VERIFY_STEPS = [
+  'identify',
+  'chain',
+  'challenge',
+  'org-asset',
+  'asset-link',
+] as const satisfies readonly StepName[];
+/** A step of a verify job. */
+export type VerifyStepName = (typeof VERIFY_STEPS)[number];
 
 export const StepState = z.enum(['pending', 'running', 'done', 'skipped', 'failed']);
 export type StepState = z.infer<typeof StepState>;

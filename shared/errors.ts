@@ -67,6 +67,7 @@ export const ERROR_CODES = [
   'JOB_STEP_FAILED',
   'VERIFY_FAILED',
   'AUDIT_BROKEN',
+  'JOURNAL_CORRUPT', // a step's journaled result does not read back in the expected shape (damaged or old format)
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

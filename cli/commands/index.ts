@@ -17,6 +17,7 @@ import { register as conformance } from './conformance';
 import { register as ca } from './ca';
 import { register as simOrg } from './sim-org';
 import { register as org } from './org';
+import { register as admin } from './admin';
 
 /** Registers a command on `program`; `ctx()` gives the global context when the command runs. */
 export type RegisterCommand = (program: Command, ctx: () => CliContext) => void;
@@ -35,4 +36,5 @@ export const COMMANDS: RegisterCommand[] = [
   ca,
   simOrg,
   org,
+  admin,
 ];

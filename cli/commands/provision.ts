@@ -5,10 +5,12 @@
  */
 import type { Command } from 'commander';
 import { StationError } from '../../shared/errors';
+import { ADMIN_PIN_ENV } from '../../core/operators/admin-pin';
 import { usageError, type CliContext } from '../context';
 import { openStation } from '../open-station';
 import { locatorOption } from '../options';
 import { provisionWithProgress, recordsTable, stdoutOutput, verifyBays, verifyLines } from '../run-jobs';
+import { readSecret } from '../secrets-prompt';
 
 /** Collects a repeated --port, checking each locator as it is parsed (a bad one is a usage error). */
 const collect = (v: string, prev: string[]) => [...prev, locatorOption(v)];
@@ -39,15 +41,18 @@ export function register(program: Command, ctx: () => CliContext): void {
     .option('--account <id>', 'Salesforce Account Id for the Asset (overrides the configured one)')
     .option(
       '--reprovision',
-      'admin override: give a device that already has an identity a new key (recorded in the audit log)',
+      `admin override: give a device that already has an identity a new key (needs the admin PIN: ${ADMIN_PIN_ENV} or a prompt; recorded in the audit log)`,
     )
     .action(async (o: { port: string[]; workOrder?: string; account?: string; reprovision?: boolean }) => {
       const c = ctx();
       const ports = portsOf(o, 'provision');
       const out = stdoutOutput(c.json);
+      const adminPin = o.reprovision
+        ? await readSecret(ADMIN_PIN_ENV, 'Admin PIN (re-provision override): ')
+        : undefined;
       const station = await openStation(c);
       try {
-        await station.connectOrg({});
+        // The org is reached when a job first needs it (stored session, or the JWT bearer flow).
         const bays = [];
         for (const locator of ports) bays.push(await station.attachBay({ locator }));
         const inputs = {
@@ -56,7 +61,7 @@ export function register(program: Command, ctx: () => CliContext): void {
         };
         const { outcomes, records } = await provisionWithProgress(station, bays, out, {
           inputs,
-          ...(o.reprovision ? { reprovision: true } : {}),
+          ...(o.reprovision ? { reprovision: true, adminPin } : {}),
         });
         c.info(recordsTable(records));
         if (out.json)
@@ -90,7 +95,6 @@ export function register(program: Command, ctx: () => CliContext): void {
       const ports = portsOf(o, 'verify');
       const station = await openStation(c);
       try {
-        await station.connectOrg({});
         const bays = [];
         for (const locator of ports) bays.push(await station.attachBay({ locator }));
         const reports = await verifyBays(station, bays);

@@ -1,26 +1,22 @@
 /**
  * The saga runner: runs a job's steps in order, journaling each step's input, output and outcome
- * before the next starts, and resumes a job from its last finished step. Device resets and unplugs
- * mid-step are absorbed: the runner waits for the device to return on its locator (same hardware UID)
- * and runs the step again, which every step tolerates (see steps.ts).
+ * before the next starts, and resumes a job from its last finished step. Finished steps' outputs are
+ * read back from the journal and checked against their schemas first (JOURNAL_CORRUPT before anything
+ * touches the device). A failed attempt goes through the recovery policy (recovery.ts): device resets
+ * and unplugs mid-step are absorbed and the step runs again, which every step tolerates.
  */
-import fs from 'node:fs';
-import type { Job, Step, StepName, StationConfig } from '../../shared/domain';
+import type { Job, StationConfig, Step, StepName } from '../../shared/domain';
 import { StationError, toErrorShape, type StationErrorShape } from '../../shared/errors';
 import type { DeviceClient } from '../device/types';
+import type { SagaPorts } from '../bays/ports';
 import type { AuditLog } from '../records/audit';
 import type { Journal, JobRow } from '../records/journal';
-import { toApiStep } from '../records/journal';
-import type { SagaPorts } from '../bays/ports';
-import type { StepContext, StepFn } from './steps';
-import { VOLATILE_STEPS } from './steps';
-
-/** Errors after which the device may come back (reset, unplug, brown-out). */
-const RECOVERABLE: ReadonlySet<string> = new Set([
-  'DEVICE_PORT_VANISHED',
-  'DEVICE_TIMEOUT',
-  'DEVICE_PORT_NOT_FOUND',
-]);
+import type { JobDefinition } from './definition';
+import { DeviceSession } from './device-session';
+import { auditJob } from './job-audit';
+import { RECONNECT_WINDOW_MS, recover } from './recovery';
+import { cancelStep, failStep, runStep, type RunScope } from './run-step';
+import type { JobMemory } from './steps/context';
 
 /** What the runner needs. */
 export interface RunnerDeps {
@@ -32,7 +28,7 @@ export interface RunnerDeps {
   /** Emits API events (`job`, `step`). */
   onJob(job: Job): void;
   onStep(jobId: string, bayId: string, step: Step): void;
-  /** How long to wait for a vanished device to return, in ms (default 20 000). */
+  /** How long to wait for a vanished device to return, in ms (default {@link RECONNECT_WINDOW_MS}). */
   reconnectWindowMs?: number;
   /**
    * Where a device UID is attached now, if anywhere (the bay manager follows devices by UID). Lets a
@@ -43,290 +39,145 @@ export interface RunnerDeps {
 
 /** Options of one run. */
 export interface RunOptions {
-  steps: Record<string, StepFn>;
   signal: AbortSignal;
   /** An already-open device client to use first (the bay's), else the runner opens the locator. */
   device?: DeviceClient;
   /** Carried across runs of the same job in this process (the in-memory asset token). */
-  memory?: StepContext['memory'];
-  /** After every step finished: an error fails the job (verify jobs fail when a check failed). */
-  finalize?: (outputs: StepContext['outputs']) => StationErrorShape | undefined;
+  memory?: JobMemory;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
-/** True when the locator's device node exists (serial paths), or always for tcp/sim. */
-function locatorPresent(locator: string): boolean {
-  if (!locator.startsWith('serial:')) return true;
-  return fs.existsSync(locator.slice('serial:'.length));
-}
+/** How a run of a job ended. */
+type JobEnd = { kind: 'succeeded' } | { kind: 'failed'; error: StationErrorShape } | { kind: 'cancelled' };
 
 /**
- * Runs (or resumes) a job to its end. Never throws: the outcome is in the journal and the returned
+ * Runs (or resumes) a job of kind `def` to its end. The outcome is in the journal and the returned
  * job (`succeeded`, `failed`, `cancelled`). Closes the device it opened.
+ * @throws StationError NOT_FOUND when there is no such job (nothing else).
  */
-export async function runJob(deps: RunnerDeps, jobId: string, opts: RunOptions): Promise<Job> {
+export async function runJob(
+  deps: RunnerDeps,
+  jobId: string,
+  def: JobDefinition,
+  opts: RunOptions,
+): Promise<Job> {
   const { journal } = deps;
   const job = journal.getJob(jobId);
   if (!job) throw new StationError('NOT_FOUND', `There is no job ${jobId}.`, 'Pick a job from the list.');
-  const memory = opts.memory ?? {};
-  let device: DeviceClient | undefined = opts.device;
-  let openedHere = false;
-  const emitJob = () => deps.onJob(journal.toApiJob(journal.getJob(jobId)!));
   const actor = deps.operator();
-
-  const openDevice = async (): Promise<DeviceClient> => {
-    if (device) return device;
-    const cfg = deps.config();
-    device = await deps.ports.openDevice(job.locator, {
-      baudRate: cfg.device.baudRate,
-      lineControl: cfg.device.lineControl,
-    });
-    openedHere = true;
-    return device;
-  };
-  const dropDevice = async () => {
-    const d = device;
-    device = undefined;
-    if (d) await d.close().catch(() => {});
-  };
-
-  /**
-   * Waits until the device is back: on its locator, or on another one where the bay manager now sees
-   * its UID (the job then moves there, journaled and audited). False when the window closes first.
-   */
-  const waitForReturn = async (until: number): Promise<boolean> => {
-    const uid =
-      job.deviceUid ?? (outputs.identify as { identity: { uid: string } } | undefined)?.identity.uid;
-    while (Date.now() < until && !opts.signal.aborted) {
-      if (locatorPresent(job.locator)) return true;
-      const moved = uid && deps.locate ? await deps.locate(uid).catch(() => undefined) : undefined;
-      if (moved && moved !== job.locator && locatorPresent(moved)) {
-        journal.relocate(jobId, job.bayId, moved);
-        deps.audit.append({
-          actor,
-          action: 'job.relocated',
-          jobId,
-          deviceUid: uid,
-          data: { from: job.locator, to: moved },
-        });
-        job.locator = moved;
-        return true;
-      }
-      await sleep(250, opts.signal);
-    }
-    return locatorPresent(job.locator) && !opts.signal.aborted;
-  };
-
-  /**
-   * The recovery policy after a failed step attempt: wait out a BUSY device; retry a garbled exchange
-   * once on a fresh connection; wait for a vanished device to come back (same UID, any path). Every
-   * step is safe to run again, so 'again' re-runs it. Throws DEVICE_MISMATCH when another device came
-   * back in its place.
-   */
-  const recover = async (
-    step: StepName,
-    err: StationErrorShape,
-    attempt: number,
-  ): Promise<'again' | 'give-up'> => {
-    if (opts.signal.aborted) return 'give-up';
-    // A device still busy with a command from before (e.g. KEYGEN after a cancel) answers BUSY.
-    if (err.details?.deviceError === 'BUSY' && attempt < 60) {
-      deps.onStep(jobId, job.bayId, {
-        name: step,
-        state: 'running',
-        detail: 'device busy with an earlier command; waiting…',
-      });
-      await sleep(500, opts.signal);
-      return 'again';
-    }
-    // Line noise, or a late answer to a command from before a cancel or reset.
-    if (err.code === 'DEVICE_PROTOCOL' && attempt < 2) {
-      await dropDevice();
-      await sleep(200, opts.signal);
-      return 'again';
-    }
-    if (!RECOVERABLE.has(err.code) || attempt >= 3) return 'give-up';
-    await dropDevice();
-    deps.onStep(jobId, job.bayId, {
-      name: step,
-      state: 'running',
-      detail: 'device went away; waiting for it to come back…',
-    });
-    if (!(await waitForReturn(Date.now() + (deps.reconnectWindowMs ?? 20_000)))) return 'give-up';
-    await sleep(300, opts.signal);
-    const want = (outputs.identify as { identity: { uid: string } } | undefined)?.identity.uid;
-    if (step === 'identify' || !want) return 'again';
-    let back: string;
-    try {
-      back = (await (await openDevice()).hello({ signal: opts.signal })).uid;
-    } catch {
-      await dropDevice(); // not answering yet: the step's next attempt will tell
-      return 'again';
-    }
-    if (back !== want) {
-      throw new StationError(
-        'DEVICE_MISMATCH',
-        `A different device (${back}) came back on ${job.locator}; this job is for ${want}.`,
-        `Plug ${want} back in and press Retry.`,
-      );
-    }
-    return 'again';
-  };
-
-  journal.setJobState(jobId, 'running');
-  deps.audit.append({
-    actor,
-    action: job.state === 'queued' ? 'job.start' : 'job.resume',
+  const audit: RunScope['audit'] = (action, data) =>
+    auditJob(deps.audit, journal, actor, action, jobId, data);
+  const session = new DeviceSession(
+    {
+      openDevice: (l, o) => deps.ports.openDevice(l, o),
+      openOptions: () => ({
+        baudRate: deps.config().device.baudRate,
+        lineControl: deps.config().device.lineControl,
+      }),
+      ...(deps.locate ? { locate: deps.locate } : {}),
+      onRelocated: (from, to) => {
+        journal.relocate(jobId, job.bayId, to);
+        audit('job.relocated', { from, to });
+      },
+    },
+    job.locator,
+    opts.device,
+  );
+  const scope: RunScope = {
     jobId,
-    ...(job.deviceUid ? { deviceUid: job.deviceUid } : {}),
-    data: { kind: job.kind, locator: job.locator, reprovision: job.reprovision },
-  });
-  if (job.reprovision && job.state === 'queued') {
-    deps.audit.append({
-      actor,
-      action: 'reprovision.override',
-      jobId,
-      ...(job.deviceUid ? { deviceUid: job.deviceUid } : {}),
-      data: { reason: job.inputs.reason ?? 'operator override' },
-    });
-  }
-  emitJob();
-
-  const outputs: StepContext['outputs'] = {};
-  let failure: StationErrorShape | undefined;
-  let cancelled = false;
-
+    bayId: job.bayId,
+    actor,
+    signal: opts.signal,
+    journal,
+    run: def.begin(jobId),
+    session,
+    memory: opts.memory ?? {},
+    ports: deps.ports,
+    config: deps.config,
+    onStep: (step) => deps.onStep(jobId, job.bayId, step),
+    audit,
+  };
+  begin(scope, job);
+  deps.onJob(journal.toApiJob(journal.getJob(jobId)!));
+  let end: JobEnd;
   try {
-    const rows = journal.steps(jobId);
-    const stateOf = new Map(rows.map((r) => [r.name, r.state]));
-    for (const row of rows) {
-      if (opts.signal.aborted) {
-        cancelled = true;
-        break;
-      }
-      const dependent = VOLATILE_STEPS[row.name];
-      const mustRerun =
-        row.state === 'done' &&
-        dependent !== undefined &&
-        stateOf.get(dependent) !== 'done' &&
-        memory.assetToken === undefined;
-      if ((row.state === 'done' || row.state === 'skipped') && !mustRerun) {
-        outputs[row.name] = row.output;
-        continue;
-      }
-      const fn = opts.steps[row.name];
-      if (!fn)
-        throw new StationError(
-          'INTERNAL',
-          `No implementation for step ${row.name}.`,
-          'Update the station software.',
-        );
-
-      let attempt = 0;
-      for (;;) {
-        attempt++;
-        journal.startStep(jobId, row.name, { attempt });
-        deps.onStep(jobId, job.bayId, {
-          name: row.name,
-          state: 'running',
-          startedAt: new Date().toISOString(),
-        });
-        try {
-          const dev = await openDevice();
-          const freshJob = journal.getJob(jobId) as JobRow;
-          const res = await fn({
-            job: freshJob,
-            config: deps.config(),
-            device: dev,
-            pki: deps.ports.pki,
-            org: deps.ports.org,
-            outputs,
-            memory,
-            signal: opts.signal,
-            operator: actor,
-            progress: (f) =>
-              deps.onStep(jobId, job.bayId, {
-                name: row.name,
-                state: 'running',
-                progress: Math.max(0, Math.min(1, f)),
-              }),
-          });
-          if (opts.signal.aborted)
-            throw new StationError('CANCELLED', 'The job was cancelled.', 'Start the job again when ready.');
-          journal.finishStep(jobId, row.name, res.state, res.output, res.detail);
-          if (res.summary) journal.addSummary(jobId, res.summary);
-          if (row.name === 'identify') {
-            const uid = (res.output as { identity: { uid: string } }).identity.uid;
-            if (!freshJob.deviceUid) journal.setDeviceUid(jobId, uid);
-          }
-          outputs[row.name] = res.output;
-          stateOf.set(row.name, res.state);
-          const j = journal.getJob(jobId)!;
-          deps.audit.append({
-            actor,
-            action: `step.${res.state}`,
-            jobId,
-            ...(j.deviceUid ? { deviceUid: j.deviceUid } : {}),
-            ...(typeof j.summary.keyFingerprint === 'string'
-              ? { keyFingerprint: j.summary.keyFingerprint }
-              : {}),
-            data: { step: row.name, detail: res.detail },
-          });
-          const stepRow = journal.steps(jobId).find((s) => s.name === row.name)!;
-          deps.onStep(jobId, job.bayId, toApiStep(stepRow));
-          break;
-        } catch (e) {
-          const err = opts.signal.aborted ? cancelledDuring(row.name) : toErrorShape(e);
-          if (err.code === 'CANCELLED') {
-            journal.failStep(jobId, row.name, err);
-            cancelled = true;
-            throw err;
-          }
-          let next: 'again' | 'give-up';
-          try {
-            next = await recover(row.name, err, attempt);
-          } catch (mismatch) {
-            failure = toErrorShape(mismatch);
-            journal.failStep(jobId, row.name, failure);
-            throw failure;
-          }
-          if (next === 'again') continue;
-          if (opts.signal.aborted) {
-            // Cancelled while waiting for the device to come back.
-            journal.failStep(jobId, row.name, cancelledDuring(row.name));
-            cancelled = true;
-            throw err;
-          }
-          const remedy = RECOVERABLE.has(err.code)
-            ? `${err.remedy} The job keeps its progress: press Retry to resume at "${row.name}" (in auto mode, plugging the device in resumes it).`
-            : err.remedy;
-          failure = { ...err, remedy };
-          journal.failStep(jobId, row.name, failure);
-          deps.onStep(jobId, job.bayId, toApiStep(journal.steps(jobId).find((s) => s.name === row.name)!));
-          throw failure;
-        }
-      }
-    }
-    if (!cancelled) failure = opts.finalize?.(outputs);
+    end = await runSteps(scope, def, deps.reconnectWindowMs ?? RECONNECT_WINDOW_MS);
   } catch (e) {
-    if (!failure && !cancelled) failure = toErrorShape(e);
+    end = { kind: 'failed', error: toErrorShape(e) }; // a bug or a journal write error: keep it visible
   } finally {
-    if (openedHere) await dropDevice();
+    await session.close();
   }
+  finish(scope, end);
+  const result = journal.toApiJob(journal.getJob(jobId)!);
+  deps.onJob(result);
+  return result;
+}
 
-  const final = journal.getJob(jobId)!;
-  if (cancelled) {
+function begin(scope: RunScope, job: JobRow): void {
+  scope.journal.setJobState(scope.jobId, 'running');
+  scope.audit(job.state === 'queued' ? 'job.start' : 'job.resume', {
+    kind: job.kind,
+    locator: job.locator,
+    reprovision: job.reprovision,
+  });
+  if (job.reprovision && job.state === 'queued')
+    scope.audit('reprovision.override', {
+      reason: job.inputs.reason ?? 'operator override',
+      authorisedBy: 'admin PIN',
+    });
+}
+
+/** Reads back the finished steps (checked), then runs the rest in order. */
+async function runSteps(scope: RunScope, def: JobDefinition, reconnectWindowMs: number): Promise<JobEnd> {
+  const rows = scope.journal.steps(scope.jobId);
+  const finished = new Set(
+    rows.filter((r) => r.state === 'done' || r.state === 'skipped').map((r) => r.name),
+  );
+  const todo: StepName[] = [];
+  for (const row of rows) {
+    const until = def.volatileUntil(row.name);
+    const rerun = until !== undefined && !finished.has(until) && scope.memory.assetToken === undefined;
+    // A step this kind does not know (another version's journal) is refused by restore() too.
+    if ((finished.has(row.name) && !rerun) || !def.has(row.name)) {
+      const corrupt = scope.run.restore(row);
+      if (corrupt) return { kind: 'failed', error: corrupt };
+    } else todo.push(row.name);
+  }
+  for (const step of todo) {
+    if (scope.signal.aborted) return { kind: 'cancelled' };
+    const out = await stepToEnd(scope, step, reconnectWindowMs);
+    if (out.kind !== 'ok') return out;
+  }
+  const verdict = scope.run.finalize();
+  return verdict ? { kind: 'failed', error: verdict } : { kind: 'succeeded' };
+}
+
+/** Attempts `step` until it is done, or recovery gives up. */
+async function stepToEnd(
+  scope: RunScope,
+  step: StepName,
+  reconnectWindowMs: number,
+): Promise<{ kind: 'ok' } | Exclude<JobEnd, { kind: 'succeeded' }>> {
+  for (let attempt = 1; ; attempt++) {
+    const out = await runStep(scope, step, attempt);
+    if (out.kind !== 'retryable') return out;
+    const next = await recover(out.plan, {
+      session: scope.session,
+      step,
+      expectedUid: scope.run.deviceUid() ?? scope.journal.getJob(scope.jobId)?.deviceUid,
+      signal: scope.signal,
+      reconnectWindowMs,
+      note: (detail) => scope.onStep({ name: step, state: 'running', detail }),
+    });
+    if (next.kind === 'again') continue;
+    if (scope.signal.aborted) return cancelStep(scope, step);
+    return failStep(scope, step, next.kind === 'failed' ? next.error : out.error);
+  }
+}
+
+/** Journals and audits how the run ended. */
+function finish(scope: RunScope, end: JobEnd): void {
+  const { journal, jobId } = scope;
+  if (end.kind === 'cancelled') {
     const done = journal
       .steps(jobId)
       .filter((s) => s.state === 'done')
@@ -337,47 +188,14 @@ export async function runJob(deps: RunnerDeps, jobId: string, opts: RunOptions):
       'Press Retry to resume from there, or leave the device unshipped.',
     ).toShape();
     journal.setJobState(jobId, 'cancelled', err);
-    deps.audit.append({
-      actor,
-      action: 'job.cancelled',
-      jobId,
-      ...(final.deviceUid ? { deviceUid: final.deviceUid } : {}),
-      data: { completed: done },
-    });
-  } else if (failure) {
-    journal.setJobState(jobId, 'failed', failure);
-    deps.audit.append({
-      actor,
-      action: 'job.failed',
-      jobId,
-      ...(final.deviceUid ? { deviceUid: final.deviceUid } : {}),
-      data: { code: failure.code, message: failure.message },
-    });
+    scope.audit('job.cancelled', { completed: done });
+  } else if (end.kind === 'failed') {
+    journal.setJobState(jobId, 'failed', end.error);
+    scope.audit('job.failed', { code: end.error.code, message: end.error.message });
   } else {
     journal.setJobState(jobId, 'succeeded');
-    deps.audit.append({
-      actor,
-      action: 'job.succeeded',
-      jobId,
-      ...(final.deviceUid ? { deviceUid: final.deviceUid } : {}),
-      ...(typeof final.summary.keyFingerprint === 'string'
-        ? { keyFingerprint: final.summary.keyFingerprint }
-        : {}),
-      data: final.summary,
-    });
+    scope.audit('job.succeeded', journal.getJob(jobId)!.summary);
   }
-  const result = journal.toApiJob(journal.getJob(jobId)!);
-  deps.onJob(result);
-  return result;
-}
-
-/** The error a step records when the job is cancelled while it runs. */
-function cancelledDuring(step: StepName): StationErrorShape {
-  return new StationError(
-    'CANCELLED',
-    `The job was cancelled during ${step}.`,
-    'Start the job again when ready.',
-  ).toShape();
 }
 
 /** Plain words for where a stopped provisioning job left the device and the org. */

@@ -7,9 +7,20 @@
  * and re-requested on resume, see saga.ts).
  */
 import crypto from 'node:crypto';
-import type { Job, JobKind, JobState, Step, StepName, StepState } from '../../shared/domain';
+import type { Job, JobKind, JobState, StepName } from '../../shared/domain';
 import type { StationErrorShape } from '../../shared/errors';
 import { migrate, type Db } from './db';
+import {
+  toApiStep,
+  toJobRow,
+  toStepRow,
+  type JobRow,
+  type RawJob,
+  type RawStep,
+  type StepRow,
+} from './journal-rows';
+
+export { checkedOutput, journalCorrupt, toApiStep, type JobRow, type StepRow } from './journal-rows';
 
 const MIGRATIONS = [
   `CREATE TABLE jobs (
@@ -44,46 +55,6 @@ const MIGRATIONS = [
      PRIMARY KEY (job_id, name)
    );`,
 ];
-
-/** A journaled job row. `summary` accumulates the record facts (Asset ID, serial, fingerprints…). */
-export interface JobRow {
-  id: string;
-  kind: JobKind;
-  bayId: string;
-  locator: string;
-  deviceUid?: string;
-  state: JobState;
-  inputs: Record<string, string>;
-  reprovision: boolean;
-  operator?: string;
-  stationId: string;
-  startedAt: string;
-  endedAt?: string;
-  error?: StationErrorShape;
-  summary: Record<string, unknown>;
-}
-
-/** A journaled step row. */
-export interface StepRow {
-  name: StepName;
-  seq: number;
-  state: StepState;
-  input?: unknown;
-  output?: unknown;
-  detail?: string;
-  error?: StationErrorShape;
-  attempts: number;
-  startedAt?: string;
-  endedAt?: string;
-}
-
-type RawJob = Record<string, string | number | null>;
-type RawStep = Record<string, string | number | null>;
-
-const parse = <T>(s: string | number | null | undefined): T | undefined =>
-  typeof s === 'string' && s !== '' ? (JSON.parse(s) as T) : undefined;
-const opt = (v: string | number | null | undefined): string | undefined =>
-  v === null || v === undefined ? undefined : String(v);
 
 /** The journal over the station database. All writes are synchronous and durable (WAL, synchronous=FULL). */
 export class Journal {
@@ -265,50 +236,4 @@ export class Journal {
       inputs: row.inputs,
     };
   }
-}
-
-/** A step as the API shows it. */
-export function toApiStep(s: StepRow): Step {
-  return {
-    name: s.name,
-    state: s.state,
-    ...(s.startedAt ? { startedAt: s.startedAt } : {}),
-    ...(s.endedAt ? { endedAt: s.endedAt } : {}),
-    ...(s.detail ? { detail: s.detail } : {}),
-    ...(s.error ? { error: s.error } : {}),
-  };
-}
-
-function toJobRow(r: RawJob): JobRow {
-  return {
-    id: String(r.id),
-    kind: r.kind as JobKind,
-    bayId: String(r.bay_id),
-    locator: String(r.locator),
-    ...(r.device_uid ? { deviceUid: String(r.device_uid) } : {}),
-    state: r.state as JobState,
-    inputs: parse<Record<string, string>>(r.inputs) ?? {},
-    reprovision: r.reprovision === 1,
-    ...(r.operator ? { operator: String(r.operator) } : {}),
-    stationId: String(r.station_id),
-    startedAt: String(r.started_at),
-    ...(opt(r.ended_at) ? { endedAt: opt(r.ended_at) } : {}),
-    ...(r.error ? { error: parse<StationErrorShape>(r.error) } : {}),
-    summary: parse<Record<string, unknown>>(r.summary) ?? {},
-  };
-}
-
-function toStepRow(r: RawStep): StepRow {
-  return {
-    name: String(r.name) as StepName,
-    seq: Number(r.seq),
-    state: r.state as StepState,
-    ...(r.input ? { input: parse(r.input) } : {}),
-    ...(r.output ? { output: parse(r.output) } : {}),
-    ...(r.detail ? { detail: String(r.detail) } : {}),
-    ...(r.error ? { error: parse<StationErrorShape>(r.error) } : {}),
-    attempts: Number(r.attempts),
-    ...(opt(r.started_at) ? { startedAt: opt(r.started_at) } : {}),
-    ...(opt(r.ended_at) ? { endedAt: opt(r.ended_at) } : {}),
-  };
 }

@@ -1,0 +1,268 @@
+/**
+ * Job policy: which job a Start, a Retry or a plugged-in device (auto mode) runs — a new one, the
+ * device's unfinished one resumed from its last finished step, or none because the device is
+ * already provisioned — and the bookkeeping of running jobs (cancel, wait, the batch notification).
+ * The re-provision override needs the admin PIN, checked here in the core, whatever the caller.
+ */
+import {
+  PROVISION_STEPS,
+  VERIFY_STEPS,
+  type Job,
+  type JobKind,
+  type LogEntry,
+  type StationConfig,
+  type Step,
+  type VerifyReport,
+} from '../../shared/domain';
+import { StationError } from '../../shared/errors';
+import type { SagaPorts } from '../bays/ports';
+import type { BayManager } from '../bays/bays';
+import type { AuditLog } from '../records/audit';
+import type { Journal } from '../records/journal';
+import type { AdminPin } from '../operators/admin-pin';
+import { auditJob } from './job-audit';
+import { runJob, type RunnerDeps } from './saga';
+import type { JobMemory } from './steps/context';
+import { PROVISION_JOB } from './steps';
+import { VERIFY_JOB, verifyReport } from './steps/verify';
+
+/** What the job runner needs from the station. */
+export interface JobRunnerDeps {
+  journal: Journal;
+  audit: AuditLog;
+  bays: BayManager;
+  adminPin: AdminPin;
+  ports: SagaPorts;
+  config(): StationConfig;
+  operator(): string;
+  onJob(job: Job): void;
+  onStep(jobId: string, bayId: string, step: Step): void;
+  /** A batch of jobs ended (no job is running any more). */
+  onBatch(counts: { succeeded: number; failed: number }): void;
+  log(level: LogEntry['level'], message: string, extra?: { bayId?: string; jobId?: string }): void;
+  /** Reconnect window for vanished devices, ms (tests shorten it). */
+  reconnectWindowMs?: number;
+}
+
+/** A Start request (the API's startJob). */
+export interface StartRequest {
+  bayId: string;
+  kind: JobKind;
+  inputs?: Record<string, string> | undefined;
+  /** Admin override: give a device that already has an identity a new key. Needs `adminPin`. */
+  reprovision?: boolean | undefined;
+  adminPin?: string | undefined;
+}
+
+interface Running {
+  abort: AbortController;
+  done: Promise<Job>;
+  bayId: string;
+}
+
+const RESUMABLE: ReadonlySet<string> = new Set(['failed', 'interrupted', 'cancelled']);
+
+/** Starts, resumes, retries and cancels jobs; auto mode starts them on plug-in. */
+export class JobRunner {
+  private readonly running = new Map<string, Running>();
+  private readonly memories = new Map<string, JobMemory>();
+  private batch = { succeeded: 0, failed: 0 };
+
+  constructor(private readonly deps: JobRunnerDeps) {}
+
+  /** Marks jobs a previous process left running as `interrupted` (they resume on Start or Retry). */
+  markInterrupted(): void {
+    for (const j of this.deps.journal.markInterrupted())
+      auditJob(this.deps.audit, this.deps.journal, 'station', 'job.interrupted', j.id, {
+        reason: 'the station stopped while the job ran',
+      });
+  }
+
+  private busy(bayId: string): boolean {
+    return [...this.running.values()].some((r) => r.bayId === bayId);
+  }
+
+  /**
+   * Starts a job on a bay. For provisioning: a device already provisioned gets its earlier job back
+   * (nothing is done); a device with an unfinished job resumes it — unless that job's record cannot
+   * be read back (JOURNAL_CORRUPT), then a new job starts and the old record is kept.
+   * @throws StationError UNAUTHORIZED (re-provision without the right admin PIN), CONFLICT (bay busy),
+   *   DEVICE_PORT_NOT_FOUND (no device identified on the bay), NOT_FOUND (no such bay).
+   */
+  async startJob(req: StartRequest): Promise<Job> {
+    const { bays, journal } = this.deps;
+    if (req.reprovision) await this.deps.adminPin.require(req.adminPin, 're-provision a device');
+    const bay = bays.get(req.bayId);
+    if (bay.status === 'busy' || this.busy(bay.id))
+      throw new StationError(
+        'CONFLICT',
+        `Bay ${bay.id} is already running a job.`,
+        'Wait for it to finish, or cancel it first.',
+      );
+    if (!bay.device)
+      throw new StationError(
+        'DEVICE_PORT_NOT_FOUND',
+        `No device has been identified on bay ${bay.id} (${bay.locator}).`,
+        'Check the cable and power, then attach the device again.',
+      );
+    const uid = bay.device.uid;
+    const last =
+      req.kind === 'provision' && !req.reprovision ? journal.latestJobForDevice(uid, 'provision') : undefined;
+    if (last?.state === 'succeeded') {
+      // The bay's identity may predate that job: ask the device for its state now.
+      const fresh = (await bays.attach(bay.locator)).device ?? bay.device;
+      if (fresh.uid === uid && fresh.state.certInstalled && fresh.state.assetIdSet) {
+        this.deps.log('info', `${uid} is already provisioned (job ${last.id}); nothing to do.`, {
+          bayId: bay.id,
+          jobId: last.id,
+        });
+        bays.setJob(bay.id, last.id, 'passed');
+        return journal.toApiJob(last);
+      }
+    }
+    if (last && RESUMABLE.has(last.state)) {
+      if (last.error?.code === 'JOURNAL_CORRUPT') {
+        this.deps.log(
+          'warn',
+          `job ${last.id} of ${uid} cannot be read back; starting a new job (the old record is kept)`,
+          { bayId: bay.id, jobId: last.id },
+        );
+      } else {
+        this.deps.log('info', `resuming job ${last.id} for ${uid}`, { bayId: bay.id, jobId: last.id });
+        journal.relocate(last.id, bay.id, bay.locator);
+        return this.launch(last.id, bay.id, 'provision');
+      }
+    }
+    const jobId = journal.createJob({
+      kind: req.kind,
+      bayId: bay.id,
+      locator: bay.locator,
+      deviceUid: uid,
+      inputs: req.inputs ?? {},
+      reprovision: Boolean(req.reprovision),
+      operator: this.deps.operator(),
+      stationId: this.deps.config().stationId,
+      steps: req.kind === 'provision' ? PROVISION_STEPS : VERIFY_STEPS,
+    });
+    return this.launch(jobId, bay.id, req.kind);
+  }
+
+  /**
+   * Resumes a failed, cancelled or interrupted job from its last finished step, on the bay where its
+   * device is now. @throws StationError NOT_FOUND, CONFLICT, DEVICE_PORT_NOT_FOUND.
+   */
+  async retryJob(req: { jobId: string }): Promise<Job> {
+    const { bays, journal } = this.deps;
+    const job = journal.getJob(req.jobId);
+    if (!job)
+      throw new StationError('NOT_FOUND', `There is no job ${req.jobId}.`, 'Pick a job from the list.');
+    if (this.running.has(job.id))
+      throw new StationError(
+        'CONFLICT',
+        `Job ${job.id} is still running.`,
+        'Wait for it to finish, or cancel it first.',
+      );
+    if (job.state === 'succeeded')
+      throw new StationError('CONFLICT', `Job ${job.id} already succeeded.`, 'Nothing to retry.');
+    const bay = (job.deviceUid && bays.byUid(job.deviceUid)) || bays.list().find((b) => b.id === job.bayId);
+    if (!bay)
+      throw new StationError(
+        'DEVICE_PORT_NOT_FOUND',
+        `Device ${job.deviceUid ?? ''} is not attached.`,
+        'Plug the device in; the job resumes from its last finished step.',
+      );
+    if (bay.status === 'busy')
+      throw new StationError('CONFLICT', `Bay ${bay.id} is busy.`, 'Wait for its job to finish.');
+    journal.relocate(job.id, bay.id, bay.locator);
+    return this.launch(job.id, bay.id, job.kind);
+  }
+
+  /** Cancels a running job and resolves when it has stopped (a job not running is returned as is). */
+  async cancelJob(req: { jobId: string }): Promise<Job> {
+    const r = this.running.get(req.jobId);
+    if (!r) return this.getJob(req);
+    r.abort.abort();
+    return r.done;
+  }
+
+  /** A job as the API shows it. @throws StationError NOT_FOUND. */
+  getJob(req: { jobId: string }): Job {
+    const job = this.deps.journal.getJob(req.jobId);
+    if (!job)
+      throw new StationError('NOT_FOUND', `There is no job ${req.jobId}.`, 'Pick a job from the list.');
+    return this.deps.journal.toApiJob(job);
+  }
+
+  /** Resolves when the job ends (for CLI and tests). */
+  async waitForJob(jobId: string): Promise<Job> {
+    return this.running.get(jobId)?.done ?? this.getJob({ jobId });
+  }
+
+  /** QA verify of the device on a bay: runs a verify job and reports its checks. */
+  async verifyDevice(req: { bayId: string }): Promise<VerifyReport> {
+    const job = await this.startJob({ bayId: req.bayId, kind: 'verify' });
+    return verifyReport(this.deps.journal, await this.waitForJob(job.id));
+  }
+
+  /** Auto mode: a device identified on a free bay starts (or resumes) its provisioning job. */
+  onArrived(bayId: string): void {
+    if (!this.deps.config().autoMode) return;
+    if (this.deps.bays.get(bayId).status === 'busy' || this.busy(bayId)) return;
+    this.startJob({ bayId, kind: 'provision' }).catch((e: Error) =>
+      this.deps.log('warn', `auto mode could not start a job on ${bayId}: ${e.message}`, { bayId }),
+    );
+  }
+
+  /** Auto mode was switched on: acts on the devices already waiting on ready bays. */
+  autoModeOn(): void {
+    for (const b of this.deps.bays.list()) if (b.status === 'ready') this.onArrived(b.id);
+  }
+
+  /** Cancels every running job and waits until they have stopped. */
+  async close(): Promise<void> {
+    for (const r of this.running.values()) r.abort.abort();
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+  }
+
+  private launch(jobId: string, bayId: string, kind: JobKind): Job {
+    const { bays, journal } = this.deps;
+    const abort = new AbortController();
+    const memory = this.memories.get(jobId) ?? {};
+    this.memories.set(jobId, memory);
+    bays.setJob(bayId, jobId, 'busy');
+    const done = runJob(this.runnerDeps(), jobId, kind === 'provision' ? PROVISION_JOB : VERIFY_JOB, {
+      signal: abort.signal,
+      memory,
+    }).then((job) => {
+      this.running.delete(jobId);
+      if (job.state === 'succeeded') this.memories.delete(jobId);
+      bays.setJob(bayId, jobId, job.state === 'succeeded' ? 'passed' : 'failed', job.error);
+      this.batch[job.state === 'succeeded' ? 'succeeded' : 'failed']++;
+      if (this.running.size === 0) {
+        this.deps.onBatch(this.batch);
+        this.batch = { succeeded: 0, failed: 0 };
+      }
+      return job;
+    });
+    this.running.set(jobId, { abort, done, bayId });
+    return journal.toApiJob(journal.getJob(jobId)!);
+  }
+
+  private runnerDeps(): RunnerDeps {
+    const d = this.deps;
+    return {
+      journal: d.journal,
+      audit: d.audit,
+      ports: d.ports,
+      config: d.config,
+      operator: d.operator,
+      onJob: d.onJob,
+      onStep: d.onStep,
+      locate: async (uid) => {
+        await d.bays.poll();
+        return d.bays.byUid(uid)?.locator;
+      },
+      ...(d.reconnectWindowMs !== undefined ? { reconnectWindowMs: d.reconnectWindowMs } : {}),
+    };
+  }
+}

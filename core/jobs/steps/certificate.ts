@@ -1,0 +1,107 @@
+/**
+ * Provisioning steps about the certificate: `policy` (CSR policy and clone checks, at the station CA
+ * and in the org), `sign` (the station CA issues, or returns the certificate it already issued for
+ * this UID and key) and `install-cert` (the chain goes onto the device and is read back).
+ */
+import type { DeviceIdentity, StationConfig } from '../../../shared/domain';
+import { StationError } from '../../../shared/errors';
+import type { DeviceSubject } from '../../bays/ports';
+import type { VerifiedCsr } from '../../pki/types';
+import { b64, need, sha256, unb64, type StepContext, type StepFn } from './context';
+import type { ProvisionOutputs } from './outputs';
+
+type P = ProvisionOutputs;
+
+/** Device PUTCERT / GETCERT of a chain, ms. */
+const CERT_IO_TIMEOUT_MS = 60_000;
+
+/** The device subject from the station's template (`{uid}`, `{model}` filled in). */
+export function deviceSubject(config: StationConfig, identity: DeviceIdentity): DeviceSubject {
+  const fill = (t: string) => t.replaceAll('{uid}', identity.uid).replaceAll('{model}', identity.model);
+  return {
+    CN: fill(config.device.subject.CN),
+    ...(config.device.subject.O ? { O: fill(config.device.subject.O) } : {}),
+    ...(config.device.subject.OU ? { OU: fill(config.device.subject.OU) } : {}),
+  };
+}
+
+async function journaledCsr(ctx: StepContext<P>): Promise<VerifiedCsr> {
+  const pki = await ctx.pki();
+  return pki.parseCsr(unb64(need(ctx, 'csr').csr));
+}
+
+/**
+ * The CSR meets the CA's policy, and no other device holds this key (station index, then the org).
+ * @throws StationError CSR_POLICY, CLONE_SUSPECTED, REPROVISION_REQUIRED.
+ */
+export const policy: StepFn<P, 'policy'> = async (ctx) => {
+  const { identity } = need(ctx, 'identify');
+  const pki = await ctx.pki();
+  const parsed = await journaledCsr(ctx);
+  pki.checkCsrPolicy(parsed, pki.expectation(identity.uid, deviceSubject(ctx.config, identity)));
+  const known = pki.findByKey(parsed.keyFingerprint);
+  if (known && known.deviceUid !== identity.uid) {
+    throw new StationError(
+      'CLONE_SUSPECTED',
+      `Device ${identity.uid} presents a key this station already certified for device ${known.deviceUid} (certificate ${known.serial}).`,
+      'Quarantine both devices: a key that appears on two devices means one is a clone. Report it to security.',
+      { otherUid: known.deviceUid, keyFingerprint: parsed.keyFingerprint },
+    );
+  }
+  const org = await ctx.org();
+  const clone = await org.checkClone({
+    deviceUid: identity.uid,
+    keyFingerprint: parsed.keyFingerprint,
+    reprovision: ctx.job.reprovision,
+  });
+  return {
+    state: 'done',
+    output: clone,
+    detail: `policy passed; no other device holds this key${clone.existingAssetId ? `; Asset ${clone.existingAssetId} already exists for this UID` : ''}`,
+  };
+};
+
+/** The station CA issues the device certificate (idempotent for the same UID and key). */
+export const sign: StepFn<P, 'sign'> = async (ctx) => {
+  const { identity } = need(ctx, 'identify');
+  const pki = await ctx.pki();
+  const cert = await pki.issue(await journaledCsr(ctx), {
+    deviceUid: identity.uid,
+    reprovision: ctx.job.reprovision,
+    subject: deviceSubject(ctx.config, identity),
+  });
+  return {
+    state: 'done',
+    output: { ...cert, chain: cert.chain.map(b64) },
+    detail: `certificate ${cert.serial} valid to ${cert.notAfter.slice(0, 10)}`,
+    summary: {
+      certSerial: cert.serial,
+      certFingerprint: cert.fingerprint,
+      keyFingerprint: cert.keyFingerprint,
+      notAfter: cert.notAfter,
+    },
+  };
+};
+
+/**
+ * Installs the chain on the device and reads the leaf back.
+ * @throws StationError CERT_INSTALL_REFUSED when the device returns another certificate.
+ */
+export const installCert: StepFn<P, 'install-cert'> = async (ctx) => {
+  const cert = need(ctx, 'sign');
+  const chain = cert.chain.map(unb64);
+  await ctx.device.putCert(0, chain, { signal: ctx.signal, timeoutMs: CERT_IO_TIMEOUT_MS });
+  const back = await ctx.device.getCert(0, { signal: ctx.signal, timeoutMs: CERT_IO_TIMEOUT_MS });
+  if (!back[0] || sha256(back[0]) !== cert.fingerprint) {
+    throw new StationError(
+      'CERT_INSTALL_REFUSED',
+      'The device accepted the certificate but returns a different one when read back.',
+      'Retry the job; if it repeats, the device storage is faulty: set the device aside.',
+    );
+  }
+  return {
+    state: 'done',
+    output: { installed: true, chainLength: chain.length },
+    detail: `chain of ${chain.length} installed and read back`,
+  };
+};

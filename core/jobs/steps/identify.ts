@@ -1,0 +1,25 @@
+/** Provisioning step `identify`: HELLO, and the device must be the one the job is for. */
+import { StationError } from '../../../shared/errors';
+import type { StepFn } from './context';
+import type { ProvisionOutputs } from './outputs';
+
+/**
+ * Asks the device who it is (model, hardware UID, firmware, state).
+ * @throws StationError DEVICE_MISMATCH when another device answers on the job's locator.
+ */
+export const identify: StepFn<ProvisionOutputs, 'identify'> = async (ctx) => {
+  const identity = await ctx.device.hello({ signal: ctx.signal });
+  if (ctx.job.deviceUid && identity.uid !== ctx.job.deviceUid) {
+    throw new StationError(
+      'DEVICE_MISMATCH',
+      `The device on ${ctx.job.locator} is ${identity.uid}, but this job is for ${ctx.job.deviceUid}.`,
+      `Plug device ${ctx.job.deviceUid} back into this bay, or start a new job for ${identity.uid}.`,
+    );
+  }
+  return {
+    state: 'done',
+    output: { identity },
+    detail: `${identity.model} ${identity.uid}, firmware ${identity.firmware}`,
+    summary: { model: identity.model, firmware: identity.firmware },
+  };
+};

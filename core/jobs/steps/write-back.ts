@@ -1,0 +1,53 @@
+/**
+ * Provisioning steps back on the device: `write-back` (Asset ID, org ID and, where issued, the asset
+ * token) and `read-back` (the device must return exactly what was written).
+ */
+import { StationError } from '../../../shared/errors';
+import { need, type StepFn } from './context';
+import type { ProvisionOutputs } from './outputs';
+
+type P = ProvisionOutputs;
+
+/** Device SETASSET / GETASSET, ms. */
+const ASSET_IO_TIMEOUT_MS = 30_000;
+
+/** Writes the Asset binding to the device. */
+export const writeBack: StepFn<P, 'write-back'> = async (ctx) => {
+  const up = need(ctx, 'upsert-asset');
+  const token = ctx.memory.assetToken;
+  await ctx.device.setAsset(
+    { assetId: up.assetId, orgId: up.orgId, ...(token ? { assetToken: token } : {}) },
+    { signal: ctx.signal, timeoutMs: ASSET_IO_TIMEOUT_MS },
+  );
+  return {
+    state: 'done',
+    output: { assetId: up.assetId, withToken: Boolean(token) },
+    detail: `Asset ID ${up.assetId} written${token ? ' with asset token' : ''}`,
+  };
+};
+
+/**
+ * Reads the Asset binding back from the device.
+ * @throws StationError JOB_STEP_FAILED naming every difference.
+ */
+export const readBack: StepFn<P, 'read-back'> = async (ctx) => {
+  const up = need(ctx, 'upsert-asset');
+  const got = await ctx.device.getAsset({ signal: ctx.signal, timeoutMs: ASSET_IO_TIMEOUT_MS });
+  const problems: string[] = [];
+  if (!got) problems.push('the device reports no Asset binding');
+  else {
+    if (got.assetId !== up.assetId)
+      problems.push(`Asset ID reads back as ${got.assetId}, expected ${up.assetId}`);
+    if (got.orgId !== up.orgId) problems.push(`org ID reads back as ${got.orgId}, expected ${up.orgId}`);
+    if (ctx.memory.assetToken && got.assetToken !== ctx.memory.assetToken)
+      problems.push('the asset token reads back different');
+  }
+  if (problems.length) {
+    throw new StationError(
+      'JOB_STEP_FAILED',
+      `Read-back failed: ${problems.join('; ')}.`,
+      'Retry the job; if it repeats, the device storage is faulty: set the device aside.',
+    );
+  }
+  return { state: 'done', output: { assetId: up.assetId }, detail: `device reads back Asset ${up.assetId}` };
+};

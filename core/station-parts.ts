@@ -1,0 +1,92 @@
+/**
+ * Builds the parts of a station that need its services (secret store, devices, CA, org): the audit
+ * log, the bays, the admin PIN, the job runner and the org connection, wired to each other and to the
+ * station's events. Jobs a previous process left running are marked `interrupted` on the way.
+ */
+import type { EventName, EventPayload } from '../shared/api';
+import type { CaInfo, LogEntry, StationConfig } from '../shared/domain';
+import { StationError } from '../shared/errors';
+import { BayManager } from './bays/bays';
+import { JobRunner } from './jobs/runner';
+import { AdminPin } from './operators/admin-pin';
+import { OrgConnection } from './org-connection';
+import { AuditLog } from './records/audit';
+import type { Db } from './records/db';
+import type { Journal } from './records/journal';
+import type { PkiService, StationServices } from './services';
+
+/** The parts of a station that need its services. */
+export interface StationParts {
+  services: StationServices;
+  audit: AuditLog;
+  bays: BayManager;
+  adminPin: AdminPin;
+  runner: JobRunner;
+  org: OrgConnection;
+  /** The station CA service (opened on first use, once; a failed open is retried next time). */
+  pki(): Promise<PkiService>;
+  /** The CA facts for the UI (`initialised: false` before `ca init`). */
+  caInfo(): Promise<CaInfo>;
+}
+
+/** What the parts need from the station. */
+export interface StationPartsDeps {
+  db: Db;
+  journal: Journal;
+  services: StationServices;
+  config(): StationConfig;
+  operator(): string;
+  emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
+  log(level: LogEntry['level'], message: string, extra?: { bayId?: string; jobId?: string }): void;
+  reconnectWindowMs?: number | undefined;
+}
+
+/** Builds and wires the parts. @throws StationError AUDIT_BROKEN (from the audit log). */
+export async function buildStationParts(d: StationPartsDeps): Promise<StationParts> {
+  const { services, config } = d;
+  const audit = await AuditLog.open(d.db, services.secrets, config().stationId);
+  const adminAudit = (action: string, data: Record<string, unknown>) =>
+    audit.append({ actor: d.operator(), action, data });
+  const adminPin = new AdminPin({ secrets: services.secrets, audit: adminAudit });
+  let pkiPromise: Promise<PkiService> | undefined;
+  const pki = (): Promise<PkiService> =>
+    (pkiPromise ??= services.pki(d.db).catch((e: unknown) => {
+      pkiPromise = undefined;
+      throw e;
+    }));
+  const bays = new BayManager({
+    openDevice: (l, o) => services.openDevice(l, o),
+    openOptions: () => ({ baudRate: config().device.baudRate, lineControl: config().device.lineControl }),
+    listPorts: () => services.listPorts(),
+    watchDirs: services.watchDirs,
+  });
+  const org = services.org(config);
+  const runner = new JobRunner({
+    journal: d.journal,
+    audit,
+    bays,
+    adminPin,
+    config,
+    operator: d.operator,
+    ports: { openDevice: (l, o) => services.openDevice(l, o), pki, org: () => org.port() },
+    onJob: (job) => d.emit('job', job),
+    onStep: (jobId, bayId, step) => d.emit('step', { jobId, bayId, step }),
+    onBatch: (counts) => d.emit('batch', counts),
+    log: d.log,
+    ...(d.reconnectWindowMs !== undefined ? { reconnectWindowMs: d.reconnectWindowMs } : {}),
+  });
+  runner.markInterrupted();
+  bays.on('bay', (b) => d.emit('bay', b));
+  bays.on('arrived', (bayId: string) => runner.onArrived(bayId));
+  const orgConnection = new OrgConnection({ org, adminPin, config, audit: adminAudit });
+  const caInfo = (): Promise<CaInfo> =>
+    pki().then(
+      (p) => p.info(),
+      (e: unknown) => {
+        if (e instanceof StationError && e.code === 'CA_NOT_INITIALISED')
+          return { initialised: false, chain: [] };
+        throw e;
+      },
+    );
+  return { services, audit, bays, adminPin, runner, org: orgConnection, pki, caInfo };
+}
