@@ -26,8 +26,9 @@ export async function readSecret(envName: string, prompt: string): Promise<strin
 function promptHidden(prompt: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
-    process.stderr.write(prompt);
+    // Echo off before the prompt shows: an answer typed ahead (or pasted) must not echo either.
     stdin.setRawMode(true);
+    process.stderr.write(prompt);
     stdin.resume();
     let value = '';
     const onData = (buf: Buffer) => {
