@@ -13,7 +13,7 @@ export const ADMIN_PIN_ENV = 'ASSET_STATION_ADMIN_PIN';
 /** Environment variable with the new PIN for an unattended `asset-station admin pin` change. */
 export const NEW_ADMIN_PIN_ENV = 'ASSET_STATION_NEW_ADMIN_PIN';
 /** What a PIN must look like: 4 to 12 digits (a number pad at the bench). */
-export const ADMIN_PIN_PATTERN = /^\d{4,12}$/;
+const ADMIN_PIN_PATTERN = /^\d{4,12}$/;
 /** Wrong PINs in a row before the lockout. */
 export const MAX_WRONG_PINS = 5;
 /** How long the station refuses every PIN after {@link MAX_WRONG_PINS} wrong ones, ms. */

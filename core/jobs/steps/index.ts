@@ -39,6 +39,3 @@ export const PROVISION_JOB = defineJob<ProvisionOutputs>({
   volatile: { 'asset-token': 'write-back' },
   deviceUid: (outputs) => outputs.identify?.identity.uid,
 });
-
-export { chooseAlgorithm, signatureAlgorithm } from './key';
-export { deviceSubject } from './certificate';

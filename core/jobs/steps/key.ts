@@ -28,7 +28,7 @@ export function signatureAlgorithm(alg: KeyAlgorithm): SignatureAlgorithm {
  * Picks the key algorithm: the configured one if the device supports it, else the device's first.
  * @throws StationError DEVICE_REFUSED when the device reports no key algorithm.
  */
-export function chooseAlgorithm(preferred: KeyAlgorithm, identity: DeviceIdentity): KeyAlgorithm {
+function chooseAlgorithm(preferred: KeyAlgorithm, identity: DeviceIdentity): KeyAlgorithm {
   if (identity.capabilities.keyAlgorithms.includes(preferred)) return preferred;
   const first = identity.capabilities.keyAlgorithms[0];
   if (!first) {

@@ -11,8 +11,7 @@ const Base64 = z.base64();
 /** SHA-256, lowercase hex (FIPS 180-4 digest, 32 bytes). */
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 fingerprint (64 hex digits)');
 
-export const IdentifyOut = z.object({ identity: DeviceIdentity });
-export type IdentifyOut = z.infer<typeof IdentifyOut>;
+const IdentifyOut = z.object({ identity: DeviceIdentity });
 
 export const KeygenOut = z.object({
   algorithm: KeyAlgorithm,
@@ -24,17 +23,14 @@ export const KeygenOut = z.object({
 });
 export type KeygenOut = z.infer<typeof KeygenOut>;
 
-export const CsrOut = z.object({ csr: Base64, keyFingerprint: Sha256Hex });
-export type CsrOut = z.infer<typeof CsrOut>;
+const CsrOut = z.object({ csr: Base64, keyFingerprint: Sha256Hex });
 
-export const ProofOfPossessionOut = z.object({ challenge: Base64, alg: z.enum(['ES256', 'RS256']) });
-export type ProofOfPossessionOut = z.infer<typeof ProofOfPossessionOut>;
+const ProofOfPossessionOut = z.object({ challenge: Base64, alg: z.enum(['ES256', 'RS256']) });
 
-export const PolicyOut = z.object({
+const PolicyOut = z.object({
   existingAssetId: z.string().optional(),
   reprovisioned: z.boolean().optional(),
 });
-export type PolicyOut = z.infer<typeof PolicyOut>;
 
 export const SignOut = z.object({
   /** Leaf, issuing CA, root: DER, base64. */
@@ -49,15 +45,13 @@ export const SignOut = z.object({
 });
 export type SignOut = z.infer<typeof SignOut>;
 
-export const InstallCertOut = z.object({ installed: z.literal(true), chainLength: z.number().int().min(1) });
-export type InstallCertOut = z.infer<typeof InstallCertOut>;
+const InstallCertOut = z.object({ installed: z.literal(true), chainLength: z.number().int().min(1) });
 
-export const UpsertAssetOut = z.object({
+const UpsertAssetOut = z.object({
   assetId: z.string().min(1),
   created: z.boolean(),
   orgId: z.string(),
 });
-export type UpsertAssetOut = z.infer<typeof UpsertAssetOut>;
 
 /** Issued (the token itself stays in memory), or skipped with the reason. */
 export const AssetTokenOut = z.union([
@@ -66,11 +60,9 @@ export const AssetTokenOut = z.union([
 ]);
 export type AssetTokenOut = z.infer<typeof AssetTokenOut>;
 
-export const WriteBackOut = z.object({ assetId: z.string().min(1), withToken: z.boolean() });
-export type WriteBackOut = z.infer<typeof WriteBackOut>;
+const WriteBackOut = z.object({ assetId: z.string().min(1), withToken: z.boolean() });
 
-export const ReadBackOut = z.object({ assetId: z.string().min(1) });
-export type ReadBackOut = z.infer<typeof ReadBackOut>;
+const ReadBackOut = z.object({ assetId: z.string().min(1) });
 
 /** Every provisioning step's output schema, by step name. */
 export const PROVISION_OUTPUTS = {
