@@ -121,7 +121,7 @@ function begin(scope: RunScope, job: JobRow): void {
   });
   if (job.reprovision && job.state === 'queued')
     scope.audit('reprovision.override', {
-      reason: job.inputs.reason ?? 'operator override',
+      reason: job.inputs.reason ?? 'admin override',
       authorisedBy: 'admin PIN',
     });
 }
