@@ -236,12 +236,3 @@ export class Station implements StationMethods {
     this.transport = kind;
   }
 }
-
-/** Error for a method a transport exposes but the core it is bound to does not implement. */
-export function notWired(method: string): StationError {
-  return new StationError(
-    'UNKNOWN_METHOD',
-    `The method ${method} is not available on this station.`,
-    'Update Asset Station so the window and the core are the same version.',
-  );
-}
