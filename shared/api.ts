@@ -61,6 +61,8 @@ export const methods = {
       platform: z.string(),
       transport: z.enum(['ipc', 'websocket', 'in-process']),
       protocolVersion: z.number().int(),
+      /** How long a job waits for a device that went away mid-job, ms (the RECONNECT countdown). */
+      reconnectWindowMs: z.number().int().positive().optional(),
     }),
   },
   /** Serial ports seen by serialport's real list (USB VID/PID/serial number where known). */

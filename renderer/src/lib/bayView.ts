@@ -32,6 +32,16 @@ export interface BayView {
 
 const FINISHED = new Set(['done', 'skipped']);
 
+/** The saga's step detail while it waits for a vanished device to come back. */
+const WAITING = /waiting for it to come back/;
+
+/** True when a running job's device went away and the station is waiting for it to come back. */
+export function isWaitingForDevice(bay: Bay, job: Job | undefined): boolean {
+  if (bay.status === 'offline') return true;
+  const running = job?.steps.find((s) => s.state === 'running');
+  return running?.detail !== undefined && WAITING.test(running.detail);
+}
+
 /** Derives the card view. `job` is the bay's current job if known. */
 export function bayView(bay: Bay, job: Job | undefined): BayView {
   const steps = job?.steps ?? [];
@@ -49,7 +59,11 @@ export function bayView(bay: Bay, job: Job | undefined): BayView {
 
   let tone: BayTone;
   let headline: string;
-  if (active) {
+  if (active && isWaitingForDevice(bay, job)) {
+    // The job waits for its device to come back (reconnect window): the technician must act.
+    tone = 'warn';
+    headline = 'RECONNECT';
+  } else if (active) {
     tone = 'busy';
     headline = job?.state === 'queued' ? 'QUEUED' : 'WORKING';
   } else if (job?.state === 'failed' || (!job && bay.status === 'failed')) {

@@ -7,9 +7,26 @@ import { useAltHotkeys } from '../../lib/useHotkeys';
 import { useScanner } from '../../lib/useScanner';
 import { useStation } from '../../state/StationContext';
 import { useAsyncAction } from '../../state/useAsync';
+import { DEFAULT_RECONNECT_WINDOW_MS } from '../../lib/tileState';
+import { useNow } from '../../state/useNow';
+import { useProduction } from '../../state/useProduction';
 import { AttachDevice } from './AttachDevice';
+import { Attention } from './Attention';
 import { BayCard } from './BayCard';
 import { JobInputs, toJobInputs, type JobInputValues } from './JobInputs';
+import { ProductionBar } from './ProductionBar';
+import { TileBench } from './TileBench';
+
+/** How the bays are laid out: big cards, compact tiles (16 a screen) or dense tiles (32 a screen). */
+export type BayLayout = 'cards' | 'tiles' | 'dense';
+const LAYOUT_KEY = 'asset-station.layout';
+const LAYOUT_WORDS: Record<BayLayout, string> = { cards: 'Cards', tiles: 'Tiles', dense: 'Dense' };
+
+/** The layout to use: the technician's choice, else cards for a few bays and tiles for many. */
+function chooseLayout(stored: string | null, bayCount: number): BayLayout {
+  if (stored === 'cards' || stored === 'tiles' || stored === 'dense') return stored;
+  return bayCount > 6 ? (bayCount > 16 ? 'dense' : 'tiles') : 'cards';
+}
 
 /**
  * The bench view: every bay as a card, auto mode, start-all, the scanned job inputs, the last batch
@@ -25,13 +42,29 @@ export function StationScreen({
   const { api, live, dispatch, loadError, reload } = useStation();
   const [autoMode, setAutoModeState] = useState<boolean | undefined>();
   const [lastScan, setLastScan] = useState<string | undefined>();
+  const [storedLayout, setStoredLayout] = useState<string | null>(() => localStorage.getItem(LAYOUT_KEY));
+  const [selectedId, setSelectedId] = useState<string | undefined>();
+  const [reconnectWindowMs, setReconnectWindowMs] = useState(DEFAULT_RECONNECT_WINDOW_MS);
+  const production = useProduction(live.jobs);
+  const now = useNow(true, 5000);
 
   useEffect(() => {
     api.getConfig({}).then(
       (c) => setAutoModeState(c.autoMode),
       () => setAutoModeState(undefined),
     );
+    api.getStationInfo({}).then(
+      (i) => {
+        if (i.reconnectWindowMs) setReconnectWindowMs(i.reconnectWindowMs);
+      },
+      () => {},
+    );
   }, [api]);
+  const layout = chooseLayout(storedLayout, live.bays.length);
+  const setLayout = (l: BayLayout) => {
+    localStorage.setItem(LAYOUT_KEY, l);
+    setStoredLayout(l);
+  };
 
   const onScan = useCallback(
     (code: string) => {
@@ -92,8 +125,29 @@ export function StationScreen({
     },
   });
 
+  const compact = layout !== 'cards';
+  const banner =
+    live.batch && counts.working === 0 ? (
+      <div
+        className={`banner ${live.batch.failed ? 'banner--fail' : 'banner--pass'}`}
+        role="status"
+        data-testid="batch-banner"
+      >
+        <p>
+          Batch finished: {live.batch.succeeded} passed, {live.batch.failed} failed.
+        </p>
+        <button type="button" className="btn btn--quiet" onClick={() => dispatch({ type: 'dismissBatch' })}>
+          Dismiss
+        </button>
+      </div>
+    ) : null;
+  const productionBar = (
+    <ProductionBar production={production} workOrder={jobInputs?.workOrder ?? ''} now={now} />
+  );
+  const jobInputsPanel = <JobInputs values={inputs} onChange={onInputsChange} lastScan={lastScan} />;
+
   return (
-    <div className="screen station-screen">
+    <div className={`screen station-screen ${compact ? 'station-screen--compact' : ''}`}>
       <div className="toolbar">
         <button
           type="button"
@@ -114,63 +168,47 @@ export function StationScreen({
         >
           Start all ready ({readyCount})
         </button>
-        <p className="toolbar__summary" data-testid="bay-summary">
-          <span className="count count--pass">{counts.passed} passed</span>
-          <span className="count count--fail">{counts.failed} failed</span>
-          <span className="count count--busy">{counts.working} working</span>
-        </p>
+        <div className="layout-switch" role="group" aria-label="Bay layout">
+          {(['cards', 'tiles', 'dense'] as const).map((l) => (
+            <button
+              key={l}
+              type="button"
+              className={`btn btn--quiet ${layout === l ? 'btn--toggle-on' : ''}`}
+              aria-pressed={layout === l}
+              onClick={() => setLayout(l)}
+            >
+              {LAYOUT_WORDS[l]}
+            </button>
+          ))}
+        </div>
+        {compact ? null : (
+          <p className="toolbar__summary" data-testid="bay-summary">
+            <span className="count count--pass">{counts.passed} passed</span>
+            <span className="count count--fail">{counts.failed} failed</span>
+            <span className="count count--busy">{counts.working} working</span>
+          </p>
+        )}
       </div>
 
       {auto.error ? <ErrorNotice error={auto.error} alert onDismiss={auto.clearError} /> : null}
       {startAll.error ? <ErrorNotice error={startAll.error} alert onDismiss={startAll.clearError} /> : null}
 
-      {live.batch && counts.working === 0 ? (
-        <div
-          className={`banner ${live.batch.failed ? 'banner--fail' : 'banner--pass'}`}
-          role="status"
-          data-testid="batch-banner"
-        >
-          <p>
-            Batch finished: {live.batch.succeeded} passed, {live.batch.failed} failed.
-          </p>
-          <button type="button" className="btn btn--quiet" onClick={() => dispatch({ type: 'dismissBatch' })}>
-            Dismiss
-          </button>
-        </div>
+      {compact ? null : banner}
+
+      {compact ? null : productionBar}
+
+      {layout === 'cards' ? (
+        <Attention
+          items={attention}
+          onGo={(bay) => {
+            const el = document.getElementById(`bay-${bay.id}-card`);
+            el?.scrollIntoView?.({ block: 'center' });
+            el?.querySelector<HTMLButtonElement>('.bay__actions .btn')?.focus();
+          }}
+        />
       ) : null}
 
-      {attention.length > 0 ? (
-        <section className="attention" aria-labelledby="attention-title" data-testid="attention">
-          <h2 id="attention-title" className="attention__title">
-            <span aria-hidden="true">✗</span> Needs attention ({attention.length})
-          </h2>
-          <ul className="attention__list">
-            {attention.map(({ bay, index, view }) => (
-              <li key={bay.id} className="attention__item">
-                <span className="attention__bay">
-                  Bay {index + 1} · <span className="mono">{bay.device?.uid ?? bay.locator}</span>
-                </span>
-                <span className="attention__remedy">
-                  {view.error?.remedy ?? 'Open the card for details.'}
-                </span>
-                <button
-                  type="button"
-                  className="btn btn--quiet attention__go"
-                  onClick={() => {
-                    const el = document.getElementById(`bay-${bay.id}-card`);
-                    el?.scrollIntoView?.({ block: 'center' });
-                    el?.querySelector<HTMLButtonElement>('.bay__actions .btn')?.focus();
-                  }}
-                >
-                  Go to bay {index + 1}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </section>
-      ) : null}
-
-      <JobInputs values={inputs} onChange={onInputsChange} lastScan={lastScan} />
+      {compact ? null : jobInputsPanel}
 
       {loadError ? (
         <div>
@@ -183,12 +221,30 @@ export function StationScreen({
 
       {cards.length === 0 && !loadError ? (
         <p className="empty">No bays yet. Plug a device into the station; it appears here by itself.</p>
-      ) : (
+      ) : layout === 'cards' ? (
         <div className="bay-grid">
           {cards.map((c, i) => (
             <BayCard key={c.bay.id} bay={c.bay} job={c.job} index={i} inputs={jobInputs} />
           ))}
         </div>
+      ) : (
+        <TileBench
+          cards={cards}
+          views={views}
+          dense={layout === 'dense'}
+          inputs={jobInputs}
+          reconnectWindowMs={reconnectWindowMs}
+          sessionStart={production.since}
+          selectedId={selectedId}
+          onSelect={setSelectedId}
+          top={
+            <>
+              {productionBar}
+              {banner}
+            </>
+          }
+          bottom={jobInputsPanel}
+        />
       )}
 
       <AttachDevice />

@@ -1,0 +1,67 @@
+import type { Bay, Job } from '../../../../shared/domain';
+import { tileState } from '../../lib/tileState';
+
+const TONE_ICON = { pass: '✓', fail: '✗', busy: '⟳', idle: '•', warn: '!' } as const;
+
+/**
+ * One bay as a compact tile, readable from a metre: bay number, one-word state, colour and progress.
+ * Pressing it opens the bay's details (steps, remedy, actions) in the side panel.
+ */
+export function BayTile({
+  bay,
+  job,
+  index,
+  now,
+  reconnectWindowMs,
+  sessionStart,
+  selected,
+  dense,
+  onSelect,
+}: {
+  /** Dense mode (32 a screen): the RECONNECT line keeps only the seconds left. */
+  dense: boolean;
+  bay: Bay;
+  job: Job | undefined;
+  index: number;
+  now: number;
+  reconnectWindowMs: number;
+  sessionStart: number;
+  selected: boolean;
+  onSelect: () => void;
+}) {
+  const t = tileState(bay, job, now, reconnectWindowMs, sessionStart);
+  return (
+    <button
+      type="button"
+      className={`tile tile--${t.tone} ${selected ? 'tile--selected' : ''}`}
+      aria-pressed={selected}
+      aria-label={`Bay ${index + 1}: ${t.word}${t.line ? `, ${t.line}` : ''}`}
+      data-testid="bay-tile"
+      data-bay-id={bay.id}
+      data-uid={bay.device?.uid ?? ''}
+      data-word={t.word}
+      onClick={onSelect}
+    >
+      <span className="tile__num">{index + 1}</span>
+      <span className={`tile__word ${t.word.length > 9 ? 'tile__word--long' : ''}`} data-testid="tile-word">
+        <span className="tile__icon" aria-hidden="true">
+          {TONE_ICON[t.tone]}{' '}
+        </span>
+        {t.word}
+      </span>
+      <span className="tile__line" data-testid="tile-line">
+        {t.word === 'RECONNECT' ? (
+          <>
+            {dense ? '' : 'plug it back in · '}
+            <strong data-testid="tile-countdown">{t.secondsLeft} s</strong> left
+          </>
+        ) : (
+          t.line
+        )}
+      </span>
+      <span className="tile__bar" aria-hidden="true">
+        <span className="tile__fill" style={{ width: `${Math.round(t.progress * 100)}%` }} />
+      </span>
+    </button>
+  );
+}
