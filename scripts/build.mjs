@@ -22,6 +22,7 @@ export const MAIN_EXTERNALS = [
   'serialport',
   '@serialport/*',
   'better-sqlite3',
+  'pkcs11js',
   'bindings',
   'node-gyp-build',
   'jsforce',

@@ -53,6 +53,8 @@ export const ERROR_CODES = [
   'CA_KEY_MISMATCH', // the CA key does not belong to the CA certificate
   'CA_IMPORT_INVALID', // files given to `ca import` are not a usable CA
   'REPROVISION_REQUIRED', // the device already has a certificate for another key
+  'CA_SIGNER_UNAVAILABLE', // the HSM (PKCS#11 module, token or key) cannot be reached or stopped answering
+  'CERT_REVOKED', // the certificate (or the key it certifies) was revoked by the station
   // Salesforce
   'ORG_NOT_CONNECTED',
   'ORG_AUTH',

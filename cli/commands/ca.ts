@@ -1,107 +1,139 @@
 /**
  * `asset-station ca …`: the station CA (docs/pki.md).
- * - `ca init [--algorithm ECDSA-P256|ECDSA-P384|RSA-2048|RSA-3072] [--org O] [--ou OU] [--force]`
+ * - `ca init [--algorithm ec-p256|ec-p384|rsa-2048|rsa-3072] [--org O] [--ou OU] [--subject T] [--force]`
+ *   with `--pkcs11 MODULE --token LABEL [--key-label L] [--key-id HEX]`: the issuing key in an HSM
  * - `ca import --cert FILE --key FILE | --p12 FILE [--org O] [--ou OU] [--force]`
- * - `ca show`
+ * - `ca show`, `ca subject [TEMPLATE]`
  * - `ca sign --csr FILE --uid UID --out FILE [--reprovision]` (benches and tests: no proof of possession)
+ * - `ca request`, `ca install`, `ca pin` (ca-root.ts); `ca revoke`, `ca crl` (ca-revoke.ts)
  *
  * Secrets: the vault passphrase from ASSET_STATION_VAULT_PASSPHRASE or a prompt; the CA key passphrase
  * is generated at `ca init` and kept in the vault (`ca.passphrase`), unless ASSET_STATION_CA_PASSPHRASE
- * is set (unattended use: then the vault is not needed to sign). The passphrase of a file being
- * imported comes from ASSET_STATION_CA_IMPORT_PASSPHRASE or a prompt.
+ * is set (unattended use: then the vault is not needed to sign). An HSM token's user PIN comes from
+ * ASSET_STATION_TOKEN_PIN, the vault (`ca.tokenPin`) or a prompt — never from an argument. The
+ * passphrase of a file being imported comes from ASSET_STATION_CA_IMPORT_PASSPHRASE or a prompt.
  */
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import type { CaInfo } from '../../shared/domain';
-import type { SecretStore } from '../../core/secrets';
 import {
-  CA_PASSPHRASE_ENV,
   StationCa,
   DEFAULT_CSR_POLICY,
+  TOKEN_PIN_ENV,
+  TOKEN_PIN_SECRET,
   checkCsrPolicy,
   csrExpectationFor,
+  formatSubjectTemplate,
   parseCsr,
-  type CaAlgorithm,
+  parseSubjectTemplate,
+  resolveProfile,
+  saveSubjectTemplate,
   type CaImportFiles,
+  type CaInitOptions,
 } from '../../core/pki';
+import { readCaFiles } from '../../core/pki/ca-store';
 import { encodePem } from '../../core/pki/pem';
 import { usageError, type CliContext } from '../context';
-import { choiceOption, readFileOption } from '../options';
-import { openVault, readSecret } from '../secrets-prompt';
+import { readFileOption } from '../options';
+import { readSecret } from '../secrets-prompt';
+import { ALGORITHM_HELP, parseAlgorithm, secretsFor, showInfo } from './ca-common';
+import { register as registerRoot } from './ca-root';
+import { register as registerRevoke } from './ca-revoke';
 
 /** Environment variable with the passphrase of a key / PKCS#12 file given to `ca import`. */
 export const CA_IMPORT_PASSPHRASE_ENV = 'ASSET_STATION_CA_IMPORT_PASSPHRASE';
 
-const ALGORITHMS: CaAlgorithm[] = ['ECDSA-P256', 'ECDSA-P384', 'RSA-2048', 'RSA-3072'];
-
-/** A store used when ASSET_STATION_CA_PASSPHRASE is set and no vault passphrase is: holds nothing. */
-const envOnlyStore: SecretStore = {
-  description: `no vault (${CA_PASSPHRASE_ENV} in use)`,
-  async get() {
-    return undefined;
-  },
-  async set() {},
-  async delete() {},
-};
-
-async function secretsFor(home: string): Promise<SecretStore> {
-  if (process.env[CA_PASSPHRASE_ENV] && !process.env.ASSET_STATION_VAULT_PASSPHRASE && !process.stdin.isTTY) {
-    return envOnlyStore;
-  }
-  return openVault(home);
-}
-
-function showInfo(i: CaInfo): string {
-  if (!i.initialised) return 'No station CA. Create one with `asset-station ca init`.';
-  return [
-    ...i.chain.map((c, n) =>
-      [
-        `${n === 0 ? 'issuing CA' : n === i.chain.length - 1 ? 'root CA   ' : 'intermediate'}  ${c.subject}`,
-        `  issuer     ${c.issuer}`,
-        `  key        ${c.keyAlgorithm}`,
-        `  serial     ${c.serial}`,
-        `  valid      ${c.notBefore} → ${c.notAfter}`,
-        `  SHA-256    ${c.fingerprint}`,
-      ].join('\n'),
-    ),
-    `issuing CA expires in ${i.expiresInDays} days`,
-  ].join('\n');
-}
-
-/** Prints a CA just created or imported (`headline`, then its chain) and closes it. */
-function printNewCa(c: CliContext, station: StationCa, headline: string): void {
-  try {
-    c.result(station.info(), (i) => `${headline}\n${showInfo(i)}`);
-  } finally {
-    station.close();
-  }
-}
-
 export function register(program: Command, ctx: () => CliContext): void {
-  const ca = program.command('ca').description('the station CA: init, import, show, sign');
+  const ca = program
+    .command('ca')
+    .description(
+      'the station CA: init (file or HSM), import, show, subject, sign, request, install, revoke, crl',
+    );
 
   ca.command('init')
-    .description('create a development root CA and an issuing CA (key encrypted, passphrase in the vault)')
-    .option('--algorithm <alg>', `CA key algorithm: ${ALGORITHMS.join(', ')}`, 'ECDSA-P256')
+    .description(
+      'create a development root CA and an issuing CA; the issuing key in an encrypted file (passphrase in the vault) or, with --pkcs11, generated inside an HSM token',
+    )
+    .option('--algorithm <alg>', `CA key algorithm: ${ALGORITHM_HELP}`, 'ec-p256')
     .option('--org <O>', 'organisation (O) of the CA and device subjects', 'Asset Station')
     .option('--ou <OU>', 'organisational unit (OU) of device subjects')
+    .option(
+      '--subject <template>',
+      'device subject template, e.g. /C=DE/ST=Bavaria/O=Acme/OU=Sensors/CN={uid}',
+    )
+    .option('--pkcs11 <module>', 'PKCS#11 module of the HSM (e.g. /usr/lib/softhsm/libsofthsm2.so)')
+    .option('--token <label>', 'label of the HSM token (with --pkcs11)')
+    .option(
+      '--key-label <label>',
+      'label of the CA key in the token: used if present, else generated',
+      'asset-station-ca',
+    )
+    .option(
+      '--key-id <hex>',
+      'CKA_ID of the CA key in the token (hex): used if present, else given to the new key',
+    )
     .option('--force', 'replace an existing CA')
-    .action(async (o: { algorithm: string; org: string; ou?: string; force?: boolean }) => {
-      const c = ctx();
-      const algorithm = choiceOption(o.algorithm, '--algorithm', ALGORITHMS);
-      const secrets = await secretsFor(c.home);
-      const station = await StationCa.init(c.home, secrets, {
-        algorithm,
-        subjectO: o.org,
-        subjectOU: o.ou,
-        force: Boolean(o.force),
-      });
-      printNewCa(
-        c,
-        station,
-        `Station CA created (${algorithm}); key passphrase kept in the ${secrets.description}.`,
-      );
-    });
+    .action(
+      async (o: {
+        algorithm: string;
+        org: string;
+        ou?: string;
+        subject?: string;
+        pkcs11?: string;
+        token?: string;
+        keyLabel: string;
+        keyId?: string;
+        force?: boolean;
+      }) => {
+        const c = ctx();
+        const algorithm = parseAlgorithm(o.algorithm);
+        if (Boolean(o.pkcs11) !== Boolean(o.token)) {
+          throw usageError(
+            '--pkcs11 and --token go together.',
+            'Give both the PKCS#11 module path and the token label, e.g. --pkcs11 /usr/lib/softhsm/libsofthsm2.so --token station-ca.',
+          );
+        }
+        if (o.keyId !== undefined && !/^([0-9a-fA-F]{2})+$/.test(o.keyId)) {
+          throw usageError(
+            `--key-id '${o.keyId}' is not hexadecimal bytes.`,
+            'Give the CKA_ID as hex, e.g. --key-id 01.',
+          );
+        }
+        const subject = o.subject ? parseSubjectTemplate(o.subject) : undefined;
+        const secrets = await secretsFor(c.home);
+        const opts: CaInitOptions = {
+          algorithm,
+          subjectO: o.org,
+          subjectOU: o.ou,
+          force: Boolean(o.force),
+          ...(subject ? { profile: { subject } } : {}),
+        };
+        if (o.pkcs11 && o.token) {
+          const pin =
+            process.env[TOKEN_PIN_ENV] ||
+            (await secrets.get(TOKEN_PIN_SECRET)) ||
+            (await readSecret(TOKEN_PIN_ENV, `User PIN of HSM token '${o.token}': `));
+          opts.pkcs11 = {
+            module: o.pkcs11,
+            token: o.token,
+            keyLabel: o.keyLabel,
+            ...(o.keyId ? { keyId: o.keyId.toLowerCase() } : {}),
+            pin,
+          };
+        }
+        const station = await StationCa.init(c.home, secrets, opts);
+        try {
+          const where = o.pkcs11
+            ? `key in HSM token '${o.token}', PIN kept in the ${secrets.description}`
+            : `key passphrase kept in the ${secrets.description}`;
+          c.result(
+            { ...station.info(), signer: station.signer.description },
+            (i) => `Station CA created (${algorithm}); ${where}.\n${showInfo(i, c.home)}`,
+          );
+        } finally {
+          station.close();
+        }
+      },
+    );
 
   ca.command('import')
     .description('import an issuing CA: PEM chain + encrypted PKCS#8 key, or PKCS#12')
@@ -148,11 +180,15 @@ export function register(program: Command, ctx: () => CliContext): void {
           subjectOU: o.ou,
           force: Boolean(o.force),
         });
-        printNewCa(
-          c,
-          station,
-          `Station CA imported; key re-encrypted, passphrase kept in the ${secrets.description}.`,
-        );
+        try {
+          c.result(
+            station.info(),
+            (i) =>
+              `Station CA imported; key re-encrypted, passphrase kept in the ${secrets.description}.\n${showInfo(i, c.home)}`,
+          );
+        } finally {
+          station.close();
+        }
       },
     );
 
@@ -161,7 +197,7 @@ export function register(program: Command, ctx: () => CliContext): void {
     .action(async () => {
       const c = ctx();
       const info = StationCa.describe(c.home);
-      c.result(info, showInfo);
+      c.result(info, (i) => showInfo(i, c.home));
       if (!info.initialised) process.exitCode = 1;
     });
 
@@ -199,4 +235,21 @@ export function register(program: Command, ctx: () => CliContext): void {
         station.close();
       }
     });
+
+  ca.command('subject [template]')
+    .description(
+      'show the device subject template, or set it: /C=DE/ST=Bavaria/L=Munich/O=Acme/OU=Sensors/CN={uid}/serialNumber={uid} (C and serialNumber are PrintableString, the rest UTF8String)',
+    )
+    .action(async (template: string | undefined) => {
+      const c = ctx();
+      const before = resolveProfile(readCaFiles(c.home, { withKey: false }).meta.profile).subject;
+      const subject = template
+        ? saveSubjectTemplate(c.home, parseSubjectTemplate(template)).profile!.subject!
+        : before;
+      const text = formatSubjectTemplate(subject);
+      c.result({ subject, template: text }, () => (template ? `Device subject template set: ${text}` : text));
+    });
+
+  registerRoot(ca, ctx);
+  registerRevoke(ca, ctx);
 }

@@ -213,3 +213,29 @@ export function time(d: Date): Uint8Array {
 
 /** Lowercase hex of bytes. */
 export const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** ENUMERATED with a small non-negative value (X.690 §8.4), e.g. a CRLReason (RFC 5280 §5.3.1). */
+export function enumerated(n: number): Uint8Array {
+  const int = smallInteger(n);
+  return Uint8Array.of(0x0a, ...int.subarray(1));
+}
+
+/**
+ * Converts a raw ECDSA signature r‖s (IEEE P1363, what PKCS#11 CKM_ECDSA returns: PKCS#11 v2.40
+ * §2.3.1, both halves as long as the curve order) to the DER `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER,
+ * s INTEGER }` that X.509 carries (RFC 5480 §2.2 → RFC 3279 §2.2.3). Each INTEGER is minimal: leading
+ * zero octets are dropped and one 0x00 is added when the top bit is set, so it stays positive.
+ * @throws DerError when the length is odd or zero, or r or s is zero.
+ */
+export function ecdsaSigFromRaw(raw: Uint8Array): Uint8Array {
+  if (raw.length === 0 || raw.length % 2 !== 0) {
+    throw new DerError(`a raw ECDSA signature must be r‖s of equal halves; got ${raw.length} bytes`);
+  }
+  const half = raw.length / 2;
+  const r = raw.subarray(0, half);
+  const s = raw.subarray(half);
+  if (r.every((b) => b === 0) || s.every((b) => b === 0)) {
+    throw new DerError('a raw ECDSA signature has r or s equal to zero');
+  }
+  return seq(unsignedInteger(r), unsignedInteger(s));
+}

@@ -13,9 +13,33 @@ export {
   CHALLENGE_BYTES,
   type PopAlgorithm,
 } from './pop';
-export { StationCa, summarise, type CaInitOptions, type CaLoadOptions, type IssueOptions } from './ca';
+export {
+  StationCa,
+  summarise,
+  CRL_VALIDITY_DAYS,
+  type CaInitOptions,
+  type CaLoadOptions,
+  type IssueOptions,
+  type RevokeOptions,
+  type RevokeOutcome,
+} from './ca';
+export { normaliseSerial } from './cert-info';
+export { REVOCATION_REASONS, checkReason, type StoredCrl } from './revocation';
+export { serveCrl, type CrlServer } from './crl-server';
+export { Pkcs11Signer, type Pkcs11KeyRef, type Pkcs11KeyAttributes } from './pkcs11-signer';
+export { TOKEN_PIN_ENV, TOKEN_PIN_SECRET, type TokenRef } from './pkcs11-token';
+export { resolveTokenPin } from './ca-init';
 export { type CaImportFiles } from './ca-import';
-export { DEFAULT_CERT_PROFILE, resolveProfile, csrExpectationFor, sanUriFor, subjectFor } from './profile';
+export {
+  DEFAULT_CERT_PROFILE,
+  SUBJECT_ORDER,
+  resolveProfile,
+  csrExpectationFor,
+  sanUriFor,
+  subjectFor,
+  parseSubjectTemplate,
+  formatSubjectTemplate,
+} from './profile';
 export { FileKeySigner, CA_PASSPHRASE_ENV, type CaAlgorithm } from './signer';
 export { type ChainVerdict } from './chain-verify';
-export { caDir } from './ca-store';
+export { caDir, describeSigner, saveSubjectTemplate, type CaMeta } from './ca-store';

@@ -84,6 +84,12 @@ export class IssuedIndex {
     ).map(toEntry);
   }
 
+  /** The certificate with this serial (canonical lowercase hex), or undefined. */
+  bySerial(serial: string): StoredIssued | undefined {
+    const r = this.db.prepare('SELECT * FROM pki_issued WHERE serial = ?').get(serial) as Row | undefined;
+    return r ? toEntry(r) : undefined;
+  }
+
   /** All rows, newest first (bounded by `limit`). */
   list(limit = 1000): StoredIssued[] {
     return (

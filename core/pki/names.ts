@@ -3,7 +3,19 @@
  * exactly as sent (no Unicode normalisation, no trimming, no case folding) and the ASN.1 string type is
  * kept, so the policy can compare byte-for-byte and UTF8String subjects survive intact.
  */
-import { DerError, TAG, children, decodeOid, expectTag, oid, readTlv, seq, set, utf8String } from './der';
+import {
+  DerError,
+  TAG,
+  children,
+  decodeOid,
+  expectTag,
+  oid,
+  readTlv,
+  seq,
+  set,
+  tlv,
+  utf8String,
+} from './der';
 import type { Tlv } from './der';
 import { attrName, attrOid } from './oids';
 import type { NameStringType } from './types';
@@ -86,18 +98,51 @@ export function readNameDer(der: Uint8Array): NameAttribute[] {
 }
 
 /**
- * Encodes a Name with one attribute per RDN, in the order given, values as UTF8String
- * (RFC 5280 §4.1.2.6 "MUST use UTF8String" for new certificates), except C (PrintableString, X.520).
+ * Attributes encoded as PrintableString: countryName (`X520countryName ::= PrintableString (SIZE (2))`)
+ * and serialNumber (`X520SerialNumber ::= PrintableString (SIZE (1..ub-serial-number))`), RFC 5280
+ * Appendix A.1 / X.520 §6.2.9 and §6.3.1. Everything else is a DirectoryString, encoded as UTF8String
+ * (RFC 5280 §4.1.2.6: "CAs MUST use the UTF8String encoding of DirectoryString").
+ */
+export const PRINTABLE_ATTRIBUTES: ReadonlySet<string> = new Set(['C', 'serialNumber']);
+
+/** The strict PrintableString alphabet of X.680 §41.4 (what the station writes). */
+const STRICT_PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+
+/**
+ * Why `value` cannot be written as attribute `type`, or undefined when it can: C must be two
+ * letters A–Z (ISO 3166-1 alpha-2), serialNumber 1–64 characters of the PrintableString alphabet
+ * (A–Z a–z 0–9 space ' ( ) + , - . / : = ?); other attributes must be non-empty.
+ */
+export function nameValueProblem(type: string, value: string): string | undefined {
+  if (value.length === 0) return `${type} is empty`;
+  if (type === 'C' && !/^[A-Z]{2}$/.test(value)) {
+    return `C must be a two-letter ISO 3166 country code in capitals (such as DE or US), not ${JSON.stringify(value)}`;
+  }
+  if (type === 'serialNumber') {
+    if (value.length > 64) return `serialNumber is ${value.length} characters; the limit is 64`;
+    if (!STRICT_PRINTABLE.test(value)) {
+      return `serialNumber ${JSON.stringify(value)} has characters a PrintableString cannot hold (allowed: A–Z a–z 0–9 space ' ( ) + , - . / : = ?)`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Encodes a Name with one attribute per RDN, in the order given: C and serialNumber as
+ * PrintableString, the rest as UTF8String ({@link PRINTABLE_ATTRIBUTES}).
+ * @throws Error for an unknown attribute or a value {@link nameValueProblem} refuses (callers check
+ *   templates first and turn problems into user errors).
  */
 export function encodeName(attrs: ReadonlyArray<readonly [string, string]>): Uint8Array {
   return seq(
     ...attrs.map(([type, value]) => {
       const o = attrOid(type);
       if (!o) throw new Error(`unknown subject attribute ${type}`);
-      const v =
-        type === 'C'
-          ? Uint8Array.of(TAG.PrintableString, value.length, ...Buffer.from(value, 'latin1'))
-          : utf8String(value);
+      const problem = nameValueProblem(type, value);
+      if (problem) throw new Error(`cannot encode the subject: ${problem}`);
+      const v = PRINTABLE_ATTRIBUTES.has(type)
+        ? tlv(TAG.PrintableString, Buffer.from(value, 'latin1'))
+        : utf8String(value);
       return set(seq(oid(o), v));
     }),
   );

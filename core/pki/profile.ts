@@ -23,8 +23,10 @@ import {
   time,
   unsignedInteger,
 } from './der';
+import { StationError } from '../../shared/errors';
+import { nameValueProblem } from './names';
 import { OID, sigAlgOid } from './oids';
-import type { CaSigner, CertProfile, CsrExpectation } from './types';
+import type { CaSigner, CertProfile, CsrExpectation, SubjectTemplate } from './types';
 import { x509 } from './x509-lib';
 
 /** Default device certificate profile. */
@@ -171,13 +173,76 @@ export function sanUriFor(profile: Pick<CertProfile, 'sanUri'>, uid: string): st
   return fillTemplate(profile.sanUri, encodeURIComponent(uid).replace(/%3A/gi, ':'));
 }
 
-/** The device subject the profile yields, as ordered pairs (O, OU, CN). */
+/** Order in which subject attributes are written (most general first, RFC 4519 names). */
+export const SUBJECT_ORDER = ['C', 'ST', 'L', 'O', 'OU', 'CN', 'serialNumber'] as const;
+
+/**
+ * The device subject the profile yields, as ordered pairs (C, ST, L, O, OU, CN, serialNumber; empty
+ * attributes left out), `{uid}` filled in.
+ * @throws StationError CONFIG_INVALID when a value cannot be encoded: C not two capital letters, or a
+ *   serialNumber (often `{uid}`) with characters PrintableString cannot hold.
+ */
 export function subjectFor(profile: Pick<CertProfile, 'subject'>, uid: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
-  if (profile.subject.O) out.push(['O', fillTemplate(profile.subject.O, uid)]);
-  if (profile.subject.OU) out.push(['OU', fillTemplate(profile.subject.OU, uid)]);
-  out.push(['CN', fillTemplate(profile.subject.CN, uid)]);
+  for (const type of SUBJECT_ORDER) {
+    const template = profile.subject[type];
+    if (!template) continue;
+    const value = fillTemplate(template, uid);
+    const problem = nameValueProblem(type, value);
+    if (problem) {
+      throw new StationError(
+        'CONFIG_INVALID',
+        `The device subject template cannot be used for device ${uid}: ${problem}.`,
+        type === 'serialNumber'
+          ? 'Change the subject template (asset-station ca subject) so serialNumber holds only PrintableString characters, or leave serialNumber out.'
+          : 'Fix the subject template with asset-station ca subject.',
+        { attribute: type, value },
+      );
+    }
+    out.push([type, value]);
+  }
   return out;
+}
+
+/**
+ * Parses a subject template written like openssl's `-subj`: `/C=DE/ST=Bavaria/O=Acme/CN={uid}`
+ * (a `/` inside a value is written `\/`). Only the attributes of {@link SubjectTemplate} are allowed;
+ * CN is required; fixed values are checked as {@link subjectFor} would.
+ * @throws StationError CONFIG_INVALID naming the problem.
+ */
+export function parseSubjectTemplate(text: string): SubjectTemplate {
+  const bad = (why: string) =>
+    new StationError(
+      'CONFIG_INVALID',
+      `The subject template ${JSON.stringify(text)} is not usable: ${why}.`,
+      `Write it like /C=DE/ST=Bavaria/L=Munich/O=Acme/OU=Sensors/CN={uid}/serialNumber={uid}; allowed attributes: ${SUBJECT_ORDER.join(', ')}.`,
+    );
+  if (!text.startsWith('/')) throw bad('it must start with /');
+  const parts = text
+    .slice(1)
+    .split(/(?<!\\)\//)
+    .map((p) => p.replace(/\\\//g, '/'));
+  const out: Partial<SubjectTemplate> = {};
+  for (const part of parts) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw bad(`'${part}' is not ATTRIBUTE=value`);
+    const type = part.slice(0, eq) as (typeof SUBJECT_ORDER)[number];
+    const value = part.slice(eq + 1);
+    if (!SUBJECT_ORDER.includes(type)) throw bad(`${part.slice(0, eq)} is not an allowed attribute`);
+    if (out[type] !== undefined) throw bad(`${type} appears twice`);
+    const problem = nameValueProblem(type, value.split('{uid}').join('X'));
+    if (problem) throw bad(problem);
+    out[type] = value;
+  }
+  if (!out.CN) throw bad('CN is missing');
+  return out as SubjectTemplate;
+}
+
+/** Renders a subject template back in the `/A=v/...` form of {@link parseSubjectTemplate}. */
+export function formatSubjectTemplate(t: SubjectTemplate): string {
+  return SUBJECT_ORDER.filter((k) => t[k])
+    .map((k) => `/${k}=${t[k]!.replace(/\//g, '\\/')}`)
+    .join('');
 }
 
 /**

@@ -88,14 +88,40 @@ export interface CertProfile {
   notAfter?: string;
   /** notBefore backdating for clock skew, in ms (default 300000 = 5 minutes). */
   backdateMs: number;
-  /** Subject template: `{uid}` is substituted. CN defaults to `{uid}`. Values are encoded as UTF8String. */
-  subject: { CN: string; O?: string; OU?: string };
+  /**
+   * Subject template: `{uid}` is substituted. CN defaults to `{uid}`. C and serialNumber are encoded as
+   * PrintableString, the rest as UTF8String (names.ts).
+   */
+  subject: SubjectTemplate;
   /** SAN URI template (default `urn:dev:uid:{uid}`). */
   sanUri: string;
   /** Optional SAN DNS names (templates, `{uid}` substituted). */
   sanDns: string[];
   /** Add keyAgreement to keyUsage for EC keys (default false). */
   ecKeyAgreement: boolean;
+}
+
+/**
+ * The device certificate subject template: the standard attributes a factory uses (RFC 5280
+ * §4.1.2.4, X.520). Written in this order: C, ST, L, O, OU, CN, serialNumber. `{uid}` is replaced by
+ * the device UID. C is a two-letter ISO 3166 code (PrintableString); serialNumber is PrintableString;
+ * the others are UTF8String.
+ */
+export interface SubjectTemplate {
+  /** countryName, e.g. `DE`. */
+  C?: string;
+  /** stateOrProvinceName. */
+  ST?: string;
+  /** localityName. */
+  L?: string;
+  /** organizationName. */
+  O?: string;
+  /** organizationalUnitName. */
+  OU?: string;
+  /** commonName (default `{uid}`). */
+  CN: string;
+  /** serialNumber (X.520), e.g. `{uid}`: PrintableString characters only. */
+  serialNumber?: string;
 }
 
 /** What the CA signs with: a file key today, an HSM (PKCS#11) or a remote CA later (docs/pki.md). */
@@ -111,6 +137,8 @@ export interface CaSigner {
    * Ecdsa-Sig-Value for ECDSA (RFC 5758 §3.2), the PKCS#1 v1.5 signature for RSA.
    */
   sign(tbs: Uint8Array): Promise<Uint8Array>;
+  /** Releases what the signer holds (an HSM session). Optional (additive): the file signer has none. */
+  close?(): void;
 }
 
 /** An issued device certificate. */
@@ -141,4 +169,31 @@ export interface IssuedIndexEntry {
   reprovision: boolean;
   /** The certificate DER (additive). */
   certDer?: Uint8Array;
+}
+
+/**
+ * Why a certificate was revoked: the CRLReason values of RFC 5280 §5.3.1 that apply to a device
+ * certificate (cACompromise and aACompromise concern CAs, removeFromCRL delta CRLs, and certificateHold
+ * is not offered: a station revocation is final).
+ */
+export type RevocationReason =
+  | 'unspecified'
+  | 'keyCompromise'
+  | 'affiliationChanged'
+  | 'superseded'
+  | 'cessationOfOperation'
+  | 'privilegeWithdrawn';
+
+/** One revoked certificate, as recorded by the station (`pki_revoked`). */
+export interface RevocationEntry {
+  /** Serial number, lowercase hex without separators or leading zero octets. */
+  serial: string;
+  deviceUid: string;
+  reason: RevocationReason;
+  /** ISO time the revocation was recorded (the CRL revocationDate). */
+  revokedAt: string;
+  /** Who asked for it (operator name or `cli`). */
+  actor: string;
+  /** Free-text note (e.g. the ticket of the clone investigation). */
+  note?: string;
 }
