@@ -1,6 +1,9 @@
 /**
  * PKI figures: ms per issued device certificate with an ECDSA P-256 CA and with an RSA-2048 CA (sign +
- * index insert into a real station.db), and ms per CSR parse + signature verify, per device key type.
+ * index insert into a real station.db), ms per CSR parse + signature verify, per device key type, and
+ * ms per certificate with the issuing key in an HSM (SoftHSM2 over PKCS#11) against the same key type
+ * in an encrypted file (in-memory DB, so the figure is signing + encoding + self-check), plus the bare
+ * signature cost of each signer and ms per CRL.
  * Run: `npx tsx bench/pki.bench.ts [N]` (default N = 200 certificates per CA). Prints figures; asserts nothing.
  */
 import crypto from 'node:crypto';
@@ -9,6 +12,7 @@ import os from 'node:os';
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import { StationCa, parseCsr, type CaAlgorithm, type VerifiedCsr } from '../core/pki';
+import { makeSoftHsm, softHsmModule } from '../test/integration/pki/softhsm';
 import type { SecretStore } from '../core/secrets';
 import { buildCsr, genKey, type KeySpec } from '../test/unit/pki/csr-builder';
 
@@ -67,6 +71,56 @@ async function benchIssue(alg: CaAlgorithm, inMemoryDb: boolean): Promise<void> 
   }
 }
 
+/** A DB in memory with the migrations table, so the figure is the CA's own cost. */
+function memoryDb(): Database.Database {
+  const db = new Database(':memory:');
+  db.exec(
+    'CREATE TABLE schema_migrations (module TEXT, version INTEGER, applied_at TEXT, PRIMARY KEY (module, version))',
+  );
+  return db;
+}
+
+/** ms per certificate and per bare signature: HSM (SoftHSM2, PKCS#11) vs encrypted file key. */
+async function benchHsmVsFile(alg: 'ECDSA-P256' | 'RSA-2048', token: string, module: string): Promise<void> {
+  const csrs: VerifiedCsr[] = [];
+  for (let i = 0; i < 2 * (N + 10); i++)
+    csrs.push(await parseCsr(buildCsr({ keys: genKey('p256'), subject: [['CN', `h${i}`]] })));
+  const figures: Record<string, { cert: number; sign: number; crl: number }> = {};
+  for (const kind of ['file', 'hsm'] as const) {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pki-bench-hsm-'));
+    const db = memoryDb();
+    try {
+      const ca = await StationCa.init(home, memory(), {
+        algorithm: alg,
+        db,
+        env: { ASSET_STATION_TOKEN_PIN: '1234' },
+        ...(kind === 'hsm' ? { pkcs11: { module, token, keyLabel: `bench-${alg}` } } : {}),
+      });
+      const base = kind === 'file' ? 0 : N + 10;
+      for (let i = 0; i < 10; i++) await ca.issue(csrs[base + i]!, { deviceUid: `warm-${kind}-${i}` });
+      const t0 = process.hrtime.bigint();
+      for (let i = 10; i < N + 10; i++) await ca.issue(csrs[base + i]!, { deviceUid: `d-${kind}-${i}` });
+      const cert = ms(t0) / N;
+      const tbs = crypto.randomBytes(400);
+      const t1 = process.hrtime.bigint();
+      for (let i = 0; i < N; i++) await ca.signer.sign(tbs);
+      const sign = ms(t1) / N;
+      await ca.revoke({ deviceUid: `d-${kind}-10` }, { reason: 'keyCompromise' });
+      const t2 = process.hrtime.bigint();
+      for (let i = 0; i < 20; i++) await ca.publishCrl();
+      figures[kind] = { cert, sign, crl: ms(t2) / 20 };
+      ca.close();
+    } finally {
+      db.close();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  }
+  const f = (v: number) => v.toFixed(3).padStart(7);
+  console.log(
+    `issue ${alg.padEnd(10)} CA  HSM (SoftHSM2/PKCS#11) ${f(figures.hsm!.cert)} ms/cert  vs file key ${f(figures.file!.cert)} ms/cert   bare signature ${f(figures.hsm!.sign)} vs ${f(figures.file!.sign)} ms   CRL ${f(figures.hsm!.crl)} vs ${f(figures.file!.crl)} ms   (${N} certs, in-memory DB)`,
+  );
+}
+
 console.log(
   `node ${process.version}, ${os.cpus().length} cpus, ${crypto.getFips() ? 'FIPS' : 'default'} OpenSSL ${process.versions.openssl}`,
 );
@@ -74,4 +128,18 @@ for (const spec of ['p256', 'p384', 'rsa2048', 'ed25519'] as const) await benchC
 for (const alg of ['ECDSA-P256', 'RSA-2048'] as const) {
   await benchIssue(alg, false);
   await benchIssue(alg, true);
+}
+let module: string | undefined;
+try {
+  module = softHsmModule();
+} catch (e) {
+  console.log(`HSM vs file: skipped (${(e as Error).message})`);
+}
+if (module) {
+  const hsm = makeSoftHsm('bench-ca', '1234');
+  try {
+    for (const alg of ['ECDSA-P256', 'RSA-2048'] as const) await benchHsmVsFile(alg, 'bench-ca', module);
+  } finally {
+    hsm.remove();
+  }
 }

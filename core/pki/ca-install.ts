@@ -90,7 +90,7 @@ function readCerts(text: string | Uint8Array, what: string): Uint8Array[] {
 const name = (c: crypto.X509Certificate) => c.subject.split('\n').reverse().join(', ');
 
 function caFacts(der: Uint8Array) {
-  const c = new x509.X509Certificate(der);
+  const c = new x509.X509Certificate(new Uint8Array(der));
   const bc = c.getExtension(x509.BasicConstraintsExtension);
   const ku = c.getExtension(x509.KeyUsagesExtension);
   return { bc, ku };
@@ -157,8 +157,8 @@ export function installIssuingCert(
     });
     if (i < 0) {
       throw invalid(
-        `The chain file has no certificate named ${child.issuer.split('\n').reverse().join(', ')}, the issuer of ${name(child)}.`,
-        'Give the offline root certificate (and any intermediate) with --chain.',
+        `The chain file holds no certificate that issued ${name(child)} (its issuer is ${child.issuer.split('\n').reverse().join(', ')}).`,
+        'Give the root certificate (and any intermediate) that signed it with --chain.',
       );
     }
     used.add(i);

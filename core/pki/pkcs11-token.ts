@@ -8,6 +8,7 @@
  * CA_PASSPHRASE (no PIN, wrong PIN, locked PIN). Return values: PKCS#11 v2.40 base spec §5.1
  * (https://docs.oasis-open.org/pkcs11/pkcs11-base/v2.40/os/pkcs11-base-v2.40-os.html).
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type * as Pkcs11js from 'pkcs11js';
 import { StationError } from '../../shared/errors';
@@ -34,7 +35,15 @@ interface LoadedModule {
   api: Pkcs11Api;
   lib: Pkcs11js.PKCS11;
   refs: number;
+  /**
+   * Tokens this process is logged in to: the login state is per application, not per session
+   * (PKCS#11 v2.40 §5.6), so a second C_Login answers CKR_USER_ALREADY_LOGGED_IN without checking the
+   * PIN. The SHA-256 of the PIN that logged in lets a later open with another PIN be refused.
+   */
+  logins: Map<string, { pinHash: string; sessions: number }>;
 }
+
+const pinHash = (pin: string) => crypto.createHash('sha256').update(pin, 'utf8').digest('hex');
 
 /** One initialised library per module path: Cryptoki state is per process, shared by every handle. */
 const loaded = new Map<string, LoadedModule>();
@@ -155,7 +164,7 @@ export async function acquireModule(modulePath: string): Promise<LoadedModule> {
       );
     }
   }
-  const m: LoadedModule = { api, lib, refs: 1 };
+  const m: LoadedModule = { api, lib, refs: 1, logins: new Map() };
   loaded.set(modulePath, m);
   return m;
 }
@@ -166,6 +175,7 @@ export function releaseModule(modulePath: string): void {
   if (!m) return;
   if (--m.refs > 0) return;
   loaded.delete(modulePath);
+  m.logins.clear();
   try {
     m.lib.C_Finalize();
   } catch {
@@ -180,12 +190,51 @@ export function releaseModule(modulePath: string): void {
 export function reinitialiseModule(modulePath: string): void {
   const m = loaded.get(modulePath);
   if (!m) return;
+  m.logins.clear();
   try {
     m.lib.C_Finalize();
   } catch {
     // the module may already consider itself finalised
   }
   m.lib.C_Initialize();
+}
+
+function listTokens(m: LoadedModule, ref: TokenRef): { labels: string[]; slot: Handle | undefined } {
+  const labels: string[] = [];
+  let slot: Handle | undefined;
+  try {
+    for (const s of m.lib.C_GetSlotList(true)) {
+      const label = m.lib.C_GetTokenInfo(s).label.trimEnd();
+      labels.push(label);
+      if (label === ref.token && !slot) slot = s;
+    }
+  } catch (e) {
+    throw tokenError(e, ref, 'listing its tokens');
+  }
+  return { labels, slot };
+}
+
+/**
+ * The slot holding the token labelled `ref.token`. Many modules list only the tokens present at
+ * C_Initialize, so when it is missing and nobody else in this process uses the module, the module is
+ * re-initialised once to look again (a token plugged in after the station started).
+ * @throws StationError CA_SIGNER_UNAVAILABLE naming the tokens present.
+ */
+function findSlot(m: LoadedModule, ref: TokenRef): Handle {
+  let found = listTokens(m, ref);
+  if (!found.slot && m.refs === 1) {
+    reinitialiseModule(ref.module);
+    found = listTokens(m, ref);
+  }
+  const { labels, slot } = found;
+  if (!slot) {
+    throw unavailable(
+      `No token labelled '${ref.token}' is present in ${ref.module}${labels.length ? ` (tokens present: ${labels.map((l) => `'${l}'`).join(', ')})` : ' (no token is present)'}.`,
+      `Connect the HSM token, or check its label (pkcs11-tool --module ${ref.module} --list-token-slots).`,
+      { tokensPresent: labels },
+    );
+  }
+  return slot;
 }
 
 /** A logged-in session on a token. */
@@ -197,6 +246,7 @@ export class TokenSession {
     readonly api: Pkcs11Api,
     readonly lib: Pkcs11js.PKCS11,
     readonly session: Handle,
+    private readonly module: LoadedModule,
   ) {}
 
   /**
@@ -206,33 +256,22 @@ export class TokenSession {
   static async open(ref: TokenRef, pin: string, opts: { readWrite?: boolean } = {}): Promise<TokenSession> {
     const m = await acquireModule(ref.module);
     try {
-      return TokenSession.openOn(m, ref, pin, opts.readWrite ?? false);
+      const slot = findSlot(m, ref);
+      return TokenSession.openOn(m, ref, slot, pin, opts.readWrite ?? false);
     } catch (e) {
       releaseModule(ref.module);
       throw e;
     }
   }
 
-  private static openOn(m: LoadedModule, ref: TokenRef, pin: string, readWrite: boolean): TokenSession {
+  private static openOn(
+    m: LoadedModule,
+    ref: TokenRef,
+    slot: Handle,
+    pin: string,
+    readWrite: boolean,
+  ): TokenSession {
     const { api, lib } = m;
-    const labels: string[] = [];
-    let slot: Handle | undefined;
-    try {
-      for (const s of lib.C_GetSlotList(true)) {
-        const label = lib.C_GetTokenInfo(s).label.trimEnd();
-        labels.push(label);
-        if (label === ref.token && !slot) slot = s;
-      }
-    } catch (e) {
-      throw tokenError(e, ref, 'listing its tokens');
-    }
-    if (!slot) {
-      throw unavailable(
-        `No token labelled '${ref.token}' is present in ${ref.module}${labels.length ? ` (tokens present: ${labels.map((l) => `'${l}'`).join(', ')})` : ' (no token is present)'}.`,
-        `Connect the HSM token, or check its label (pkcs11-tool --module ${ref.module} --list-token-slots).`,
-        { tokensPresent: labels },
-      );
-    }
     const info = lib.C_GetTokenInfo(slot);
     if (info.flags & api.CKF_USER_PIN_LOCKED)
       throw tokenError(new Error('CKR_PIN_LOCKED'), ref, 'logging in');
@@ -243,15 +282,19 @@ export class TokenSession {
     } catch (e) {
       throw tokenError(e, ref, 'opening a session');
     }
+    const login = m.logins.get(ref.token);
     try {
       lib.C_Login(session, api.CKU_USER, pin);
+      m.logins.set(ref.token, { pinHash: pinHash(pin), sessions: (login?.sessions ?? 0) + 1 });
     } catch (e) {
-      if (ckrName(e) !== 'CKR_USER_ALREADY_LOGGED_IN') {
+      const already = ckrName(e) === 'CKR_USER_ALREADY_LOGGED_IN';
+      if (!already || (login && login.pinHash !== pinHash(pin))) {
         lib.C_CloseSession(session);
-        throw tokenError(e, ref, 'logging in');
+        throw tokenError(already ? new Error('CKR_PIN_INCORRECT') : e, ref, 'logging in');
       }
+      if (login) login.sessions++;
     }
-    return new TokenSession(ref, api, lib, session);
+    return new TokenSession(ref, api, lib, session, m);
   }
 
   /** Handles of the objects matching `template` (at most `max`). */
@@ -287,6 +330,8 @@ export class TokenSession {
     } catch {
       // the token may already be gone
     }
+    const login = this.module.logins.get(this.ref.token);
+    if (login && --login.sessions <= 0) this.module.logins.delete(this.ref.token);
     releaseModule(this.ref.module);
   }
 }

@@ -38,6 +38,8 @@ export interface SoftHsm {
   addToken(label: string, pin?: string): string;
   /** Deletes a token, as if it were pulled out of the machine. */
   removeToken(label: string): void;
+  /** Copies a token's files aside; the returned function puts them back ("plugs the token in again"). */
+  backupToken(label: string): () => void;
   remove(): void;
 }
 
@@ -69,6 +71,16 @@ export function makeSoftHsm(label = 'station-ca', pin = '1234'): SoftHsm {
     },
     removeToken(l) {
       util(['--delete-token', '--token', l]);
+    },
+    backupToken(l) {
+      const tokens = path.join(dir, 'tokens');
+      const folder = fs
+        .readdirSync(tokens)
+        .find((d) => fs.readFileSync(path.join(tokens, d, 'token.object')).includes(Buffer.from(l)));
+      if (!folder) throw new Error(`no SoftHSM token labelled ${l}`);
+      const copy = path.join(dir, `backup-${folder}`);
+      fs.cpSync(path.join(tokens, folder), copy, { recursive: true });
+      return () => fs.cpSync(copy, path.join(tokens, folder), { recursive: true });
     },
     remove() {
       fs.rmSync(dir, { recursive: true, force: true });
