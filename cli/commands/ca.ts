@@ -64,8 +64,7 @@ export function register(program: Command, ctx: () => CliContext): void {
     .option('--token <label>', 'label of the HSM token (with --pkcs11)')
     .option(
       '--key-label <label>',
-      'label of the CA key in the token: used if present, else generated',
-      'asset-station-ca',
+      'label of the CA key in the token: used if present, else generated (default asset-station-ca when no --key-id)',
     )
     .option(
       '--key-id <hex>',
@@ -80,7 +79,7 @@ export function register(program: Command, ctx: () => CliContext): void {
         subject?: string;
         pkcs11?: string;
         token?: string;
-        keyLabel: string;
+        keyLabel?: string;
         keyId?: string;
         force?: boolean;
       }) => {
@@ -115,7 +114,7 @@ export function register(program: Command, ctx: () => CliContext): void {
           opts.pkcs11 = {
             module: o.pkcs11,
             token: o.token,
-            keyLabel: o.keyLabel,
+            ...(o.keyLabel || !o.keyId ? { keyLabel: o.keyLabel ?? 'asset-station-ca' } : {}),
             ...(o.keyId ? { keyId: o.keyId.toLowerCase() } : {}),
             pin,
           };

@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { StationError } from '../../shared/errors';
+import type { Db } from '../records/db';
 import { SECRET_NAMES, type SecretStore } from '../secrets';
 import { caExists, newCaMeta, writeCaFiles, type CaMeta } from './ca-store';
 import { encodeName } from './names';
@@ -47,7 +48,7 @@ export interface CaInitOptions {
   /** Device profile overrides saved with the CA. */
   profile?: Partial<CertProfile>;
   /** Shared station DB connection (default: opens station.db in `home`, closed by `StationCa.close`). */
-  db?: import('../records/db').Db;
+  db?: Db;
   env?: NodeJS.ProcessEnv;
 }
 

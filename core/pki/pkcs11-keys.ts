@@ -31,6 +31,7 @@ export const CURVES: Record<string, { oidDer: string; crv: 'P-256' | 'P-384'; by
   '06082a8648ce3d030107': { oidDer: '06082a8648ce3d030107', crv: 'P-256', bytes: 32 },
   '06052b81040022': { oidDer: '06052b81040022', crv: 'P-384', bytes: 48 },
 };
+/** Base64url without padding (JWK coordinates, RFC 7518 §6). */
 export const b64u = (b: Buffer) => b.toString('base64url');
 
 const bool = (b: Buffer | undefined) => b !== undefined && b.length > 0 && b[0] !== 0;

@@ -461,6 +461,19 @@ describe('HSM keys made outside the station', () => {
     } finally {
       ca.close();
     }
+    // The same key found by its CKA_ID alone.
+    const byId = await StationCa.init(tmp(), memoryStore(), {
+      pkcs11: { module: hsm.module, token: 'ca-tool', keyId: '0a' },
+      env: pinEnv,
+    });
+    try {
+      expect(byId.meta.signer).toMatchObject({ kind: 'pkcs11', keyId: '0a' });
+      expect(pkcs11Tool(hsm, ['--token-label', 'ca-tool', '--list-objects', '--type', 'pubkey'])).not.toMatch(
+        /asset-station-ca/,
+      ); // nothing new was generated
+    } finally {
+      byId.close();
+    }
     pkcs11Tool(hsm, [
       '--token-label',
       'ca-tool',
