@@ -64,7 +64,8 @@ function csr(name: string, subj: string): string {
 
 const ders = (file: string) => decodePemAll(fs.readFileSync(file, 'utf8')).map((b) => b.der);
 
-describe('asset-station ca with an HSM token', () => {
+// Each test runs several CLI processes (about 2 s each on the shared 2-core box).
+describe('asset-station ca with an HSM token', { timeout: 120_000 }, () => {
   it('init --pkcs11 generates the key in the token; the PIN is never an argument', () => {
     const init = cli([
       '--json',
