@@ -144,7 +144,16 @@ export async function acquireModule(modulePath: string): Promise<LoadedModule> {
       "Install the HSM vendor's PKCS#11 library and give its full path (for SoftHSM: apt-get install softhsm2, module /usr/lib/softhsm/libsofthsm2.so).",
     );
   }
-  const api = ((await import('pkcs11js')) as unknown as { default: Pkcs11Api }).default;
+  let api: Pkcs11Api;
+  try {
+    api = ((await import('pkcs11js')) as unknown as { default: Pkcs11Api }).default;
+  } catch {
+    // pkcs11js is an optional dependency (it compiles with node-gyp): absent where no compiler was.
+    throw unavailable(
+      'HSM support is not installed on this station (the pkcs11js module could not be loaded).',
+      'Install a C/C++ build toolchain (Debian: apt-get install g++ make python3), then run npm ci again.',
+    );
+  }
   const lib = new api.PKCS11();
   try {
     lib.load(modulePath);
