@@ -255,8 +255,15 @@ describe('SFDX metadata ↔ emulator describe ↔ client field map', () => {
     const fs = await import('node:fs');
     const path = await import('node:path');
     const { ASSET_CUSTOM_FIELDS } = await import('../../../sim/org/schema');
+    const { ASSET_IDENTITY_FIELDS } = await import('../../../shared/asset-token-rules');
     const dir = path.resolve(__dirname, '../../../salesforce/force-app/main/default/objects/Asset/fields');
-    const meta = fs.readdirSync(dir).map((f) => {
+    const files = fs.readdirSync(dir);
+    // fields the org's asset-token check writes (never a station): in the metadata, not in the station's map
+    for (const f of ASSET_IDENTITY_FIELDS) expect(files).toContain(`${f}.field-meta.xml`);
+    const stationFiles = files.filter(
+      (f) => !(ASSET_IDENTITY_FIELDS as readonly string[]).includes(f.split('.')[0]!),
+    );
+    const meta = stationFiles.map((f) => {
       const x = fs.readFileSync(path.join(dir, f), 'utf8');
       const tag = (t: string) => new RegExp(`<${t}>([^<]*)</${t}>`).exec(x)?.[1];
       return {
@@ -283,5 +290,6 @@ describe('SFDX metadata ↔ emulator describe ↔ client field map', () => {
       'utf8',
     );
     for (const m of meta) expect(ps).toContain(`<field>Asset.${m.name}</field>`);
+    for (const f of ASSET_IDENTITY_FIELDS) expect(ps).toContain(`<field>Asset.${f}</field>`);
   });
 });
