@@ -11,6 +11,8 @@ import { openTcp } from './transports/tcp';
 import { simNotFound } from './transports/stream';
 import type { ParsedLocator, Transport, TransportFactories, TransportFactory } from './transport';
 import type { DeviceClient, OpenOptions } from './types';
+import { openDriver, type DriverOpenOptions } from './drivers/registry';
+import type { DeviceDriver } from './drivers/types';
 
 export type {
   DeviceClient,
@@ -21,6 +23,8 @@ export type {
   SignatureAlgorithm,
 } from './types';
 export type { Transport, TransportFactories, TransportFactory } from './transport';
+export type { DeviceDriver, DeviceFamily, DriverCapabilities } from './drivers/types';
+export type { DriverOpenOptions } from './drivers/registry';
 export { parseLocator } from './locator';
 export { DeviceLink } from './link';
 export { ProtocolClient } from './client';
@@ -55,6 +59,19 @@ export async function openTransport(
     TransportFactory<ParsedLocator['kind']> | undefined;
   if (!factory) throw simNotFound(locator, p.kind === 'sim' ? p.name : locator);
   return factory(locator, p as never, opts);
+}
+
+/**
+ * Opens a device through the driver registry (core/device/drivers): probes the families in order
+ * (protocol v1, then nRF91 AT) on fresh opens of `locator` and returns the driver that answered.
+ * @throws StationError as {@link openTransport}, DEVICE_BOOTLOADER, DEVICE_TIMEOUT (no family answered)
+ */
+export function openDeviceDriver(
+  locator: string,
+  opts: DriverOpenOptions = {},
+  transports: TransportFactories = {},
+): Promise<DeviceDriver> {
+  return openDriver(locator, () => openTransport(locator, opts, transports), opts);
 }
 
 /** Like {@link openDevice} but returns the concrete client (link access for conformance and bench). */

@@ -86,6 +86,8 @@ export interface DeviceDriver {
    * with {@link certificateDigest}); undefined when none.
    */
   installedCertificateDigest(o?: CallOptions): Promise<string | undefined>;
+  /** The installed chain, leaf first, DER (empty when none): QA re-verification. */
+  readCertificateChain(o?: CallOptions): Promise<Uint8Array[]>;
   /** The digest {@link installedCertificateDigest} must equal for this leaf. */
   certificateDigest(leafDer: Uint8Array): string;
   /** Stores the Asset binding (assetBinding.kind 'device' only). */

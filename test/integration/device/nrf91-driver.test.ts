@@ -95,6 +95,11 @@ describe('nRF91 driver on a PTY', () => {
     await d.installCertificate(chain);
     expect(modem.cfun).toBe(1);
     expect(await d.installedCertificateDigest()).toBe(d.certificateDigest(chain[0]!));
+    // %CMNG read answers carry the PEM with its line breaks inside the quotes: the chain comes back whole.
+    const back = await d.readCertificateChain();
+    expect(back.map((c) => Buffer.from(c).toString('hex'))).toEqual(
+      chain.map((c) => Buffer.from(c).toString('hex')),
+    );
     // The certificate on the modem matches its key: a signature by the sec tag's key verifies with it.
     const leaf = new crypto.X509Certificate(Buffer.from(chain[0]!));
     const sig = modem.signWith(2024, new Uint8Array([1, 2, 3]))!;

@@ -60,6 +60,10 @@ export class As1Driver implements DeviceDriver {
     return chain[0] ? this.certificateDigest(chain[0]) : undefined;
   }
 
+  readCertificateChain(o?: CallOptions): Promise<Uint8Array[]> {
+    return this.client.getCert(SLOT, o);
+  }
+
   certificateDigest(leafDer: Uint8Array): string {
     return crypto.createHash('sha256').update(leafDer).digest('hex');
   }

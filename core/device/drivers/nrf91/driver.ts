@@ -18,7 +18,7 @@ import {
   decodeKeygenAttestation,
 } from '../../../../shared/nrf91';
 import { parseCsr } from '../../../pki/csr';
-import { encodePem } from '../../../pki/pem';
+import { PemError, decodePemAll, encodePem } from '../../../pki/pem';
 import type { AssetBinding, CallOptions, SignatureAlgorithm } from '../../types';
 import type { DeviceDriver, DriverCapabilities, GeneratedKey, KeyRequest } from '../types';
 import type { AtChannel } from './channel';
@@ -282,6 +282,24 @@ export class Nrf91Driver implements DeviceDriver {
   async installedCertificateDigest(o?: CallOptions): Promise<string | undefined> {
     const creds = await this.listCredentials(o);
     return creds.get(TYPE_CLIENT_CERT) || undefined;
+  }
+
+  /** The client certificate and the CA certificates in the sec tag (`%CMNG=2` read; PEM inside quotes). */
+  async readCertificateChain(o?: CallOptions): Promise<Uint8Array[]> {
+    const read = async (type: number): Promise<Uint8Array[]> => {
+      try {
+        const text = (await this.at.command(`AT%CMNG=2,${this.secTag},${type}`, o)).join('\n');
+        const pem = /%CMNG: *\d+, *\d+, *"[0-9A-Fa-f]*", *"([^"]*)"/.exec(text)?.[1];
+        return pem ? decodePemAll(pem).map((b) => b.der) : [];
+      } catch (e) {
+        if (e instanceof StationError && e.details?.cme === 513) return [];
+        if (e instanceof PemError)
+          throw atProtocolError(this.locator, `a certificate that is not PEM (${e.message})`);
+        throw e;
+      }
+    };
+    const leaf = await read(TYPE_CLIENT_CERT);
+    return leaf.length ? [...leaf, ...(await read(TYPE_ROOT_CA))] : [];
   }
 
   async writeAssetBinding(_b: AssetBinding): Promise<void> {
