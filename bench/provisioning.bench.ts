@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { DEMO_ASSET_AUDIENCE, jwtPublicKeyPem, prepareHome, type OrgFacts } from '../dev/embedded';
-import type { DeviceClient } from '../core/device/types';
+import type { DeviceDriver } from '../core/device';
 import { FileVault } from '../core/secrets';
 import { Station } from '../core/station';
 import { realServices } from '../core/wiring';
@@ -94,7 +94,7 @@ async function benchOnce(n: number): Promise<Row> {
       openDevice: async (
         locator: string,
         o?: Parameters<typeof base.openDevice>[1],
-      ): Promise<DeviceClient> => {
+      ): Promise<DeviceDriver> => {
         const client = await base.openDevice(locator, o);
         const close = client.close.bind(client);
         client.close = async () => {

@@ -4,7 +4,7 @@
  */
 import type { CaInfo, OrgStatus, StationConfig } from '../shared/domain';
 import type { OrgPort, PkiPort } from './bays/ports';
-import type { DeviceClient, OpenOptions } from './device/types';
+import type { DeviceDriver, DriverOpenOptions } from './device';
 import type { Db } from './records/db';
 import type { SecretStore } from './secrets';
 
@@ -28,7 +28,8 @@ export interface OrgService {
 /** The outside world as the station uses it (wired to the real modules in wiring.ts). */
 export interface StationServices {
   secrets: SecretStore;
-  openDevice(locator: string, opts?: OpenOptions): Promise<DeviceClient>;
+  /** Opens the device's driver (the registry probes the families: core/device/drivers). */
+  openDevice(locator: string, opts?: DriverOpenOptions): Promise<DeviceDriver>;
   /** Serial locators the OS lists (hot-plug watching). */
   listPorts(): Promise<string[]>;
   /** Folders holding device links to watch (the simulator's). */

@@ -5,7 +5,7 @@
  */
 import * as pkiLib from './pki';
 import { StationCa } from './pki';
-import { openDevice, type TransportFactories } from './device';
+import { openDeviceDriver, type TransportFactories } from './device';
 import { listPortGroups } from './device/discovery';
 import type { Db } from './records/db';
 import type { SecretStore } from './secrets';
@@ -49,7 +49,7 @@ function pkiService(ca: StationCa): PkiService {
 export function realServices(o: WiringOptions): StationServices {
   return {
     secrets: o.secrets,
-    openDevice: (locator, opts) => openDevice(locator, opts, o.transports),
+    openDevice: (locator, opts) => openDeviceDriver(locator, opts, o.transports),
     // One bay per physical adapter: its data port (core/device/port-groups.ts).
     listPorts: async () => (await listPortGroups()).groups.map((g) => g.locator),
     watchDirs: o.watchDirs ?? [],

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { EventEmitter } from 'node:events';
 import type { Bay, BayStatus, DeviceIdentity } from '../../shared/domain';
 import { StationError, toErrorShape, type StationErrorShape } from '../../shared/errors';
-import type { DeviceClient, OpenOptions } from '../device/types';
+import type { DeviceDriver, DriverOpenOptions } from '../device';
 
 /** A bay's mutable state. */
 interface BayState {
@@ -23,8 +23,8 @@ interface BayState {
 }
 
 export interface BayManagerOptions {
-  openDevice(locator: string, opts?: OpenOptions): Promise<DeviceClient>;
-  openOptions(): OpenOptions;
+  openDevice(locator: string, opts?: DriverOpenOptions): Promise<DeviceDriver>;
+  openOptions(): DriverOpenOptions;
   /** Lists serial locators the OS reports (USB serial ports). */
   listPorts(): Promise<string[]>;
   /** Folders whose entries are serial device links (e.g. the simulator's `<home>/sim/devices`). */
@@ -118,10 +118,10 @@ export class BayManager extends EventEmitter {
       if (!this.bays.has(bay.id)) this.bays.set(bay.id, bay);
     };
     this.identifying.add(locator);
-    let client: DeviceClient | undefined;
+    let client: DeviceDriver | undefined;
     try {
       client = await this.opts.openDevice(locator, this.opts.openOptions());
-      const identity = await client.hello({ timeoutMs: 5000 });
+      const identity = await client.identify({ timeoutMs: 5000 });
       // Follow the device by UID: if another bay already follows it, that bay moves here.
       const owner = [...this.bays.values()].find((b) => b !== bay && b.device?.uid === identity.uid);
       if (owner) {

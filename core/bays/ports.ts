@@ -4,7 +4,8 @@
  * (docs/architecture.md: "Steps talk to outside parties only through their modules").
  */
 import type { KeyAlgorithm } from '../../shared/domain';
-import type { DeviceClient, OpenOptions, SignatureAlgorithm } from '../device/types';
+import type { DeviceDriver, DriverOpenOptions } from '../device';
+import type { SignatureAlgorithm } from '../device/types';
 import type { CsrExpectation, IssuedCertificate, IssuedIndexEntry, VerifiedCsr } from '../pki/types';
 
 /** A device certificate subject (RFC 5280 §4.1.2.6 attributes the station sets). */
@@ -95,7 +96,7 @@ export interface OrgPort {
 
 /** Everything the saga needs. */
 export interface SagaPorts {
-  openDevice(locator: string, opts?: OpenOptions): Promise<DeviceClient>;
+  openDevice(locator: string, opts?: DriverOpenOptions): Promise<DeviceDriver>;
   pki(): Promise<PkiPort>;
   /** Undefined when no org is connected (the job then fails at the org steps with ORG_NOT_CONNECTED). */
   org(): Promise<OrgPort>;

@@ -25,6 +25,7 @@ export type {
 export type { Transport, TransportFactories, TransportFactory } from './transport';
 export type { DeviceDriver, DeviceFamily, DriverCapabilities } from './drivers/types';
 export type { DriverOpenOptions } from './drivers/registry';
+export { familyCapabilities } from './drivers/registry';
 export { parseLocator } from './locator';
 export { DeviceLink } from './link';
 export { ProtocolClient } from './client';

@@ -4,13 +4,13 @@
  * re-enumeration after a reset): the bay manager knows where each hardware UID is attached now.
  */
 import fs from 'node:fs';
-import type { DeviceClient, OpenOptions } from '../device/types';
+import type { DeviceDriver, DriverOpenOptions } from '../device';
 import { RETURN_POLL_INTERVAL_MS, sleep } from './recovery';
 
 /** What a session needs from the station. */
 export interface DeviceSessionDeps {
-  openDevice(locator: string, opts?: OpenOptions): Promise<DeviceClient>;
-  openOptions(): OpenOptions;
+  openDevice(locator: string, opts?: DriverOpenOptions): Promise<DeviceDriver>;
+  openOptions(): DriverOpenOptions;
   /** Where a device UID is attached now, if anywhere. */
   locate?: (uid: string) => Promise<string | undefined>;
   /** The device moved to `to`: journal and audit it. */
@@ -25,7 +25,7 @@ function locatorPresent(locator: string): boolean {
 
 /** One job run's device connection. */
 export class DeviceSession {
-  private device: DeviceClient | undefined;
+  private device: DeviceDriver | undefined;
   private openedHere = false;
 
   constructor(
@@ -33,13 +33,13 @@ export class DeviceSession {
     /** Where the device is (changes when it comes back elsewhere). */
     public locator: string,
     /** An already-open client to use first (the bay's). */
-    device?: DeviceClient,
+    device?: DeviceDriver,
   ) {
     this.device = device;
   }
 
   /** The open client, opening the locator if needed. Throws the device layer's errors. */
-  async open(): Promise<DeviceClient> {
+  async open(): Promise<DeviceDriver> {
     if (this.device) return this.device;
     this.device = await this.deps.openDevice(this.locator, this.deps.openOptions());
     this.openedHere = true;
@@ -77,10 +77,10 @@ export class DeviceSession {
     return locatorPresent(this.locator) && !signal.aborted;
   }
 
-  /** The UID the device answers HELLO with, or undefined when it does not answer yet (then dropped). */
+  /** The UID the device identifies with, or undefined when it does not answer yet (then dropped). */
   async helloUid(signal: AbortSignal): Promise<string | undefined> {
     try {
-      return (await (await this.open()).hello({ signal })).uid;
+      return (await (await this.open()).identify({ signal })).uid;
     } catch {
       await this.drop();
       return undefined;

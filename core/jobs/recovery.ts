@@ -29,6 +29,7 @@ export const RETURN_SETTLE_MS = 300;
 /** Error codes after which the device may come back (reset, unplug, brown-out). */
 const DEVICE_GONE_CODES: ReadonlySet<string> = new Set([
   'DEVICE_PORT_VANISHED',
+  'DEVICE_RESET', // a reset banner mid-command: the outcome is unknown, run the step again once it answers
   'DEVICE_TIMEOUT',
   'DEVICE_PORT_NOT_FOUND',
 ]);

@@ -4,6 +4,7 @@
  * already provisioned — and the bookkeeping of running jobs (cancel, wait, the batch notification).
  * The re-provision override needs the admin PIN, checked here in the core, whatever the caller.
  */
+import { familyCapabilities } from '../device';
 import {
   PROVISION_STEPS,
   VERIFY_STEPS,
@@ -111,7 +112,10 @@ export class JobRunner {
     if (last?.state === 'succeeded') {
       // The bay's identity may predate that job: ask the device for its state now.
       const fresh = (await bays.attach(bay.locator)).device ?? bay.device;
-      if (fresh.uid === uid && fresh.state.certInstalled && fresh.state.assetIdSet) {
+      // A family that keeps the Asset binding in the org only (nRF91) has it there since that job's read-back.
+      const bindingHeld =
+        fresh.state.assetIdSet || familyCapabilities(fresh.family).assetBinding.kind === 'org';
+      if (fresh.uid === uid && fresh.state.certInstalled && bindingHeld) {
         this.deps.log('info', `${uid} is already provisioned (job ${last.id}); nothing to do.`, {
           bayId: bay.id,
           jobId: last.id,

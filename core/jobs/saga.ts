@@ -7,7 +7,7 @@
  */
 import type { Job, StationConfig, Step, StepName } from '../../shared/domain';
 import { StationError, toErrorShape, type StationErrorShape } from '../../shared/errors';
-import type { DeviceClient } from '../device/types';
+import type { DeviceDriver } from '../device';
 import type { SagaPorts } from '../bays/ports';
 import type { AuditLog } from '../records/audit';
 import type { Journal, JobRow } from '../records/journal';
@@ -41,7 +41,7 @@ export interface RunnerDeps {
 export interface RunOptions {
   signal: AbortSignal;
   /** An already-open device client to use first (the bay's), else the runner opens the locator. */
-  device?: DeviceClient;
+  device?: DeviceDriver;
   /** Carried across runs of the same job in this process (the in-memory asset token). */
   memory?: JobMemory;
 }

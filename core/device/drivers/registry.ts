@@ -6,9 +6,9 @@
 import { StationError } from '../../../shared/errors';
 import type { Transport } from '../transport';
 import type { OpenOptions } from '../types';
-import { probeAs1 } from './as1';
-import { probeNrf91 } from './nrf91';
-import type { DeviceDriver, DeviceFamily } from './types';
+import { AS1_CAPABILITIES, probeAs1 } from './as1';
+import { NRF91_CAPABILITIES, probeNrf91 } from './nrf91';
+import type { DeviceDriver, DeviceFamily, DriverCapabilities } from './types';
 
 /** Options of a driver open: the transport's plus the family to use without probing. */
 export interface DriverOpenOptions extends OpenOptions {
@@ -25,18 +25,31 @@ export interface FamilyEntry {
   family: DeviceFamily;
   /** Words for people. */
   title: string;
+  /** What the family can do (the same object its drivers carry). */
+  capabilities: DriverCapabilities;
   /** Recognises the family on an open line; undefined (and the transport closed) when it is not. */
   probe(t: Transport, opts: DriverOpenOptions): Promise<DeviceDriver | undefined>;
 }
 
 export const FAMILIES: FamilyEntry[] = [
-  { family: 'as1', title: 'protocol v1 firmware', probe: (t, o) => probeAs1(t, o, o.probeMs) },
+  {
+    family: 'as1',
+    title: 'protocol v1 firmware',
+    capabilities: AS1_CAPABILITIES,
+    probe: (t, o) => probeAs1(t, o, o.probeMs),
+  },
   {
     family: 'nrf91',
     title: 'Nordic nRF91 modem (AT commands)',
+    capabilities: NRF91_CAPABILITIES,
     probe: (t, o) => probeNrf91(t, o, o.probeMs),
   },
 ];
+
+/** What a family can do, by the `family` of a DeviceIdentity (absent = protocol v1). */
+export function familyCapabilities(family: DeviceFamily | undefined): DriverCapabilities {
+  return (FAMILIES.find((f) => f.family === (family ?? 'as1')) ?? FAMILIES[0]!).capabilities;
+}
 
 /**
  * Opens `locator` and picks its driver: each family in {@link FAMILIES} order probes a fresh

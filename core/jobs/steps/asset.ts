@@ -54,6 +54,8 @@ export const assetToken: StepFn<P, 'asset-token'> = async (ctx) => {
   });
   if (!ctx.config.salesforce.assetTokens.enabled)
     return skip('asset tokens are disabled in the station settings', 'disabled');
+  const actor = ctx.device.capabilities.actorToken;
+  if (!actor.ok) return skip(actor.reason, 'skipped');
   if (!identity.capabilities.assetToken)
     return skip(`${identity.model} firmware does not store asset tokens`, 'skipped');
   if (!assetTokenCapable(key.algorithm)) {
@@ -71,7 +73,7 @@ export const assetToken: StepFn<P, 'asset-token'> = async (ctx) => {
     name: `${identity.model} ${identity.uid}`,
     publicKeySpki: unb64(key.spki),
     sign: (input) =>
-      ctx.device.sign(0, input, 'RS256', { signal: ctx.signal, timeoutMs: ACTOR_SIGN_TIMEOUT_MS }),
+      ctx.device.sign(input, 'RS256', { signal: ctx.signal, timeoutMs: ACTOR_SIGN_TIMEOUT_MS }),
   });
   ctx.memory.assetToken = r.assetToken;
   return {

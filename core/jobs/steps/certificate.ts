@@ -5,14 +5,15 @@
  */
 import type { DeviceIdentity, StationConfig } from '../../../shared/domain';
 import { StationError } from '../../../shared/errors';
-import type { DeviceSubject } from '../../bays/ports';
-import type { VerifiedCsr } from '../../pki/types';
-import { b64, need, sha256, unb64, type StepContext, type StepFn } from './context';
+import type { DeviceSubject, PkiPort } from '../../bays/ports';
+import type { DeviceDriver } from '../../device';
+import type { CsrExpectation, VerifiedCsr } from '../../pki/types';
+import { b64, need, unb64, type StepContext, type StepFn } from './context';
 import type { ProvisionOutputs } from './outputs';
 
 type P = ProvisionOutputs;
 
-/** Device PUTCERT / GETCERT of a chain, ms. */
+/** Installing a chain and reading it back (PUT_CERT/GET_CERT, %CMNG write/list), ms. */
 const CERT_IO_TIMEOUT_MS = 60_000;
 
 /** The device subject from the station's template (`{uid}`, `{model}` filled in). */
@@ -23,6 +24,20 @@ export function deviceSubject(config: StationConfig, identity: DeviceIdentity): 
     ...(config.device.subject.O ? { O: fill(config.device.subject.O) } : {}),
     ...(config.device.subject.OU ? { OU: fill(config.device.subject.OU) } : {}),
   };
+}
+
+/**
+ * What the station asks the device's CSR to carry: the subject template and the CA profile's SANs — no
+ * SANs for a family that cannot put them in its CSR (the certificate still gets them from the profile).
+ */
+export function csrExpectation(
+  pki: PkiPort,
+  device: DeviceDriver,
+  config: StationConfig,
+  identity: DeviceIdentity,
+): CsrExpectation {
+  const want = pki.expectation(identity.uid, deviceSubject(config, identity));
+  return device.capabilities.csrSans ? want : { ...want, sans: [] };
 }
 
 async function journaledCsr(ctx: StepContext<P>): Promise<VerifiedCsr> {
@@ -38,7 +53,7 @@ export const policy: StepFn<P, 'policy'> = async (ctx) => {
   const { identity } = need(ctx, 'identify');
   const pki = await ctx.pki();
   const parsed = await journaledCsr(ctx);
-  pki.checkCsrPolicy(parsed, pki.expectation(identity.uid, deviceSubject(ctx.config, identity)));
+  pki.checkCsrPolicy(parsed, csrExpectation(pki, ctx.device, ctx.config, identity));
   const known = pki.findByKey(parsed.keyFingerprint);
   if (known && known.deviceUid !== identity.uid) {
     throw new StationError(
@@ -84,15 +99,17 @@ export const sign: StepFn<P, 'sign'> = async (ctx) => {
 };
 
 /**
- * Installs the chain on the device and reads the leaf back.
- * @throws StationError CERT_INSTALL_REFUSED when the device returns another certificate.
+ * Installs the chain on the device and reads the leaf's digest back (protocol v1: of the certificate it
+ * returns; nRF91: the modem's own SHA-256 of what it stored).
+ * @throws StationError CERT_INSTALL_REFUSED when the device holds another certificate.
  */
 export const installCert: StepFn<P, 'install-cert'> = async (ctx) => {
   const cert = need(ctx, 'sign');
   const chain = cert.chain.map(unb64);
-  await ctx.device.putCert(0, chain, { signal: ctx.signal, timeoutMs: CERT_IO_TIMEOUT_MS });
-  const back = await ctx.device.getCert(0, { signal: ctx.signal, timeoutMs: CERT_IO_TIMEOUT_MS });
-  if (!back[0] || sha256(back[0]) !== cert.fingerprint) {
+  const o = { signal: ctx.signal, timeoutMs: CERT_IO_TIMEOUT_MS };
+  await ctx.device.installCertificate(chain, o);
+  const back = await ctx.device.installedCertificateDigest(o);
+  if (!back || back !== ctx.device.certificateDigest(chain[0]!)) {
     throw new StationError(
       'CERT_INSTALL_REFUSED',
       'The device accepted the certificate but returns a different one when read back.',

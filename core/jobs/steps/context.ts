@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import type { StationConfig, StepName } from '../../../shared/domain';
 import { StationError } from '../../../shared/errors';
-import type { DeviceClient } from '../../device/types';
+import type { DeviceDriver } from '../../device';
 import type { JobRow } from '../../records/journal';
 import type { OrgPort, PkiPort } from '../../bays/ports';
 
@@ -23,7 +23,8 @@ export interface JobMemory {
 export interface StepContext<O> {
   job: JobRow;
   config: StationConfig;
-  device: DeviceClient;
+  /** The device's driver: what its family can do is in `device.capabilities`. */
+  device: DeviceDriver;
   pki: () => Promise<PkiPort>;
   org: () => Promise<OrgPort>;
   outputs: Partial<O>;

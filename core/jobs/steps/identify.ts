@@ -1,4 +1,4 @@
-/** Provisioning step `identify`: HELLO, and the device must be the one the job is for. */
+/** Provisioning step `identify`: the driver's identity (HELLO, +CGSN…), and the device must be the job's. */
 import { StationError } from '../../../shared/errors';
 import type { StepFn } from './context';
 import type { ProvisionOutputs } from './outputs';
@@ -8,7 +8,7 @@ import type { ProvisionOutputs } from './outputs';
  * @throws StationError DEVICE_MISMATCH when another device answers on the job's locator.
  */
 export const identify: StepFn<ProvisionOutputs, 'identify'> = async (ctx) => {
-  const identity = await ctx.device.hello({ signal: ctx.signal });
+  const identity = await ctx.device.identify({ signal: ctx.signal });
   if (ctx.job.deviceUid && identity.uid !== ctx.job.deviceUid) {
     throw new StationError(
       'DEVICE_MISMATCH',
@@ -19,7 +19,7 @@ export const identify: StepFn<ProvisionOutputs, 'identify'> = async (ctx) => {
   return {
     state: 'done',
     output: { identity },
-    detail: `${identity.model} ${identity.uid}, firmware ${identity.firmware}`,
+    detail: `${identity.model} ${identity.uid}, firmware ${identity.firmware}${identity.family === 'nrf91' ? ' (nRF91 modem, AT commands)' : ''}`,
     summary: { model: identity.model, firmware: identity.firmware },
   };
 };

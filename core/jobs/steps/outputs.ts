@@ -20,12 +20,25 @@ export const KeygenOut = z.object({
   keyFingerprint: Sha256Hex,
   /** False when the device already held the key (KEYGEN is idempotent). */
   created: z.boolean(),
+  /** DER CSR, base64, when the family makes it at key generation (nRF91 %KEYGEN). */
+  csr: Base64.optional(),
+  /** The device's attestation of that CSR, as the driver checked it (nRF91: device UUID, sec tag, CSR SHA-256). */
+  attestation: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 export type KeygenOut = z.infer<typeof KeygenOut>;
 
 const CsrOut = z.object({ csr: Base64, keyFingerprint: Sha256Hex });
 
-const ProofOfPossessionOut = z.object({ challenge: Base64, alg: z.enum(['ES256', 'RS256']) });
+/** SIGN of a station challenge, or (families without a signing command) the CSR + attestation facts. */
+const ProofOfPossessionOut = z.union([
+  z.object({ challenge: Base64, alg: z.enum(['ES256', 'RS256']) }),
+  z.object({
+    method: z.literal('csr-attestation'),
+    csrSha256: Sha256Hex,
+    deviceUuid: z.string(),
+    secTag: z.number(),
+  }),
+]);
 
 const PolicyOut = z.object({
   existingAssetId: z.string().optional(),
@@ -60,9 +73,14 @@ export const AssetTokenOut = z.union([
 ]);
 export type AssetTokenOut = z.infer<typeof AssetTokenOut>;
 
-const WriteBackOut = z.object({ assetId: z.string().min(1), withToken: z.boolean() });
+/** Written, or skipped with the reason (the family keeps the binding in the org only). */
+const WriteBackOut = z.union([
+  z.object({ assetId: z.string().min(1), withToken: z.boolean() }),
+  z.object({ reason: z.string() }),
+]);
 
-const ReadBackOut = z.object({ assetId: z.string().min(1) });
+/** `from`: where the binding was read back (absent = the device). */
+const ReadBackOut = z.object({ assetId: z.string().min(1), from: z.enum(['device', 'org']).optional() });
 
 /** Every provisioning step's output schema, by step name. */
 export const PROVISION_OUTPUTS = {

@@ -104,7 +104,7 @@ export function verifyReport(journal: Journal, done: Job): VerifyReport {
 }
 
 const identify: StepFn<V, 'identify'> = async (ctx) => {
-  const identity = await ctx.device.hello({ signal: ctx.signal });
+  const identity = await ctx.device.identify({ signal: ctx.signal });
   return {
     state: 'done',
     output: { identity, name: 'identify', passed: true, detail: `${identity.model} ${identity.uid}` },
@@ -114,7 +114,7 @@ const identify: StepFn<V, 'identify'> = async (ctx) => {
 };
 
 const chain: StepFn<V, 'chain'> = async (ctx) => {
-  const certs = await ctx.device.getCert(0, { signal: ctx.signal });
+  const certs = await ctx.device.readCertificateChain({ signal: ctx.signal });
   if (certs.length === 0) return check('chain', false, 'the device holds no certificate');
   const pki = await ctx.pki();
   const r = pki.verifyDeviceChain(certs);
@@ -133,15 +133,25 @@ const chain: StepFn<V, 'chain'> = async (ctx) => {
 };
 
 const challenge: StepFn<V, 'challenge'> = async (ctx) => {
-  const certs = await ctx.device.getCert(0, { signal: ctx.signal });
+  const certs = await ctx.device.readCertificateChain({ signal: ctx.signal });
   if (certs.length === 0)
     return check('challenge', false, 'there is no installed certificate to challenge against');
   const leaf = new crypto.X509Certificate(Buffer.from(certs[0]!));
   const spki = new Uint8Array(leaf.publicKey.export({ type: 'spki', format: 'der' }));
+  if (ctx.device.capabilities.proofOfPossession.kind !== 'sign-challenge') {
+    const why =
+      'this device has no signing command, so no fresh challenge is possible; its key was attested at provisioning';
+    return {
+      state: 'skipped',
+      output: { name: 'challenge', passed: true, detail: `skipped: ${why}`, keyFingerprint: sha256(spki) },
+      detail: `skipped: ${why}`,
+      summary: { keyFingerprint: sha256(spki) },
+    };
+  }
   const alg = signatureAlgorithm(leaf.publicKey.asymmetricKeyType === 'ec' ? 'ECDSA-P256' : 'RSA-2048');
   const pki = await ctx.pki();
   const nonce = pki.createChallenge();
-  const sig = await ctx.device.sign(0, nonce, alg, { signal: ctx.signal });
+  const sig = await ctx.device.sign(nonce, alg, { signal: ctx.signal });
   let ok = true;
   try {
     pki.verifyProofOfPossession(spki, nonce, sig, alg);
@@ -190,7 +200,14 @@ const orgAsset: StepFn<V, 'org-asset'> = async (ctx) => {
 const assetLink: StepFn<V, 'asset-link'> = async (ctx) => {
   const org = ctx.outputs['org-asset']?.assetId;
   if (!org) return check('asset-link', false, 'there is no Asset in the org to compare with');
-  const b = await ctx.device.getAsset({ signal: ctx.signal });
+  const home = ctx.device.capabilities.assetBinding;
+  if (home.kind === 'org')
+    return {
+      state: 'skipped',
+      output: { name: 'asset-link', passed: true, detail: `skipped: ${home.reason}` },
+      detail: `skipped: ${home.reason}`,
+    };
+  const b = await ctx.device.readAssetBinding({ signal: ctx.signal });
   if (!b) return check('asset-link', false, 'the device holds no Asset ID');
   return check(
     'asset-link',

@@ -14,8 +14,10 @@ const ASSET_IO_TIMEOUT_MS = 30_000;
 /** Writes the Asset binding to the device. */
 export const writeBack: StepFn<P, 'write-back'> = async (ctx) => {
   const up = need(ctx, 'upsert-asset');
+  const home = ctx.device.capabilities.assetBinding;
+  if (home.kind === 'org') return { state: 'skipped', output: { reason: home.reason }, detail: home.reason };
   const token = ctx.memory.assetToken;
-  await ctx.device.setAsset(
+  await ctx.device.writeAssetBinding(
     { assetId: up.assetId, orgId: up.orgId, ...(token ? { assetToken: token } : {}) },
     { signal: ctx.signal, timeoutMs: ASSET_IO_TIMEOUT_MS },
   );
@@ -27,12 +29,28 @@ export const writeBack: StepFn<P, 'write-back'> = async (ctx) => {
 };
 
 /**
- * Reads the Asset binding back from the device.
+ * Reads the Asset binding back: from the device, or — for a family that keeps it in the org only — from
+ * the org, by the device UID (the Asset's external ID).
  * @throws StationError JOB_STEP_FAILED naming every difference.
  */
 export const readBack: StepFn<P, 'read-back'> = async (ctx) => {
   const up = need(ctx, 'upsert-asset');
-  const got = await ctx.device.getAsset({ signal: ctx.signal, timeoutMs: ASSET_IO_TIMEOUT_MS });
+  if (ctx.device.capabilities.assetBinding.kind === 'org') {
+    const { identity } = need(ctx, 'identify');
+    const found = await (await ctx.org()).findAssetByUid(identity.uid);
+    if (found?.id !== up.assetId)
+      throw new StationError(
+        'JOB_STEP_FAILED',
+        `Read-back failed: the org ${found ? `has Asset ${found.id}` : 'has no Asset'} under external ID ${identity.uid}, expected ${up.assetId}.`,
+        'Retry the job; if it repeats, check the Asset external ID field in the org (station settings).',
+      );
+    return {
+      state: 'done',
+      output: { assetId: up.assetId, from: 'org' },
+      detail: `the binding stays in Salesforce: Asset ${up.assetId} found under external ID ${identity.uid}`,
+    };
+  }
+  const got = await ctx.device.readAssetBinding({ signal: ctx.signal, timeoutMs: ASSET_IO_TIMEOUT_MS });
   const problems: string[] = [];
   if (!got) problems.push('the device reports no Asset binding');
   else {

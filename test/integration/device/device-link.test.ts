@@ -404,7 +404,7 @@ describe('device link over PTYs', () => {
       expect(await code(bare.openDevice('sim:WIRED-0001', {}))).toBe('DEVICE_PORT_NOT_FOUND');
       const wired = realServices({ home: path.join(tmp, 'wired'), secrets, transports: simTransports(mem) });
       const c = await wired.openDevice('sim:WIRED-0001', {});
-      expect((await c.hello()).uid).toBe('WIRED-0001');
+      expect((await c.identify()).uid).toBe('WIRED-0001');
       await c.close();
     } finally {
       await mem.stop();
