@@ -10,6 +10,7 @@
 import { Command, CommanderError } from 'commander';
 import { StationError, isStationError, toErrorShape } from '../shared/errors';
 import { ensureHome, resolveHome } from '../core/home';
+import { benchFailure } from '../shared/failure-class';
 
 /** Exit status: success. */
 export const EXIT_OK = 0;
@@ -81,8 +82,10 @@ export function reportError(e: unknown, json: boolean): number {
   const shape = toErrorShape(e);
   if (json) process.stdout.write(JSON.stringify({ error: shape }, null, 2) + '\n');
   else {
-    process.stderr.write(`error: ${shape.message}\n`);
-    process.stderr.write(`  what to do: ${shape.remedy}\n`);
+    const bench = benchFailure(shape);
+    const cls = bench.failureClass ? `${bench.failureClass}: ` : '';
+    process.stderr.write(`error: ${cls}${bench.message}\n`);
+    process.stderr.write(`  what to do: ${bench.remedy}\n`);
     if (!isStationError(e) && process.env.ASSET_STATION_DEBUG && e instanceof Error)
       process.stderr.write(`${e.stack}\n`);
   }

@@ -5,6 +5,7 @@
  */
 import type { Bay, Job, ProvisioningRecord, VerifyReport } from '../shared/domain';
 import type { Station } from '../core/station';
+import { benchFailure } from '../shared/failure-class';
 
 export interface JobsOutput {
   json: boolean;
@@ -30,7 +31,7 @@ function printProgress(station: Station, bays: Bay[], out: JobsOutput): () => vo
         name: string;
         state: string;
         detail?: string;
-        error?: { message: string; remedy: string };
+        error?: { code: string; message: string; remedy: string };
         progress?: number;
       };
     };
@@ -40,8 +41,9 @@ function printProgress(station: Station, bays: Bay[], out: JobsOutput): () => vo
       return;
     }
     if (p.step.state === 'running') return;
-    const detail = p.step.error
-      ? `${p.step.error.message}\n${' '.repeat(36)}what to do: ${p.step.error.remedy}`
+    const bench = p.step.error ? benchFailure(p.step.error) : undefined;
+    const detail = bench
+      ? `${bench.failureClass ? `${bench.failureClass}: ` : ''}${bench.message}\n${' '.repeat(36)}what to do: ${bench.remedy}`
       : (p.step.detail ?? '');
     out.write(
       `  ${uidOf(p.bayId).padEnd(12)} ${p.step.name.padEnd(20)} ${MARK[p.step.state] ?? p.step.state} ${detail}`,

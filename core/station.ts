@@ -19,6 +19,7 @@ import type { Job, LogEntry } from '../shared/domain';
 import { StationError } from '../shared/errors';
 import { listSerialPorts } from './device/discovery';
 import { ensureHome } from './home';
+import { RECONNECT_WINDOW_MS } from './jobs/recovery';
 import { openStationDb, type Db } from './records/db';
 import { Journal } from './records/journal';
 import { RecordsService } from './records/service';
@@ -44,10 +45,12 @@ export class Station implements StationMethods {
   private readonly settings: Settings;
   private readonly records: RecordsService;
   private wired: StationParts | undefined;
+  private readonly reconnectWindowMs: number;
 
   protected constructor(opts: StationOptions) {
     this.home = ensureHome(opts.home);
     this.transport = opts.transport;
+    this.reconnectWindowMs = opts.reconnectWindowMs ?? RECONNECT_WINDOW_MS;
     this.settings = new Settings({
       home: this.home,
       adminPin: () => this.need().adminPin,
@@ -152,6 +155,7 @@ export class Station implements StationMethods {
       platform: `${os.platform()}-${os.arch()}`,
       transport: this.transport,
       protocolVersion: PROTOCOL_VERSION,
+      reconnectWindowMs: this.reconnectWindowMs,
     };
   }
 

@@ -12,6 +12,7 @@ import type { DeviceSession } from './device-session';
 import type { JobAuditAction } from './job-audit';
 import { deviceWentAway, planRecovery, type RecoveryPlan } from './recovery';
 import type { JobMemory } from './steps/context';
+import { stepLabel } from '../../shared/step-labels';
 
 /** Everything one run of one job shares between its steps. */
 export interface RunScope {
@@ -82,7 +83,7 @@ export function failStep(
   error: StationErrorShape,
 ): { kind: 'failed'; error: StationErrorShape } {
   const remedy = deviceWentAway(error)
-    ? `${error.remedy} The job keeps its progress: press Retry to resume at "${step}" (in auto mode, plugging the device in resumes it).`
+    ? `${error.remedy} The job keeps its progress: press Retry to resume at "${stepLabel(step)}" (in auto mode, plugging the device in resumes it).`
     : error.remedy;
   const failure = { ...error, remedy };
   scope.journal.failStep(scope.jobId, step, failure);

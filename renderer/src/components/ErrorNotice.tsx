@@ -1,9 +1,11 @@
 import type { PlainError } from '../lib/errors';
 import type { StationErrorShape } from '../../../shared/errors';
+import { benchFailure } from '../../../shared/failure-class';
 
 /**
- * An error in plain words: what happened, then what to do, with the stable code in small print for
- * the maintainer. `alert` announces it to screen readers at once (use for errors caused by an action).
+ * An error in plain words: its failure class in capitals (NOT RESPONDING, LINK NOISE, UNPLUGGED,
+ * DEVICE REFUSED, CONFIGURATION, ORG — shared/failure-class.ts), what happened, then what to do, with
+ * the stable code in small print for the maintainer. `alert` announces it to screen readers at once (use for errors caused by an action).
  */
 export function ErrorNotice({
   error,
@@ -16,13 +18,19 @@ export function ErrorNotice({
   onDismiss?: () => void;
   testId?: string;
 }) {
+  const plain = benchFailure(error);
   return (
     <div className="error-notice" role={alert ? 'alert' : undefined} data-testid={testId ?? 'error-notice'}>
+      {plain.failureClass ? (
+        <p className="error-notice__class" data-testid="failure-class">
+          {plain.failureClass}
+        </p>
+      ) : null}
       <p className="error-notice__what">
-        <span className="error-notice__label">Problem:</span> {error.message}
+        <span className="error-notice__label">Problem:</span> {plain.message}
       </p>
       <p className="error-notice__remedy" data-testid="remedy">
-        <span className="error-notice__label">What to do:</span> {error.remedy}
+        <span className="error-notice__label">What to do:</span> {plain.remedy}
       </p>
       <p className="error-notice__code">Code {error.code}</p>
       {onDismiss ? (

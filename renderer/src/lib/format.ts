@@ -2,6 +2,7 @@
  * Formatting for the bench: short, unambiguous, locale-independent (24-hour clock, ISO-like dates),
  * so two stations print the same thing for the same record.
  */
+export { stepLabel } from '../../../shared/step-labels';
 
 /** `ms` (milliseconds) as `m:ss` (or `h:mm:ss` from one hour). Negative or NaN → `0:00`. */
 export function formatElapsed(ms: number): string {
@@ -28,29 +29,6 @@ export function formatDateTime(iso: string | undefined): string {
   if (Number.isNaN(d.getTime())) return iso;
   const p = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
-}
-
-const STEP_LABELS: Record<string, string> = {
-  identify: 'Identify device',
-  keygen: 'Generate key on device',
-  csr: 'Certificate request',
-  'proof-of-possession': 'Proof of possession',
-  policy: 'Policy check',
-  sign: 'Sign certificate',
-  'install-cert': 'Install certificate',
-  'upsert-asset': 'Register Asset',
-  'asset-token': 'Asset token',
-  'write-back': 'Write Asset ID',
-  'read-back': 'Read back',
-  chain: 'Certificate chain',
-  challenge: 'Key challenge',
-  'org-asset': 'Asset in org',
-  'asset-link': 'Asset link',
-};
-
-/** A step name (shared/domain.ts PROVISION_STEPS / VERIFY_STEPS) in plain words. */
-export function stepLabel(name: string): string {
-  return STEP_LABELS[name] ?? name;
 }
 
 /** A short fingerprint for display: first 8 and last 4 hex chars, colon-free. */

@@ -3,6 +3,7 @@
  * device that went away mid-job, the seconds left before the station gives up waiting for it.
  */
 import type { Bay, Job } from '../../../shared/domain';
+import { failureClass } from '../../../shared/failure-class';
 import { bayView, isWaitingForDevice, type BayTone } from './bayView';
 
 /** The tile's one-word (or two-word) state. */
@@ -62,7 +63,13 @@ export function tileState(
       : { word: 'PASSED', tone: 'pass', progress: 1, line: uid };
   }
   if (job?.state === 'failed' || (!job && bay.status === 'failed'))
-    return { word: 'FAILED', tone: 'fail', progress: view.progress, line: uid || 'not identified' };
+    return {
+      word: 'FAILED',
+      tone: 'fail',
+      progress: view.progress,
+      // The failure class says at a glance what kind of trouble it is (details in the side panel).
+      line: (view.error && failureClass(view.error.code)) ?? (uid || 'not identified'),
+    };
   if (job?.state === 'interrupted' || job?.state === 'cancelled' || bay.status === 'offline')
     return { word: 'NEEDS YOU', tone: 'warn', progress: view.progress, line: uid };
   if (!bay.device || bay.status === 'connecting')

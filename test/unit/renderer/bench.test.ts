@@ -75,6 +75,13 @@ describe('tileState', () => {
 
   it('failed, interrupted and not-yet-started bays', () => {
     expect(tileState(bay('b1', 'U1'), finished('j', 'U1', 'failed', T0), T0).word).toBe('FAILED');
+    const silent = { code: 'DEVICE_TIMEOUT' as const, message: 'm', remedy: 'r' };
+    expect(
+      tileState(bay('b1', 'U1'), finished('j', 'U1', 'failed', T0, { error: silent }), T0),
+    ).toMatchObject({
+      word: 'FAILED',
+      line: 'NOT RESPONDING',
+    });
     expect(tileState(bay('b1', 'U1'), job('j', 'b1', { state: 'interrupted' }), T0).word).toBe('NEEDS YOU');
     expect(tileState(bay('b1', 'U1'), undefined, T0)).toMatchObject({
       word: 'NEEDS YOU',

@@ -98,6 +98,8 @@ describe('Station screen', () => {
     const card = await waitFor(() => cardOf('UID-1'));
     await waitFor(() => expect(within(card).getByTestId('bay-headline').textContent).toContain('FAILED'));
     expect(within(card).getByTestId('remedy').textContent).toContain(error.remedy);
+    // Its failure class, in capitals, above the message.
+    expect(within(card).getByTestId('failure-class').textContent).toBe('UNPLUGGED');
     // Repeated at the top of the screen, with a jump to the card's Retry.
     expect(screen.getByTestId('attention').textContent).toContain(error.remedy);
     fireEvent.click(screen.getByRole('button', { name: 'Go to bay 1' }));

@@ -1,4 +1,5 @@
 import type { Bay } from '../../../../shared/domain';
+import { benchFailure } from '../../../../shared/failure-class';
 import type { BayView } from '../../lib/bayView';
 
 /** The failed bays with their remedies, each with a button that takes the technician to it. */
@@ -21,7 +22,16 @@ export function Attention({
             <span className="attention__bay">
               Bay {index + 1} · <span className="mono">{bay.device?.uid ?? bay.locator}</span>
             </span>
-            <span className="attention__remedy">{view.error?.remedy ?? 'Open the card for details.'}</span>
+            <span className="attention__remedy">
+              {view.error ? (
+                <>
+                  <strong>{benchFailure(view.error).failureClass ?? 'FAILED'}:</strong>{' '}
+                  {benchFailure(view.error).remedy}
+                </>
+              ) : (
+                'Open the card for details.'
+              )}
+            </span>
             <button type="button" className="btn btn--quiet attention__go" onClick={() => onGo(bay)}>
               Go to bay {index + 1}
             </button>
