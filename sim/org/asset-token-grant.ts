@@ -6,7 +6,8 @@
  * choice (§8 Unknowns 1, 4).
  */
 import crypto from 'node:crypto';
-import { newId, type Rec } from './org-data';
+import { newId, type Rec, type TokenEvent } from './org-data';
+import { checkAssetTokenEvent } from './asset-token-check';
 import { decodeJwt, signRs256, verifyJws } from './jwt';
 import { JWT_SKEW_S } from './oauth-grants';
 import { OAuthError, type TokenBody, type TokenIssuer } from './oauth-tokens';
@@ -59,7 +60,7 @@ export function assetTokenGrant(
     ...(jwk ? { cnf: { jwk } } : {}),
   };
   const token = signRs256(claims, s.signingKey, { kid: s.assetSigningCertName, typ: 'JWT' });
-  store.data.tokenEvents.push({
+  const event: TokenEvent = {
     EventUuid: crypto.randomUUID(),
     CreatedDate: new Date().toISOString(),
     UserId: subject.userId,
@@ -72,7 +73,10 @@ export function assetTokenGrant(
     Expiration: new Date(exp * 1000).toISOString(),
     Name: String(claims.Name ?? ''),
     ActorTokenPayload: JSON.stringify(actor).slice(0, 6000),
-  });
+  };
+  store.data.tokenEvents.push(event);
+  // the org's AssetTokenEvent trigger runs after the exchange; it never changes the token already issued
+  checkAssetTokenEvent(store, event);
   store.save();
   return {
     access_token: token,

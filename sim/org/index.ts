@@ -19,9 +19,10 @@ import { listenOrgServer } from './server';
 import { ApiUsage, type EmulatorState } from './state';
 import type { Rec, TokenEvent } from './org-data';
 import { OrgStore } from './store';
+import type { SObjectType } from './schema';
 
 export { defaultFaults, type OrgFaults } from './faults';
-export type { TokenEvent, Rec };
+export type { TokenEvent, Rec, SObjectType };
 
 /** Options of {@link startOrgEmulator}. */
 export interface OrgEmulatorOptions {
@@ -78,6 +79,11 @@ export interface OrgEmulator {
   assets(): Rec[];
   /** The AssetTokenEvent-like log (docs/salesforce-wire.md §1.8). */
   tokenEvents(): TokenEvent[];
+  /**
+   * All records of an sObject type (e.g. `Asset_Identity_Alert__c` written by the org-side asset-token
+   * check, `Station_Audit_Entry__c` / `Station_Chain_Head__c` sent by stations).
+   */
+  records(type: SObjectType): Rec[];
   /** Counters: REST calls counted against the limit, token calls by grant type. */
   stats(): { apiUsed: number; dailyLimit: number; tokenCalls: Record<string, number> };
   /** Expires every access token now (refresh tokens stay valid). */
@@ -148,6 +154,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     faults,
     assets: () => structuredClone(store.list('Asset')),
     tokenEvents: () => structuredClone(store.data.tokenEvents),
+    records: (type) => structuredClone(store.list(type)),
     stats: () => ({
       apiUsed: usage.used,
       dailyLimit: usage.dailyLimit,

@@ -5,7 +5,7 @@
  * (an admin user, two Accounts, two Contacts, two Products).
  */
 import crypto from 'node:crypto';
-import { KEY_PREFIX, type SObjectType } from './schema';
+import { KEY_PREFIX, SOBJECT_TYPES, type SObjectType } from './schema';
 
 /** A stored record: field name (canonical case) → value. */
 export type Rec = Record<string, unknown> & { Id: string };
@@ -24,6 +24,8 @@ export interface TokenEvent {
   Expiration: string;
   Name: string;
   ActorTokenPayload: string;
+  /** Emulator only: what the org-side asset-token check (asset-token-check.ts) decided. */
+  Verdict?: { ok: boolean; reasonCodes: string; quarantined: string[] };
 }
 
 /** A user of the org (the seeded admin). */
@@ -101,7 +103,7 @@ export function seed(clientId?: string): OrgData {
         Email: 'admin@asset-station.invalid',
       },
     },
-    records: { Account: {}, Contact: {}, Product2: {}, Asset: {} },
+    records: emptyRecords(),
     sessions: {},
     refreshTokens: {},
     assetKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
@@ -121,4 +123,14 @@ export function seed(clientId?: string): OrgData {
   put('Product2', { Name: 'Asset Station Sensor', ProductCode: 'AS-SENSOR-1', IsActive: true });
   put('Product2', { Name: 'Asset Station Gateway', ProductCode: 'AS-GATEWAY-1', IsActive: true });
   return data;
+}
+
+/** One empty table per sObject type (also fills types missing from a data file saved by an older emulator). */
+export function emptyRecords(
+  have: Partial<Record<SObjectType, Record<string, Rec>>> = {},
+): Record<SObjectType, Record<string, Rec>> {
+  return Object.fromEntries(SOBJECT_TYPES.map((t) => [t, have[t] ?? {}])) as Record<
+    SObjectType,
+    Record<string, Rec>
+  >;
 }

@@ -94,6 +94,7 @@ export function checkRecord(
       ['AccountId', 'ContactId'],
     );
   }
+  if (type === 'Station_Chain_Head__c' && selfId) checkHeadNotBack(store.get(type, selfId), rec);
   if (skipUnique) return;
   for (const f of FIELDS[type]) {
     if (!f.unique || rec[f.name] === undefined || rec[f.name] === null) continue;
@@ -106,5 +107,28 @@ export function checkRecord(
         [f.name],
       );
     }
+  }
+}
+
+/**
+ * The `Head_Cannot_Go_Back` validation rule of `Station_Chain_Head__c` (salesforce/…/validationRules,
+ * docs/salesforce-setup.md §9): on update, a lower `Head_Seq__c`, or another `Head_Hash__c` at the same
+ * sequence, is refused — a station whose log was rolled back or wiped cannot move the org's anchor back.
+ * @throws ApiError FIELD_CUSTOM_VALIDATION_EXCEPTION
+ */
+export function checkHeadNotBack(
+  prior: Record<string, unknown> | undefined,
+  rec: Record<string, unknown>,
+): void {
+  if (!prior) return;
+  const before = Number(prior.Head_Seq__c ?? 0);
+  const after = Number(rec.Head_Seq__c ?? 0);
+  if (after < before || (after === before && rec.Head_Hash__c !== prior.Head_Hash__c)) {
+    throw new ApiError(
+      400,
+      'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      'This station\'s audit chain would move backwards (its audit log was rolled back, wiped or rewritten). Run "asset-station audit verify" on the station and compare it with the entries in Salesforce before changing this record.',
+      ['Head_Seq__c'],
+    );
   }
 }

@@ -5,7 +5,7 @@
 
 /** Field type as `describe` reports it (subset). */
 export type FieldType =
-  'id' | 'string' | 'reference' | 'picklist' | 'textarea' | 'datetime' | 'date' | 'boolean';
+  'id' | 'string' | 'reference' | 'picklist' | 'textarea' | 'datetime' | 'date' | 'boolean' | 'double';
 
 /** One field of an sObject. */
 export interface FieldDef {
@@ -21,7 +21,15 @@ export interface FieldDef {
 }
 
 /** sObjects the emulator knows. */
-export const SOBJECT_TYPES = ['Account', 'Contact', 'Product2', 'Asset'] as const;
+export const SOBJECT_TYPES = [
+  'Account',
+  'Contact',
+  'Product2',
+  'Asset',
+  'Station_Audit_Entry__c',
+  'Station_Chain_Head__c',
+  'Asset_Identity_Alert__c',
+] as const;
 /** One of {@link SOBJECT_TYPES}. */
 export type SObjectType = (typeof SOBJECT_TYPES)[number];
 
@@ -31,6 +39,9 @@ export const KEY_PREFIX: Record<SObjectType | 'User' | 'Organization', string> =
   Contact: '003',
   Product2: '01t',
   Asset: '02i',
+  Station_Audit_Entry__c: 'a0A',
+  Station_Chain_Head__c: 'a0B',
+  Asset_Identity_Alert__c: 'a0C',
   User: '005',
   Organization: '00D',
 };
@@ -56,6 +67,66 @@ export const ASSET_CUSTOM_FIELDS: FieldDef[] = [
   { name: 'Provisioned_By__c', type: 'string', length: 128 },
   { name: 'Provisioned_At__c', type: 'datetime' },
 ];
+
+/**
+ * Asset fields only the org's asset-token check writes (salesforce/…/objects/Asset/fields, docs/salesforce-setup.md
+ * §6): read-only for stations in the emulator, set by sim/org/asset-token-check.ts.
+ */
+export const ASSET_IDENTITY_FIELD_DEFS: FieldDef[] = [
+  { name: 'Identity_Status__c', type: 'picklist', length: 40, readOnly: true },
+  { name: 'Quarantine_Reason__c', type: 'textarea', length: 32768, readOnly: true },
+  { name: 'Quarantined_At__c', type: 'datetime', readOnly: true },
+];
+
+/** The fleet-evidence objects (salesforce/…/objects/Station_*__c, docs/salesforce-setup.md §9). */
+const FLEET_FIELDS: Record<
+  'Station_Audit_Entry__c' | 'Station_Chain_Head__c' | 'Asset_Identity_Alert__c',
+  FieldDef[]
+> = {
+  Station_Audit_Entry__c: [
+    ...system,
+    { name: 'Name', type: 'string', length: 80 },
+    { name: 'Entry_Key__c', type: 'string', length: 100, externalId: true, unique: true },
+    { name: 'Station_Id__c', type: 'string', length: 64, externalId: true },
+    { name: 'Seq__c', type: 'double' },
+    { name: 'Entry_Hash__c', type: 'string', length: 64 },
+    { name: 'Prev_Hash__c', type: 'string', length: 64 },
+    { name: 'Kind__c', type: 'string', length: 64 },
+    { name: 'Device_UID__c', type: 'string', length: 80 },
+    { name: 'Key_Fingerprint__c', type: 'string', length: 64 },
+    { name: 'Operator__c', type: 'string', length: 128 },
+    { name: 'Org_User__c', type: 'string', length: 128 },
+    { name: 'Payload__c', type: 'textarea', length: 131072 },
+    { name: 'Occurred_At__c', type: 'datetime' },
+  ],
+  Station_Chain_Head__c: [
+    ...system,
+    { name: 'Name', type: 'string', length: 80 },
+    { name: 'Station_Id__c', type: 'string', length: 64, externalId: true, unique: true },
+    { name: 'Head_Seq__c', type: 'double' },
+    { name: 'Head_Hash__c', type: 'string', length: 64 },
+    { name: 'Updated_At__c', type: 'datetime' },
+  ],
+  Asset_Identity_Alert__c: [
+    ...system,
+    { name: 'Name', type: 'string', length: 80 },
+    { name: 'Alert_Key__c', type: 'string', length: 64, externalId: true, unique: true },
+    { name: 'Asset__c', type: 'reference', referenceTo: 'Asset' },
+    { name: 'Status__c', type: 'picklist', length: 40 },
+    { name: 'Reason_Codes__c', type: 'string', length: 255 },
+    { name: 'Reason__c', type: 'textarea', length: 32768 },
+    { name: 'Device_Id__c', type: 'string', length: 255 },
+    { name: 'Key_Fingerprint__c', type: 'string', length: 64 },
+    { name: 'Event_Uuid__c', type: 'string', length: 36 },
+    { name: 'Connected_App_Id__c', type: 'string', length: 18 },
+    { name: 'Token_User_Id__c', type: 'string', length: 18 },
+    { name: 'Token_Expiration__c', type: 'datetime' },
+    { name: 'Asset_Token_Name__c', type: 'string', length: 255 },
+    { name: 'Quarantined_Asset_Ids__c', type: 'textarea', length: 4000 },
+    { name: 'Payload_Excerpt__c', type: 'textarea', length: 32768 },
+    { name: 'Handling_Errors__c', type: 'textarea', length: 32768 },
+  ],
+};
 
 /** Field definitions per sObject (docs/salesforce-wire.md §4.1 for Asset). */
 export const FIELDS: Record<SObjectType, FieldDef[]> = {
@@ -85,7 +156,9 @@ export const FIELDS: Record<SObjectType, FieldDef[]> = {
     { name: 'Description', type: 'textarea', length: 32000 },
     { name: 'InstallDate', type: 'date' },
     ...ASSET_CUSTOM_FIELDS,
+    ...ASSET_IDENTITY_FIELD_DEFS,
   ],
+  ...FLEET_FIELDS,
 };
 
 /** Case-insensitive field lookup (SOQL and REST field names are case-insensitive). */

@@ -9,7 +9,7 @@ import { StationError } from '../../shared/errors';
 import { KEY_PREFIX, findField, type SObjectType } from './schema';
 import { checkRecord, normalise } from './record-rules';
 import { ApiError } from './api-error';
-import { isIdShape, newId, seed, type OrgData, type Rec } from './org-data';
+import { emptyRecords, isIdShape, newId, seed, type OrgData, type Rec } from './org-data';
 
 export type { Rec } from './org-data';
 
@@ -40,6 +40,7 @@ export class OrgStore {
         );
       }
       if (clientId) data.clientId = clientId;
+      data.records = emptyRecords(data.records);
       return new OrgStore(data, file);
     }
     if (home) fs.mkdirSync(home, { recursive: true });
