@@ -65,6 +65,8 @@ export interface AuditVerification {
   badSeq?: number;
 }
 
+type Row = Record<string, string | number | null>;
+
 function canonical(e: Omit<AuditEntry, 'hash' | 'prevHash'>): string {
   return JSON.stringify([
     e.seq,
@@ -81,6 +83,8 @@ function canonical(e: Omit<AuditEntry, 'hash' | 'prevHash'>): string {
 
 /** The audit log over the station database, keyed by a secret from the SecretStore. */
 export class AuditLog {
+  private readonly listeners: Array<(e: AuditEntry) => void> = [];
+
   private constructor(
     private readonly db: Db,
     private readonly key: Buffer,
@@ -116,7 +120,7 @@ export class AuditLog {
 
   /** Appends one event (synchronously, in one transaction with the head update). */
   append(ev: AuditEvent): AuditEntry {
-    return this.db
+    const stored = this.db
       .transaction(() => {
         const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
           { seq: number; hash: string } | undefined;
@@ -154,6 +158,27 @@ export class AuditLog {
         return { ...entry, hash };
       })
       .immediate();
+    for (const l of this.listeners) l(stored);
+    return stored;
+  }
+
+  /** Called after each append (e.g. to wake the audit sync); a listener must not throw. */
+  onAppend(listener: (e: AuditEntry) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** At most `limit` entries with a sequence above `afterSeq`, in order (the audit sync's queue). */
+  entriesAfter(afterSeq: number, limit: number): AuditEntry[] {
+    return this.rows(
+      this.db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[],
+    );
+  }
+
+  /** The newest entry's sequence and hash (seq 0 and the genesis hash when empty). */
+  head(): { seq: number; hash: string } {
+    const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+      { seq: number; hash: string } | undefined;
+    return last ?? { seq: 0, hash: GENESIS };
   }
 
   /** Entries in order (optionally only for one device). */
@@ -162,7 +187,11 @@ export class AuditLog {
       deviceUid
         ? this.db.prepare('SELECT * FROM audit WHERE device_uid = ? ORDER BY seq').all(deviceUid)
         : this.db.prepare('SELECT * FROM audit ORDER BY seq').all()
-    ) as Array<Record<string, string | number | null>>;
+    ) as Row[];
+    return this.rows(rows);
+  }
+
+  private rows(rows: Row[]): AuditEntry[] {
     return rows.map((r) => ({
       seq: Number(r.seq),
       at: String(r.at),

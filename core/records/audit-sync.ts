@@ -1,0 +1,153 @@
+/**
+ * Audit sync (docs/salesforce-setup.md §10): every audit entry is sent to the org as a
+ * `Station_Audit_Entry__c`, in batches of up to 200 per sObject Collections call, then the chain head is
+ * upserted — in the background, never on the provisioning path. The queue is the audit table itself plus a
+ * cursor persisted in the same SQLite database (`audit_sync.sent_seq`): a restart loses nothing, and a batch
+ * replayed after a lost answer is harmless (entries are idempotent on `Entry_Key__c`). Failures back off
+ * exponentially (1 s doubling to 5 min) and retry; a new entry wakes the sender.
+ */
+import { migrate, type Db } from './db';
+import type { AuditEntry, AuditLog } from './audit';
+
+const MIGRATIONS = [
+  `CREATE TABLE audit_sync (id INTEGER PRIMARY KEY CHECK (id = 1), sent_seq INTEGER NOT NULL, head_seq INTEGER NOT NULL);
+   INSERT INTO audit_sync (id, sent_seq, head_seq) VALUES (1, 0, 0);`,
+];
+
+/** Where the entries go (core/salesforce/audit-records.ts over an org session). */
+export interface AuditSink {
+  /** Sends at most `batchSize` entries; @returns the REST calls made. @throws on any failure */
+  createEntries(entries: readonly AuditEntry[]): Promise<number>;
+  /** Upserts the station's chain head. @throws on any failure */
+  upsertHead(stationId: string, head: { seq: number; hash: string }): Promise<void>;
+}
+
+/** Options of {@link AuditSync}. */
+export interface AuditSyncOptions {
+  /** Entries per call, at most 200 (docs/salesforce-wire.md §4.2). Default 200. */
+  batchSize?: number;
+  /** First retry pause after a failure, ms. Default 1000. */
+  backoffMs?: number;
+  /** Longest retry pause, ms. Default 300000. */
+  maxBackoffMs?: number;
+  /** Told about each failed attempt (e.g. to log it); the entries stay queued. */
+  onError?: (e: unknown) => void;
+}
+
+/** Result of one {@link AuditSync.flush}. */
+export interface AuditFlush {
+  sent: number;
+  /** REST calls made (entry batches, duplicate checks, the head upsert). */
+  calls: number;
+}
+
+/** The background sender of one station's audit entries. */
+export class AuditSync {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<AuditFlush> | undefined;
+  private failures = 0;
+  private started = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditLog,
+    private readonly stationId: string,
+    private readonly sink: AuditSink,
+    private readonly opts: AuditSyncOptions = {},
+  ) {
+    migrate(db, 'audit_sync', MIGRATIONS);
+  }
+
+  /** The sequence of the last entry the org has acknowledged. */
+  sentSeq(): number {
+    return (this.db.prepare('SELECT sent_seq FROM audit_sync WHERE id = 1').get() as { sent_seq: number })
+      .sent_seq;
+  }
+
+  /** Entries not yet acknowledged by the org. */
+  pending(): number {
+    return this.audit.head().seq - this.sentSeq();
+  }
+
+  /**
+   * Sends every queued entry, then the head when it moved. One flush at a time (a second call waits for
+   * the running one). @throws the sink's error; what was acknowledged before it stays acknowledged
+   */
+  flush(): Promise<AuditFlush> {
+    this.running ??= this.doFlush().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async doFlush(): Promise<AuditFlush> {
+    const size = Math.min(this.opts.batchSize ?? 200, 200);
+    let sent = 0;
+    let calls = 0;
+    for (;;) {
+      const batch = this.audit.entriesAfter(this.sentSeq(), size);
+      if (batch.length === 0) break;
+      calls += await this.sink.createEntries(batch);
+      const last = batch[batch.length - 1]!;
+      this.db.prepare('UPDATE audit_sync SET sent_seq = ? WHERE id = 1').run(last.seq);
+      sent += batch.length;
+    }
+    const headSeq = (
+      this.db.prepare('SELECT head_seq FROM audit_sync WHERE id = 1').get() as {
+        head_seq: number;
+      }
+    ).head_seq;
+    const sentSeq = this.sentSeq();
+    if (sentSeq > headSeq) {
+      const e = this.audit.entriesAfter(sentSeq - 1, 1)[0]!;
+      await this.sink.upsertHead(this.stationId, { seq: e.seq, hash: e.hash });
+      calls++;
+      this.db.prepare('UPDATE audit_sync SET head_seq = ? WHERE id = 1').run(e.seq);
+    }
+    return { sent, calls };
+  }
+
+  /** Starts the background sender: a flush now, on each new entry, and after failures with backoff. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.audit.onAppend(() => this.kick());
+    this.kick();
+  }
+
+  /** Stops the sender (a running flush finishes; queued entries are sent after the next start). */
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Schedules a flush soon (now, unless a backoff pause is under way). */
+  kick(): void {
+    if (!this.started || this.timer) return;
+    this.schedule(this.failures === 0 ? 0 : this.pause());
+  }
+
+  private pause(): number {
+    const base = this.opts.backoffMs ?? 1000;
+    return Math.min(base * 2 ** (this.failures - 1), this.opts.maxBackoffMs ?? 300_000);
+  }
+
+  private schedule(ms: number): void {
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (!this.started) return;
+      this.flush().then(
+        () => {
+          this.failures = 0;
+          if (this.pending() > 0) this.kick();
+        },
+        (e: unknown) => {
+          this.failures++;
+          this.opts.onError?.(e);
+          if (this.started && !this.timer) this.schedule(this.pause());
+        },
+      );
+    }, ms);
+    this.timer.unref();
+  }
+}

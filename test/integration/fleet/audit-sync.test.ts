@@ -1,0 +1,148 @@
+/**
+ * Audit sync against the org emulator over real HTTP (docs/salesforce-setup.md §10): batches of 200 per
+ * Collections call, the head upserted after, an outage retried with backoff, a batch replayed after a lost
+ * answer stored once, a rewritten local entry refused as AUDIT_BROKEN, the queue surviving a restart.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuditLog } from '../../../core/records/audit';
+import { AuditSync } from '../../../core/records/audit-sync';
+import { openStationDb, type Db } from '../../../core/records/db';
+import { AuditRecords } from '../../../core/salesforce/audit-records';
+import { MemorySecrets } from '../salesforce/helpers';
+import { caught, orgClientSuite } from '../salesforce/helpers';
+
+const suite = orgClientSuite();
+const homes: string[] = [];
+const dbs: Db[] = [];
+afterEach(() => {
+  for (const d of dbs.splice(0)) d.close();
+  for (const h of homes.splice(0)) fs.rmSync(h, { recursive: true, force: true });
+});
+
+async function station(stationId: string, home?: string, secrets = new MemorySecrets()) {
+  const dir = home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'as-sync-'));
+  if (!home) homes.push(dir);
+  const db = openStationDb(dir);
+  dbs.push(db);
+  const audit = await AuditLog.open(db, secrets, stationId);
+  const { client } = await suite.jwtClient();
+  const org = new AuditRecords(client.rest);
+  return { dir, db, audit, org, secrets, sync: (o = {}) => new AuditSync(db, audit, stationId, org, o) };
+}
+
+const append = (audit: AuditLog, n: number, uid = 'DEV') => {
+  for (let i = 0; i < n; i++)
+    audit.append({
+      actor: 'op-1',
+      action: 'step.done',
+      deviceUid: `${uid}-${i}`,
+      keyFingerprint: 'ab'.repeat(32),
+      data: { orgUser: 'admin@emu' },
+    });
+};
+const orgEntries = (stationId: string) =>
+  suite.emu.records('Station_Audit_Entry__c').filter((r) => r.Station_Id__c === stationId);
+const orgHead = (stationId: string) =>
+  suite.emu.records('Station_Chain_Head__c').find((r) => r.Station_Id__c === stationId);
+
+describe('audit sync', () => {
+  it('sends 450 entries in 3 Collections calls + 1 head upsert; every field and hash lands', async () => {
+    const s = await station('ST-SYNC-A');
+    append(s.audit, 450);
+    const sync = s.sync();
+    expect(sync.pending()).toBe(450);
+    expect(await sync.flush()).toEqual({ sent: 450, calls: 4 });
+    expect(sync.pending()).toBe(0);
+    const stored = orgEntries('ST-SYNC-A');
+    expect(stored).toHaveLength(450);
+    const local = s.audit.entries();
+    const e7 = stored.find((r) => r.Entry_Key__c === 'ST-SYNC-A:7')!;
+    expect(e7).toMatchObject({
+      Seq__c: 7,
+      Entry_Hash__c: local[6]!.hash,
+      Prev_Hash__c: local[5]!.hash,
+      Device_UID__c: 'DEV-6',
+      Operator__c: 'op-1',
+      Org_User__c: 'admin@emu',
+      Kind__c: 'step.done',
+    });
+    expect(orgHead('ST-SYNC-A')).toMatchObject({ Head_Seq__c: 450, Head_Hash__c: local[449]!.hash });
+    expect(await s.org.head('ST-SYNC-A')).toEqual({ seq: 450, hash: local[449]!.hash });
+    expect(await sync.flush()).toEqual({ sent: 0, calls: 0 }); // nothing new: no call
+  });
+
+  it('an outage is retried with backoff in the background; nothing is lost and appends never wait', async () => {
+    const s = await station('ST-SYNC-B');
+    const errors: unknown[] = [];
+    const sync = s.sync({ backoffMs: 50, batchSize: 10, onError: (e) => errors.push(e) });
+    suite.emu.faults.serverErrors = 3;
+    sync.start();
+    append(s.audit, 25); // appends return at once whatever the org does
+    await expect.poll(() => sync.pending(), { timeout: 20_000, interval: 50 }).toBe(0);
+    await sync.stop();
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    expect(orgEntries('ST-SYNC-B')).toHaveLength(25);
+    expect(orgHead('ST-SYNC-B')!.Head_Seq__c).toBe(25);
+  });
+
+  it('a batch replayed after a lost answer is stored once (idempotent on Entry_Key__c)', async () => {
+    const s = await station('ST-SYNC-C');
+    append(s.audit, 30);
+    const sync = s.sync({ batchSize: 20 });
+    suite.emu.faults.malformedJson = 1; // the org stores the first batch, the answer is lost
+    await caught(sync.flush());
+    expect(orgEntries('ST-SYNC-C')).toHaveLength(20);
+    expect(sync.sentSeq()).toBe(0);
+    const again = await sync.flush();
+    expect(again.sent).toBe(30);
+    expect(again.calls).toBe(4); // batch 1 (duplicates) + the hash check + batch 2 + head
+    const keys = orgEntries('ST-SYNC-C').map((r) => r.Entry_Key__c);
+    expect(keys).toHaveLength(30);
+    expect(new Set(keys).size).toBe(30);
+  });
+
+  it('the org holding another hash under the same key is AUDIT_BROKEN, and the entry stays queued', async () => {
+    const s = await station('ST-SYNC-D');
+    append(s.audit, 3);
+    await s.sync().flush();
+    // the local log is wiped and rewritten under the same station ID: same keys, other hashes
+    const s2 = await station('ST-SYNC-D');
+    append(s2.audit, 4, 'OTHER');
+    const sync2 = s2.sync();
+    const err = await caught(sync2.flush());
+    expect(err.code).toBe('AUDIT_BROKEN');
+    expect(err.message).toContain('ST-SYNC-D:1');
+    expect(sync2.pending()).toBe(4);
+    // allOrNone false: the new key 4 is stored, but the org's first three entries keep their original hashes
+    const byKey = new Map(orgEntries('ST-SYNC-D').map((r) => [r.Entry_Key__c, r.Entry_Hash__c]));
+    const first = s.audit.entries();
+    for (const i of [0, 1, 2]) expect(byKey.get(`ST-SYNC-D:${i + 1}`)).toBe(first[i]!.hash);
+  });
+
+  it('the queue survives a restart: entries appended while offline are sent by the next process', async () => {
+    const s = await station('ST-SYNC-E');
+    append(s.audit, 5);
+    await s.sync().flush();
+    append(s.audit, 7); // never sent: the process stops here
+    s.db.close();
+    dbs.splice(dbs.indexOf(s.db), 1);
+    const s2 = await station('ST-SYNC-E', s.dir, s.secrets);
+    const sync = s2.sync();
+    expect(sync.pending()).toBe(7);
+    expect(await sync.flush()).toEqual({ sent: 7, calls: 2 });
+    expect(orgEntries('ST-SYNC-E')).toHaveLength(12);
+    expect(orgHead('ST-SYNC-E')!.Head_Seq__c).toBe(12);
+  });
+
+  it('the org refuses to move a head back: a rolled-back station cannot overwrite its anchor', async () => {
+    const s = await station('ST-SYNC-F');
+    append(s.audit, 6);
+    await s.sync().flush();
+    const err = await caught(s.org.upsertHead('ST-SYNC-F', { seq: 2, hash: s.audit.entries()[1]!.hash }));
+    expect(err.code).toBe('ORG_REJECTED');
+    expect(orgHead('ST-SYNC-F')!.Head_Seq__c).toBe(6);
+  });
+});
