@@ -16,7 +16,7 @@ const MAX_BODY = 4 * 1024 * 1024;
 export interface EmuRequest {
   /** Upper-case HTTP method. */
   method: string;
-  /** URL path, not decoded. */
+  /** URL path, not decoded, with runs of `/` collapsed to one (sf CLI joins URLs into `//`, which Salesforce accepts). */
   path: string;
   url: URL;
   /** The body as text; '' for GET and HEAD. */
@@ -30,7 +30,9 @@ export interface EmuRequest {
  * @throws Error when the body is larger than 4 MiB (the connection is destroyed).
  */
 export async function readRequest(req: http.IncomingMessage, baseUrl: string): Promise<EmuRequest> {
-  const url = new URL(req.url ?? '/', baseUrl);
+  // `//services/data` would parse as a host name: collapse runs of `/` in the path first
+  const target = (req.url ?? '/').replace(/^[^?]*/, (p) => p.replace(/\/{2,}/g, '/'));
+  const url = new URL(target, baseUrl);
   const method = (req.method ?? 'GET').toUpperCase();
   const raw = method === 'GET' || method === 'HEAD' ? '' : await readBody(req);
   const h = req.headers.authorization;

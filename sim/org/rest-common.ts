@@ -30,6 +30,8 @@ export interface RestCtx {
   store: OrgStore;
   /** e.g. `v62.0`. */
   version: string;
+  /** The daily API counter, as `Sforce-Limit-Info` reports it (for `/limits`); absent → not served. */
+  apiUsage?: () => { used: number; max: number };
   /** Consumes one DUPLICATE_VALUE fault for an Asset write (true → fail this write). */
   takeDuplicateFault(): boolean;
 }

@@ -25,7 +25,7 @@ export function restRoutes(st: EmulatorState, req: EmuRequest, res: http.ServerR
   const { method, path, raw } = req;
   if (path === '/services/data' || path === '/services/data/') {
     // the versions list: no auth, not counted (docs/salesforce-wire.md §4.3)
-    send(res, 200, [{ label: "Spring '25", url: '/services/data/v62.0', version: '62.0' }]);
+    send(res, 200, versionsList());
     return true;
   }
   const vm = VERSIONED.exec(path);
@@ -64,6 +64,7 @@ export function restRoutes(st: EmulatorState, req: EmuRequest, res: http.ServerR
         store: st.store,
         version: `v${vm[1]}.${vm[2]}`,
         takeDuplicateFault: () => takeFault(st.faults, 'duplicateValue'),
+        apiUsage: () => ({ used: st.usage.used, max: st.usage.dailyLimit }),
       },
       { method, segs: segments(vm[3]), query: req.url.searchParams, body },
     );
@@ -74,6 +75,26 @@ export function restRoutes(st: EmulatorState, req: EmuRequest, res: http.ServerR
     } else send(res, result.status, result.body, limit());
   }
   return true;
+}
+
+/** The newest API version served. */
+const MAX_VERSION = 62;
+
+/**
+ * The versions list, oldest first, each with its release name (v60.0 = Spring '24; three releases a year,
+ * Winter named after the next year): https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_versions.htm
+ */
+export function versionsList(): Array<{ label: string; url: string; version: string }> {
+  const out = [];
+  for (let v = MIN_VERSION; v <= MAX_VERSION; v++) {
+    const idx = v - 60;
+    const cycle = Math.floor(idx / 3);
+    const season = ((idx % 3) + 3) % 3;
+    const year = 24 + cycle + (season === 2 ? 1 : 0);
+    const label = `${['Spring', 'Summer', 'Winter'][season]} '${String(year).padStart(2, '0')}`;
+    out.push({ label, url: `/services/data/v${v}.0`, version: `${v}.0` });
+  }
+  return out;
 }
 
 /** The path after the version, split and percent-decoded (a bad escape is kept as is). */

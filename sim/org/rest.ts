@@ -8,10 +8,12 @@
  */
 import { ApiError } from './api-error';
 import { describe, findField, SOBJECT_TYPES, type SObjectType } from './schema';
-import { matches, parseSoql } from './soql';
+import { matches, parseSoql, relationship, type ParsedQuery } from './soql';
 import type { RestCtx, RestRequest, RestResult } from './rest-common';
 import { asObject, canonField, dupFault, notFound, recordUrl, typeOf, withAttributes } from './rest-common';
 import { collections } from './rest-collections';
+import { identityRecord, identityRecords } from './rest-identity';
+import { columnMetadata } from './soql-columns';
 import { composite } from './rest-composite';
 
 export type { RestCtx, RestRequest, RestResult } from './rest-common';
@@ -36,10 +38,23 @@ function route(ctx: RestCtx, req: RestRequest): RestResult {
       body: {
         sobjects: `/services/data/${ctx.version}/sobjects`,
         query: `/services/data/${ctx.version}/query`,
+        limits: `/services/data/${ctx.version}/limits`,
       },
     };
   }
+  if (a === 'limits' && b === undefined && method === 'GET' && ctx.apiUsage) return limits(ctx.apiUsage());
   if (a === 'sobjects') {
+    if (b !== undefined && c !== undefined && d === undefined && method === 'GET') {
+      const rec = identityRecord(ctx.store, b, c);
+      if (rec) {
+        (rec.attributes as Record<string, string>).url = recordUrl(
+          ctx,
+          String(rec.attributes && (rec.attributes as Record<string, string>).type),
+          String(rec.Id),
+        );
+        return { status: 200, body: rec };
+      }
+    }
     if (b === undefined && method === 'GET') {
       return { status: 200, body: { sobjects: SOBJECT_TYPES.map((t) => ({ name: t, createable: true })) } };
     }
@@ -131,14 +146,59 @@ function query(ctx: RestCtx, params: URLSearchParams): RestResult {
   const q = params.get('q');
   if (!q) throw new ApiError(400, 'MALFORMED_QUERY', 'A query string (q) is required.');
   const parsed = parseSoql(q);
-  let recs = ctx.store.list(parsed.type).filter((r) => matches(parsed, r));
+  if (params.get('columns') === 'true') return { status: 200, body: columnMetadata(parsed) };
+  const { type } = parsed;
+  const all =
+    type === 'User' || type === 'Organization' ? identityRecords(ctx.store, type) : ctx.store.list(type);
+  let recs = all.filter((r) => matches(parsed, r));
   if (parsed.limit !== undefined) recs = recs.slice(0, parsed.limit);
   return {
     status: 200,
+    body: { totalSize: recs.length, done: true, records: recs.map((r) => queryRow(ctx, parsed, r)) },
+  };
+}
+
+/** One query row: `attributes`, the plain fields, and each parent relationship as a nested record or null. */
+function queryRow(ctx: RestCtx, parsed: ParsedQuery, rec: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    attributes: { type: parsed.type, url: recordUrl(ctx, parsed.type, String(rec.Id)) },
+  };
+  for (const f of parsed.fields) {
+    const dot = f.indexOf('.');
+    if (dot < 0) {
+      out[f] = rec[f] ?? null;
+      continue;
+    }
+    const rel = relationship(parsed.type, f.slice(0, dot))!;
+    const parentId = rec[rel.field];
+    const parent = typeof parentId === 'string' ? ctx.store.get(rel.to, parentId) : undefined;
+    if (!parent) {
+      out[rel.name] = null;
+      continue;
+    }
+    const nested = (out[rel.name] ??= {
+      attributes: { type: rel.to, url: recordUrl(ctx, rel.to, parent.Id) },
+    }) as Record<string, unknown>;
+    const name = f.slice(dot + 1);
+    nested[name] = parent[name] ?? null;
+  }
+  return out;
+}
+
+/**
+ * `GET /limits`: `DailyApiRequests` with the same counter as `Sforce-Limit-Info` (Remaining = Max − used),
+ * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm
+ */
+function limits(usage: { used: number; max: number }): RestResult {
+  const left = (max: number, used: number) => ({ Max: max, Remaining: Math.max(0, max - used) });
+  return {
+    status: 200,
     body: {
-      totalSize: recs.length,
-      done: true,
-      records: recs.map((r) => withAttributes(ctx, parsed.type, r, parsed.fields)),
+      DailyApiRequests: left(usage.max, usage.used),
+      DailyBulkV2QueryJobs: left(10000, 0),
+      DailyBulkApiBatches: left(15000, 0),
+      DataStorageMB: left(1024, 0),
+      FileStorageMB: left(1024, 0),
     },
   };
 }

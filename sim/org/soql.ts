@@ -1,11 +1,18 @@
 /**
  * The SOQL subset the emulator answers (docs/salesforce-wire.md §8):
- * `SELECT f1, f2 FROM Obj [WHERE f op 'v' [AND|OR f op 'v' …]] [LIMIT n]` with op `=` or `!=`,
+ * `SELECT f1, Rel.f2 FROM Obj [WHERE f op 'v' [AND|OR f op 'v' …]] [LIMIT n]` with op `=` or `!=`,
+ * one level of parent relationship field (`Account.Name` through `AccountId`, as in
+ * https://developer.salesforce.com/docs/atlas.en-us.soql_sosl.meta/soql_sosl/sforce_api_calls_soql_relationships_understanding.htm),
+ * FROM any sObject of schema.ts or the read-only `User` and `Organization`,
  * values as quoted strings (with `\'` and `\\` escapes), `null`, `true`/`false` or numbers. One
  * connective per WHERE (no parentheses). Anything else → 400 MALFORMED_QUERY.
  */
 import { ApiError } from './api-error';
 import { findField, findType, type SObjectType } from './schema';
+import { IDENTITY_FIELDS, type IdentityType } from './rest-identity';
+
+/** What a query may select from: an sObject of schema.ts, or the org's read-only User or Organization. */
+export type QueryType = SObjectType | IdentityType;
 
 /** One `field op value` of the WHERE clause (field name canonical, value decoded). */
 export interface Condition {
@@ -16,7 +23,8 @@ export interface Condition {
 
 /** A parsed query: object, canonical field names, conditions joined by one connective, optional LIMIT. */
 export interface ParsedQuery {
-  type: SObjectType;
+  type: QueryType;
+  /** Canonical names; a parent relationship field is `Rel.Field` (e.g. `Account.Name`). */
   fields: string[];
   conditions: Condition[];
   connective: 'AND' | 'OR';
@@ -105,16 +113,26 @@ export function parseSoql(q: string): ParsedQuery {
   expectWord('FROM');
   const objTok = toks[p++];
   if (!objTok || objTok.t !== 'word') throw malformed('expected an object name');
-  const type = findType(objTok.v);
+  const type = findQueryType(objTok.v);
   if (!type) {
     throw new ApiError(400, 'INVALID_TYPE', `sObject type '${objTok.v}' is not supported.`);
   }
+  const invalid = (name: string) =>
+    new ApiError(400, 'INVALID_FIELD', `No such column '${name}' on entity '${type}'.`, [name]);
   const canon = (name: string): string => {
-    const f = findField(type, name);
-    if (!f) throw new ApiError(400, 'INVALID_FIELD', `No such column '${name}' on entity '${type}'.`, [name]);
-    return f.name;
+    const f = fieldOf(type, name);
+    if (!f) throw invalid(name);
+    return f;
   };
-  const fields = rawFields.map(canon);
+  const selectField = (name: string): string => {
+    const dot = name.indexOf('.');
+    if (dot < 0) return canon(name);
+    const rel = relationship(type, name.slice(0, dot));
+    const f = rel ? findField(rel.to, name.slice(dot + 1)) : undefined;
+    if (!rel || !f || name.indexOf('.', dot + 1) >= 0) throw invalid(name);
+    return `${rel.name}.${f.name}`;
+  };
+  const fields = rawFields.map(selectField);
   const conditions: Condition[] = [];
   let connective: 'AND' | 'OR' | undefined;
   if (word('WHERE')) {
@@ -160,4 +178,31 @@ export function matches(q: ParsedQuery, rec: Record<string, unknown>): boolean {
     return c.op === '=' ? v === c.value : v !== c.value;
   };
   return q.connective === 'AND' ? q.conditions.every(test) : q.conditions.some(test);
+}
+
+/** The query type named in FROM (case-insensitive). */
+function findQueryType(name: string): QueryType | undefined {
+  const lower = name.toLowerCase();
+  return (
+    findType(name) ?? (Object.keys(IDENTITY_FIELDS) as IdentityType[]).find((t) => t.toLowerCase() === lower)
+  );
+}
+
+/** A field's canonical name on a query type (case-insensitive). */
+function fieldOf(type: QueryType, name: string): string | undefined {
+  if (type === 'User' || type === 'Organization') {
+    return IDENTITY_FIELDS[type].find((f) => f.toLowerCase() === name.toLowerCase());
+  }
+  return findField(type, name)?.name;
+}
+
+/** A parent relationship of `type`: `Account` for the reference field `AccountId`. */
+export function relationship(
+  type: QueryType,
+  relName: string,
+): { name: string; field: string; to: SObjectType } | undefined {
+  if (type === 'User' || type === 'Organization') return undefined;
+  const f = findField(type, `${relName}Id`);
+  if (!f || f.type !== 'reference' || !f.referenceTo) return undefined;
+  return { name: f.name.slice(0, -2), field: f.name, to: f.referenceTo };
 }
