@@ -8,6 +8,23 @@ import path from 'node:path';
 
 export type Db = Database.Database;
 
+/** Prepared statements per connection, keyed by their SQL text (see `stmt`). */
+const STATEMENTS = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * The prepared statement for `sql` on `db`, compiled on first use and reused after: SQLite parses and
+ * plans each statement once per connection instead of on every journal write (issue 18 measured ~124
+ * prepares per provisioned device). The cache lives as long as the connection (a WeakMap on it).
+ * @throws SqliteError when `sql` does not compile (as `db.prepare` does).
+ */
+export function stmt(db: Db, sql: string): Database.Statement {
+  let byDb = STATEMENTS.get(db);
+  if (!byDb) STATEMENTS.set(db, (byDb = new Map()));
+  let s = byDb.get(sql);
+  if (!s) byDb.set(sql, (s = db.prepare(sql)));
+  return s;
+}
+
 /**
  * Opens (creating if needed) the station database in `home`, in WAL mode with foreign keys on.
  * `synchronous=FULL` so a finished journal step survives a power cut, not only a process crash.

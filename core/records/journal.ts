@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import type { Job, JobKind, JobState, StepName } from '../../shared/domain';
 import type { StationErrorShape } from '../../shared/errors';
-import { migrate, type Db } from './db';
+import { migrate, stmt, type Db } from './db';
 import {
   toApiStep,
   toJobRow,
@@ -79,24 +79,23 @@ export class Journal {
       .replace(/[-:.TZ]/g, '')
       .slice(0, 14)}_${crypto.randomBytes(4).toString('hex')}`;
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO jobs (id, kind, bay_id, locator, device_uid, state, inputs, reprovision, operator, station_id, started_at)
+      stmt(
+        this.db,
+        `INSERT INTO jobs (id, kind, bay_id, locator, device_uid, state, inputs, reprovision, operator, station_id, started_at)
            VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          id,
-          j.kind,
-          j.bayId,
-          j.locator,
-          j.deviceUid ?? null,
-          JSON.stringify(j.inputs ?? {}),
-          j.reprovision ? 1 : 0,
-          j.operator ?? null,
-          j.stationId,
-          new Date().toISOString(),
-        );
-      const ins = this.db.prepare(`INSERT INTO steps (job_id, seq, name, state) VALUES (?, ?, ?, 'pending')`);
+      ).run(
+        id,
+        j.kind,
+        j.bayId,
+        j.locator,
+        j.deviceUid ?? null,
+        JSON.stringify(j.inputs ?? {}),
+        j.reprovision ? 1 : 0,
+        j.operator ?? null,
+        j.stationId,
+        new Date().toISOString(),
+      );
+      const ins = stmt(this.db, `INSERT INTO steps (job_id, seq, name, state) VALUES (?, ?, ?, 'pending')`);
       j.steps.forEach((name, i) => ins.run(id, i, name));
     })();
     return id;
@@ -106,39 +105,41 @@ export class Journal {
   setJobState(id: string, state: JobState, error?: StationErrorShape): void {
     const final =
       state === 'succeeded' || state === 'failed' || state === 'cancelled' || state === 'interrupted';
-    this.db
-      .prepare(`UPDATE jobs SET state = ?, error = ?, ended_at = ? WHERE id = ?`)
-      .run(state, error ? JSON.stringify(error) : null, final ? new Date().toISOString() : null, id);
+    stmt(this.db, `UPDATE jobs SET state = ?, error = ?, ended_at = ? WHERE id = ?`).run(
+      state,
+      error ? JSON.stringify(error) : null,
+      final ? new Date().toISOString() : null,
+      id,
+    );
   }
 
   /** Moves a job to another bay/locator (a device that came back on another path keeps its job). */
   relocate(id: string, bayId: string, locator: string): void {
-    this.db.prepare(`UPDATE jobs SET bay_id = ?, locator = ? WHERE id = ?`).run(bayId, locator, id);
+    stmt(this.db, `UPDATE jobs SET bay_id = ?, locator = ? WHERE id = ?`).run(bayId, locator, id);
   }
 
   /** Records the device UID once identified. */
   setDeviceUid(id: string, uid: string): void {
-    this.db.prepare(`UPDATE jobs SET device_uid = ? WHERE id = ?`).run(uid, id);
+    stmt(this.db, `UPDATE jobs SET device_uid = ? WHERE id = ?`).run(uid, id);
   }
 
   /** Merges facts into the job's record summary (Asset ID, certificate serial, …). */
   addSummary(id: string, facts: Record<string, unknown>): void {
     this.db.transaction(() => {
-      const row = this.db.prepare(`SELECT summary FROM jobs WHERE id = ?`).get(id) as
+      const row = stmt(this.db, `SELECT summary FROM jobs WHERE id = ?`).get(id) as
         { summary: string } | undefined;
       const merged = { ...(row ? (JSON.parse(row.summary) as Record<string, unknown>) : {}), ...facts };
-      this.db.prepare(`UPDATE jobs SET summary = ? WHERE id = ?`).run(JSON.stringify(merged), id);
+      stmt(this.db, `UPDATE jobs SET summary = ? WHERE id = ?`).run(JSON.stringify(merged), id);
     })();
   }
 
   /** Marks a step running with its input (increments attempts). */
   startStep(jobId: string, name: StepName, input: unknown): void {
-    this.db
-      .prepare(
-        `UPDATE steps SET state = 'running', input = ?, error = NULL, attempts = attempts + 1, started_at = ?, ended_at = NULL
+    stmt(
+      this.db,
+      `UPDATE steps SET state = 'running', input = ?, error = NULL, attempts = attempts + 1, started_at = ?, ended_at = NULL
          WHERE job_id = ? AND name = ?`,
-      )
-      .run(JSON.stringify(input ?? null), new Date().toISOString(), jobId, name);
+    ).run(JSON.stringify(input ?? null), new Date().toISOString(), jobId, name);
   }
 
   /** Marks a step done (or skipped) with its output; this is the durable boundary resume relies on. */
@@ -149,58 +150,57 @@ export class Journal {
     output: unknown,
     detail?: string,
   ): void {
-    this.db
-      .prepare(
-        `UPDATE steps SET state = ?, output = ?, detail = ?, ended_at = ? WHERE job_id = ? AND name = ?`,
-      )
-      .run(state, JSON.stringify(output ?? null), detail ?? null, new Date().toISOString(), jobId, name);
+    stmt(
+      this.db,
+      `UPDATE steps SET state = ?, output = ?, detail = ?, ended_at = ? WHERE job_id = ? AND name = ?`,
+    ).run(state, JSON.stringify(output ?? null), detail ?? null, new Date().toISOString(), jobId, name);
   }
 
   /** Marks a step failed with its error. */
   failStep(jobId: string, name: StepName, error: StationErrorShape): void {
-    this.db
-      .prepare(`UPDATE steps SET state = 'failed', error = ?, ended_at = ? WHERE job_id = ? AND name = ?`)
-      .run(JSON.stringify(error), new Date().toISOString(), jobId, name);
+    stmt(
+      this.db,
+      `UPDATE steps SET state = 'failed', error = ?, ended_at = ? WHERE job_id = ? AND name = ?`,
+    ).run(JSON.stringify(error), new Date().toISOString(), jobId, name);
   }
 
   /** Puts a finished step back to pending (it must run again on resume, e.g. an in-memory-only result). */
   resetStep(jobId: string, name: StepName): void {
-    this.db
-      .prepare(
-        `UPDATE steps SET state = 'pending', output = NULL, detail = NULL WHERE job_id = ? AND name = ?`,
-      )
-      .run(jobId, name);
+    stmt(
+      this.db,
+      `UPDATE steps SET state = 'pending', output = NULL, detail = NULL WHERE job_id = ? AND name = ?`,
+    ).run(jobId, name);
   }
 
   getJob(id: string): JobRow | undefined {
-    const r = this.db.prepare(`SELECT * FROM jobs WHERE id = ?`).get(id) as RawJob | undefined;
+    const r = stmt(this.db, `SELECT * FROM jobs WHERE id = ?`).get(id) as RawJob | undefined;
     return r ? toJobRow(r) : undefined;
   }
 
   steps(jobId: string): StepRow[] {
-    return (this.db.prepare(`SELECT * FROM steps WHERE job_id = ? ORDER BY seq`).all(jobId) as RawStep[]).map(
+    return (stmt(this.db, `SELECT * FROM steps WHERE job_id = ? ORDER BY seq`).all(jobId) as RawStep[]).map(
       toStepRow,
     );
   }
 
   /** The newest job of `kind` for a device (any state), or undefined. */
   latestJobForDevice(uid: string, kind: JobKind): JobRow | undefined {
-    const r = this.db
-      .prepare(
-        `SELECT * FROM jobs WHERE device_uid = ? AND kind = ? ORDER BY started_at DESC, rowid DESC LIMIT 1`,
-      )
-      .get(uid, kind) as RawJob | undefined;
+    const r = stmt(
+      this.db,
+      `SELECT * FROM jobs WHERE device_uid = ? AND kind = ? ORDER BY started_at DESC, rowid DESC LIMIT 1`,
+    ).get(uid, kind) as RawJob | undefined;
     return r ? toJobRow(r) : undefined;
   }
 
   /** Jobs left `running`/`queued` by a process that died: marks them `interrupted` and returns them. */
   markInterrupted(): JobRow[] {
     const rows = (
-      this.db.prepare(`SELECT * FROM jobs WHERE state IN ('running', 'queued')`).all() as RawJob[]
+      stmt(this.db, `SELECT * FROM jobs WHERE state IN ('running', 'queued')`).all() as RawJob[]
     ).map(toJobRow);
     const now = new Date().toISOString();
-    const up = this.db.prepare(`UPDATE jobs SET state = 'interrupted', ended_at = ? WHERE id = ?`);
-    const upSteps = this.db.prepare(
+    const up = stmt(this.db, `UPDATE jobs SET state = 'interrupted', ended_at = ? WHERE id = ?`);
+    const upSteps = stmt(
+      this.db,
       `UPDATE steps SET state = 'pending' WHERE job_id = ? AND state = 'running'`,
     );
     this.db.transaction(() => {
@@ -215,9 +215,7 @@ export class Journal {
   /** All jobs, newest first (filtering is done by records.ts). */
   allJobs(limit = 10_000): JobRow[] {
     return (
-      this.db
-        .prepare(`SELECT * FROM jobs ORDER BY started_at DESC, rowid DESC LIMIT ?`)
-        .all(limit) as RawJob[]
+      stmt(this.db, `SELECT * FROM jobs ORDER BY started_at DESC, rowid DESC LIMIT ?`).all(limit) as RawJob[]
     ).map(toJobRow);
   }
 
