@@ -26,7 +26,7 @@ export interface WiringOptions {
 /** The PKI port over the station CA. */
 function pkiService(ca: StationCa): PkiService {
   return {
-    parseCsr: (der) => pkiLib.parseCsr(der),
+    parseCsr: (der) => pkiLib.parseCsrOnce(der),
     expectation: (uid, subject) =>
       pkiLib.csrExpectationFor({ ...ca.profile(), subject: { ...ca.profile().subject, ...subject } }, uid, [
         'ECDSA-P256',

@@ -4,6 +4,7 @@
  */
 export * from './types';
 export { parseCsr, MAX_CSR_BYTES, sha256Hex } from './csr';
+export { parseCsrOnce, CSR_CACHE_ENTRIES } from './csr-cache';
 export { checkCsrPolicy, DEFAULT_CSR_POLICY } from './policy';
 export {
   createChallenge,
