@@ -14,6 +14,13 @@ export interface CoalescerOptions {
   windowMs?: number;
   /** Items per call; at least 1. Default 40. */
   maxBatch?: number;
+  /**
+   * How many items are expected in the current batch (e.g. the bays whose jobs are heading for this
+   * call). When that many are queued the batch goes at once instead of waiting out `windowMs`: one
+   * active bay pays no window at all, 16 bays go as soon as the 16th arrives (issue 18). Values below 1
+   * count as 1; without it, only `windowMs` and `maxBatch` decide.
+   */
+  expected?: () => number;
 }
 
 /** How a {@link Coalescer} sends. */
@@ -49,9 +56,14 @@ export class Coalescer<In, Out> {
   submit(item: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
-      if (this.queue.length >= this.maxBatch) this.flush();
+      if (this.queue.length >= this.maxBatch || this.allExpectedQueued()) this.flush();
       else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
     });
+  }
+
+  private allExpectedQueued(): boolean {
+    const expected = this.spec.expected;
+    return expected !== undefined && this.queue.length >= Math.max(1, expected());
   }
 
   /** Sends everything queued now, in as many calls as `maxBatch` and the keys require (all at once). */

@@ -28,6 +28,30 @@ afterEach(() => {
 });
 
 describe('Coalescer', () => {
+  it('sends as soon as every expected item is queued, without waiting for the window (issue 18)', async () => {
+    vi.useFakeTimers();
+    let bays = 1;
+    const calls: string[][] = [];
+    const c = new Coalescer<string, string>({
+      windowMs: 60_000,
+      expected: () => bays,
+      run: async (items) => {
+        calls.push(items);
+        return items.map((i): Outcome<string> => ({ ok: true, value: i }));
+      },
+    });
+    expect(await c.submit('alone')).toBe('alone');
+    bays = 3;
+    const first = [c.submit('a'), c.submit('b')];
+    await Promise.resolve();
+    expect(calls).toEqual([['alone']]);
+    const third = c.submit('c');
+    expect(await Promise.all([...first, third])).toEqual(['a', 'b', 'c']);
+    expect(calls).toEqual([['alone'], ['a', 'b', 'c']]);
+    bays = 0;
+    expect(await c.submit('none-expected-counts-as-one')).toBe('none-expected-counts-as-one');
+  });
+
   it('items within the window share one call; a later item starts a new window', async () => {
     const { c, calls } = echo({ windowMs: 20 });
     expect(await Promise.all([c.submit('a'), c.submit('b'), c.submit('c')])).toEqual(['A', 'B', 'C']);
