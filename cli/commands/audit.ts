@@ -6,6 +6,23 @@ import { openVault } from '../secrets-prompt';
 import { openStationDb } from '../../core/records/db';
 import { loadConfig } from '../../core/config';
 import { AuditLog } from '../../core/records/audit';
+import { compareWithOrgHead } from '../../core/records/audit-sync';
+import { OrgClient } from '../../core/salesforce';
+import { AuditRecords } from '../../core/salesforce/audit-records';
+
+/**
+ * The org's chain head for this station, or why it could not be read (org not configured or not reachable:
+ * the local check still stands on its own).
+ */
+async function readOrgHead(c: CliContext) {
+  try {
+    const config = loadConfig(c.home);
+    const client = await OrgClient.fromSecrets(config.salesforce, await openVault(c.home));
+    return { head: await new AuditRecords(client.rest).head(config.stationId) };
+  } catch (e) {
+    return { unreachable: (e as Error).message };
+  }
+}
 
 async function openAudit(c: CliContext) {
   const db = openStationDb(c.home);
@@ -17,7 +34,9 @@ export function register(program: Command, ctx: () => CliContext): void {
   const audit = program.command('audit').description('the tamper-evident audit log');
   audit
     .command('verify')
-    .description('walk the hash chain; exit 1 if any entry was edited, inserted or deleted')
+    .description(
+      'walk the hash chain, and compare its head with the one in Salesforce when the org is reachable; exit 1 if any entry was edited, inserted or deleted, or the log was wiped or rolled back',
+    )
     .action(async () => {
       const c = ctx();
       const { db, log } = await openAudit(c);
@@ -31,7 +50,35 @@ export function register(program: Command, ctx: () => CliContext): void {
             { entries: v.entries, ...(v.badSeq ? { badSeq: v.badSeq } : {}) },
           );
         }
-        c.result(v, (r) => `audit log intact: ${r.entries} entries, chain and head verified`);
+        const org = await readOrgHead(c);
+        if ('head' in org) {
+          const cmp = compareWithOrgHead(
+            log.head(),
+            org.head,
+            (seq) => log.entriesAfter(seq - 1, 1)[0]?.hash,
+          );
+          if (!cmp.ok) {
+            throw new StationError(
+              'AUDIT_BROKEN',
+              `The audit log does not match Salesforce: ${cmp.problem}.`,
+              "Treat this station's records as suspect: stop provisioning on it, keep a copy of station.db, and compare it with the Station Audit Entries in Salesforce with your security contact.",
+              { entries: v.entries, orgHeadSeq: org.head!.seq },
+            );
+          }
+        }
+        const orgHead = 'head' in org ? (org.head ?? null) : undefined;
+        c.result(
+          { ...v, ...(orgHead !== undefined ? { orgHead } : { orgUnchecked: org.unreachable }) },
+          (r) =>
+            [
+              `audit log intact: ${r.entries} entries, chain and head verified`,
+              'orgHead' in r
+                ? r.orgHead
+                  ? `Salesforce anchor: entry ${r.orgHead.seq} matches`
+                  : 'Salesforce holds no anchor for this station yet'
+                : `Salesforce anchor not checked: ${r.orgUnchecked}`,
+            ].join('\n'),
+        );
       } finally {
         db.close();
       }

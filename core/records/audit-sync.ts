@@ -151,3 +151,33 @@ export class AuditSync {
     this.timer.unref();
   }
 }
+
+/** Result of {@link compareWithOrgHead}: ok, or what the org's anchor shows about the local chain. */
+export type OrgHeadComparison = { ok: true } | { ok: false; problem: string };
+
+/**
+ * Compares the local chain with the head the org holds for this station (docs/salesforce-setup.md §10):
+ * a local chain shorter than the org's head, or another hash at the org's sequence, means the local log
+ * was wiped, rolled back or rewritten. A local chain ahead of the org is fine (entries not yet sent).
+ * @param entryHashAt the local hash at a sequence, or undefined when the local log has no such entry.
+ */
+export function compareWithOrgHead(
+  local: { seq: number },
+  org: { seq: number; hash: string } | undefined,
+  entryHashAt: (seq: number) => string | undefined,
+): OrgHeadComparison {
+  if (!org || org.seq === 0) return { ok: true };
+  if (local.seq < org.seq) {
+    return {
+      ok: false,
+      problem: `the local log ends at entry ${local.seq} but Salesforce recorded entry ${org.seq} for this station: the log was wiped or rolled back`,
+    };
+  }
+  if (entryHashAt(org.seq) !== org.hash) {
+    return {
+      ok: false,
+      problem: `local entry ${org.seq} differs from the one Salesforce recorded: the log was rewritten`,
+    };
+  }
+  return { ok: true };
+}
