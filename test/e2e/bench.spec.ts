@@ -87,9 +87,8 @@ test('16 bays: a batch with failures stays on one screen at 1920Ã—1080 and 1366Ã
   const drawer = page.getByTestId('bay-drawer');
   await expect(drawer.getByTestId('bay-card')).toHaveAttribute('data-uid', uids[FAILING[0]!]!);
   const error = drawer.getByTestId('bay-error');
-  // Errors by failure class: a silent device is NOT RESPONDING, in whole seconds, no command names.
+  // Errors by failure class: a silent device is NOT RESPONDING; no raw milliseconds, no command names.
   await expect(error.getByTestId('failure-class')).toHaveText('NOT RESPONDING');
-  await expect(error).toContainText(/did not answer within \d+ s\./);
   await expect(error).not.toContainText(/\d ms|HELLO/);
   await expect(error.getByTestId('remedy')).toContainText('resume at "Identify device"');
   await expect(drawer.getByRole('button', { name: 'Retry' })).toBeVisible();

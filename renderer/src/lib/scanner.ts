@@ -90,3 +90,35 @@ export function classifyScan(code: string): ScanField {
   if (/^001[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/.test(c)) return 'accountId';
   return 'workOrder';
 }
+
+/** Default work-order pattern: `WO` then an optional separator and the number (e.g. WO-2026-0042). */
+export const DEFAULT_WORK_ORDER_PATTERN = '^WO[-_ ]?[A-Za-z0-9][A-Za-z0-9-]*$';
+
+/** What a scan on the Station screen is: a device on this station, an Account Id, a work order, or none. */
+export type ScanRoute =
+  | { kind: 'device'; uid: string }
+  | { kind: 'accountId'; code: string }
+  | { kind: 'workOrder'; code: string }
+  | { kind: 'unknown'; code: string };
+
+/**
+ * Routes a scan: a device UID of one of the station's bays first (a UID label picks its bay), then an
+ * Account Id ({@link classifyScan}), then a work order matching `workOrderPattern` (a regular
+ * expression; an invalid one falls back to {@link DEFAULT_WORK_ORDER_PATTERN}); anything else is unknown.
+ */
+export function routeScan(
+  code: string,
+  uids: string[],
+  workOrderPattern = DEFAULT_WORK_ORDER_PATTERN,
+): ScanRoute {
+  const c = code.trim();
+  if (uids.includes(c)) return { kind: 'device', uid: c };
+  if (classifyScan(c) === 'accountId') return { kind: 'accountId', code: c };
+  let re: RegExp;
+  try {
+    re = new RegExp(workOrderPattern);
+  } catch {
+    re = new RegExp(DEFAULT_WORK_ORDER_PATTERN);
+  }
+  return re.test(c) ? { kind: 'workOrder', code: c } : { kind: 'unknown', code: c };
+}

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from '../../../shared/domain';
 import { bayView } from '../../../renderer/src/lib/bayView';
 import { activeMs, countJob, figures, newProduction } from '../../../renderer/src/lib/production';
+import { routeScan } from '../../../renderer/src/lib/scanner';
 import { tileState } from '../../../renderer/src/lib/tileState';
 import { bay, job } from './fakeStation';
 
@@ -117,5 +118,17 @@ describe('production counters', () => {
     expect(countJob(p, finished('j2', 'A', 'succeeded', T0 + 1, { kind: 'verify' }))).toBe(p);
     expect(countJob(p, job('j3', 'b1', { deviceUid: 'A' }))).toBe(p);
     expect(figures(p.session, T0, T0 + 1_000)).toEqual({ passed: 0, failed: 0, attempts: 0 });
+  });
+});
+
+describe('routeScan', () => {
+  it('a UID of this station picks its device; Account Ids and pattern-matched work orders fill fields; the rest is unknown', () => {
+    expect(routeScan(' SIM-0003 ', ['SIM-0003'])).toEqual({ kind: 'device', uid: 'SIM-0003' });
+    expect(routeScan('001000000000001AAA', [])).toEqual({ kind: 'accountId', code: '001000000000001AAA' });
+    expect(routeScan('WO-2026-0042', [])).toEqual({ kind: 'workOrder', code: 'WO-2026-0042' });
+    expect(routeScan('SIM-0099', ['SIM-0003']).kind).toBe('unknown');
+    // The pattern is configurable; a broken one falls back to the default.
+    expect(routeScan('PO7781', [], '^PO\\d+$').kind).toBe('workOrder');
+    expect(routeScan('WO-1', [], '([').kind).toBe('workOrder');
   });
 });

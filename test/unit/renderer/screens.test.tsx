@@ -82,6 +82,22 @@ describe('Station screen', () => {
     expect(fake.callsOf('startJob')).toHaveLength(0);
   });
 
+  it('a device UID scan starts its bay; an unknown scan changes nothing and says so', async () => {
+    const fake = fakeStation({
+      listBays: async () => [bay('b1', 'UID-1'), bay('b2', 'UID-2')],
+      startJob: async ({ bayId }) => job('j1', bayId),
+    });
+    render(<Shell api={fake.api} />);
+    await screen.findByText('UID-2');
+    scan('UID-2');
+    await waitFor(() => expect(fake.callsOf('startJob')).toEqual([{ bayId: 'b2', kind: 'provision' }]));
+    expect(screen.getByTestId('scan-status').textContent).toContain('Scanned device UID-2: Bay 2, starting.');
+    scan('ZZ-NOT-A-THING');
+    expect(screen.getByTestId('scan-status').textContent).toContain('Not recognised: ZZ-NOT-A-THING');
+    expect(screen.getByRole('textbox', { name: 'Work order' })).toHaveProperty('value', '');
+    expect(fake.callsOf('startJob')).toHaveLength(1);
+  });
+
   it('shows a failure with its remedy and offers Retry', async () => {
     const error = {
       code: 'DEVICE_PORT_VANISHED' as const,

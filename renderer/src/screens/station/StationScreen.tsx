@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { bayView, jobForBay } from '../../lib/bayView';
 import { formatDateTime } from '../../lib/format';
-import { classifyScan } from '../../lib/scanner';
+import { routeScan } from '../../lib/scanner';
 import { useAltHotkeys } from '../../lib/useHotkeys';
 import { useScanner } from '../../lib/useScanner';
 import { useStation } from '../../state/StationContext';
@@ -66,16 +66,6 @@ export function StationScreen({
     setStoredLayout(l);
   };
 
-  const onScan = useCallback(
-    (code: string) => {
-      const field = classifyScan(code);
-      onInputsChange({ ...inputs, [field]: code.trim() });
-      setLastScan(`Scanned ${field === 'accountId' ? 'Account Id' : 'work order'}: ${code.trim()}`);
-    },
-    [inputs, onInputsChange],
-  );
-  useScanner(onScan);
-
   const auto = useAsyncAction(
     useCallback(
       async (enabled: boolean) => {
@@ -115,6 +105,59 @@ export function StationScreen({
     }, [api, cards, dispatch, jobInputs]),
   );
   const readyCount = views.filter((v) => v.canStart).length;
+
+  // A scan: a device's UID label picks its bay and starts (or resumes) its job; an Account Id or a
+  // work order (configurable pattern, localStorage `asset-station.workOrderPattern`) fills its field;
+  // anything else clears the selection and says so.
+  const onScan = useCallback(
+    (raw: string) => {
+      const route = routeScan(
+        raw,
+        cards.flatMap((c) => (c.bay.device ? [c.bay.device.uid] : [])),
+        localStorage.getItem('asset-station.workOrderPattern') ?? undefined,
+      );
+      if (route.kind === 'device') {
+        const i = cards.findIndex((c) => c.bay.device?.uid === route.uid);
+        const c = cards[i]!;
+        const v = bayView(c.bay, c.job);
+        setSelectedId(c.bay.id);
+        const bayWords = `Bay ${i + 1}`;
+        if (v.canStart) {
+          setLastScan(`Scanned device ${route.uid}: ${bayWords}, starting.`);
+          api
+            .startJob({ bayId: c.bay.id, kind: 'provision', ...(jobInputs ? { inputs: jobInputs } : {}) })
+            .then(
+              (j) => dispatch({ type: 'jobIfNew', job: j }),
+              (e: unknown) =>
+                setLastScan(
+                  `Scanned device ${route.uid}: ${bayWords} could not start (${String((e as Error).message ?? e)}).`,
+                ),
+            );
+        } else if (v.canRetry && c.job) {
+          setLastScan(`Scanned device ${route.uid}: ${bayWords}, resuming its job.`);
+          api.retryJob({ jobId: c.job.id }).then(
+            (j) => dispatch({ type: 'jobIfNew', job: j }),
+            (e: unknown) =>
+              setLastScan(
+                `Scanned device ${route.uid}: ${bayWords} could not resume (${String((e as Error).message ?? e)}).`,
+              ),
+          );
+        } else setLastScan(`Scanned device ${route.uid}: ${bayWords} selected (${v.headline}).`);
+        return;
+      }
+      if (route.kind === 'unknown') {
+        setSelectedId(undefined);
+        setLastScan(
+          `Not recognised: ${route.code} is not a device on this station, an Account Id or a work order. Nothing was changed.`,
+        );
+        return;
+      }
+      onInputsChange({ ...inputs, [route.kind]: route.code });
+      setLastScan(`Scanned ${route.kind === 'accountId' ? 'Account Id' : 'work order'}: ${route.code}`);
+    },
+    [api, cards, dispatch, inputs, jobInputs, onInputsChange],
+  );
+  useScanner(onScan);
 
   useAltHotkeys({
     KeyA: () => {
