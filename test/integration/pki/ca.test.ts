@@ -3,77 +3,30 @@
  * certificate with `openssl verify -x509_strict -purpose sslclient` and node:crypto X509Certificate;
  * the clone, re-provision and idempotency rules; CA load refusals; import from PEM and PKCS#12.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStationDb, type Db } from '../../../core/records/db';
-import type { SecretStore } from '../../../core/secrets';
 import { FileVault } from '../../../core/secrets';
 import {
   FileKeySigner,
   StationCa,
   parseCsr,
+  type CaImportFiles,
   type CaSigner,
   type VerifiedCsr,
 } from '../../../core/pki';
 import { readTlv, children } from '../../../core/pki/der';
 import { encodePem } from '../../../core/pki/pem';
 import { buildCsr, genKey, type KeySpec } from '../../unit/pki/csr-builder';
+import { memoryStore, tempDirs } from './helpers';
+import { opensslVerifyChain } from './openssl';
 
-const tmpDirs: string[] = [];
-function tmp(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'pki-it-'));
-  tmpDirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-/** In-memory SecretStore (the FileVault is exercised once below; scrypt is slow on purpose). */
-function memoryStore(): SecretStore & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    description: 'memory store',
-    async get(n) {
-      return map.get(n);
-    },
-    async set(n, v) {
-      map.set(n, v);
-    },
-    async delete(n) {
-      map.delete(n);
-    },
-  };
-}
+const tmp = tempDirs('pki-it-');
 
 const noEnv = {} as NodeJS.ProcessEnv;
-
-/** Writes root, issuing and leaf PEMs and runs openssl verify; returns its stdout+stderr. */
-function opensslVerify(dir: string, chain: Uint8Array[]): { ok: boolean; out: string } {
-  const [leaf, issuing, root] = chain;
-  const f = (n: string, d: Uint8Array) => {
-    const p = path.join(dir, n);
-    fs.writeFileSync(p, encodePem('CERTIFICATE', d));
-    return p;
-  };
-  const args = [
-    'verify',
-    '-x509_strict',
-    '-purpose',
-    'sslclient',
-    '-CAfile',
-    f('root.pem', root ?? issuing!),
-  ];
-  if (root) args.push('-untrusted', f('issuing.pem', issuing!));
-  args.push(f('leaf.pem', leaf!));
-  const r = spawnSync('openssl', args, { encoding: 'utf8' });
-  return { ok: r.status === 0 && /: OK/.test(r.stdout), out: r.stdout + r.stderr };
-}
 
 function nodeChecks(chain: Uint8Array[]): void {
   const [leaf, issuing, root] = chain.map((d) => new crypto.X509Certificate(Buffer.from(d)));
@@ -136,7 +89,7 @@ describe('StationCa with an ECDSA P-256 CA', () => {
       const uid = `dev-${spec}-${crypto.randomBytes(3).toString('hex')}`;
       const cert = await ca.issue(await csrFor(spec, uid), { deviceUid: uid });
       expect(cert.chain).toHaveLength(3);
-      const v = opensslVerify(tmp(), cert.chain);
+      const v = opensslVerifyChain(tmp(), cert.chain);
       expect(v.out).toMatch(/OK/);
       expect(v.ok).toBe(true);
       nodeChecks(cert.chain);
@@ -179,7 +132,7 @@ describe('StationCa with an ECDSA P-256 CA', () => {
     expect(nb!.tag).toBe(0x17); // UTCTime
     expect(na!.tag).toBe(0x18); // GeneralizedTime
     expect(Buffer.from(na!.value).toString()).toBe('20500601000000Z');
-    expect(opensslVerify(tmp(), cert.chain).ok).toBe(true);
+    expect(opensslVerifyChain(tmp(), cert.chain).ok).toBe(true);
     const text = execFileSync('openssl', ['x509', '-noout', '-text'], {
       input: encodePem('CERTIFICATE', cert.chain[0]!),
     }).toString();
@@ -193,7 +146,7 @@ describe('StationCa with an ECDSA P-256 CA', () => {
       profile: { notAfter: '9999-12-31T23:59:59Z' },
     });
     expect(cert.notAfter).toBe(ca.info().chain[0]!.notAfter);
-    expect(opensslVerify(tmp(), cert.chain).ok).toBe(true);
+    expect(opensslVerifyChain(tmp(), cert.chain).ok).toBe(true);
   });
 
   it('is idempotent: the same UID and key return the existing certificate', async () => {
@@ -314,7 +267,7 @@ describe('the CaSigner seam (HSM / remote CA)', () => {
     try {
       const cert = await ca.issue(await csrFor('p256', 'hsm-1'), { deviceUid: 'hsm-1' });
       expect(calls).toBe(1);
-      expect(opensslVerify(tmp(), cert.chain).ok).toBe(true);
+      expect(opensslVerifyChain(tmp(), cert.chain).ok).toBe(true);
     } finally {
       ca.close();
     }
@@ -347,7 +300,7 @@ describe('StationCa with an RSA-2048 CA', () => {
       expect(ca.info().chain[0]!.keyAlgorithm).toBe('RSA-2048');
       for (const spec of ['p256', 'rsa2048'] as const) {
         const cert = await ca.issue(await csrFor(spec, `r-${spec}`), { deviceUid: `r-${spec}` });
-        expect(opensslVerify(tmp(), cert.chain).ok).toBe(true);
+        expect(opensslVerifyChain(tmp(), cert.chain).ok).toBe(true);
         nodeChecks(cert.chain);
       }
     } finally {
@@ -419,7 +372,7 @@ describe('StationCa.load refusals', () => {
       const second = await fresh.issue(csr, { deviceUid: 'dev-reinit' });
       expect(second.reused).toBe(false);
       expect(second.serial).not.toBe(first.serial);
-      expect(opensslVerify(tmp(), second.chain).ok).toBe(true);
+      expect(opensslVerifyChain(tmp(), second.chain).ok).toBe(true);
       expect((await fresh.issue(csr, { deviceUid: 'dev-reinit' })).serial).toBe(second.serial);
     } finally {
       fresh.close();
@@ -547,33 +500,19 @@ describe('StationCa.import', () => {
     const ext = opensslCa(tmp(), ['ec', '-pkeyopt', 'ec_paramgen_curve:P-256']);
     const home = tmp();
     const secrets = memoryStore();
+    const importFiles = (files: CaImportFiles) => StationCa.import(home, secrets, files, { env: noEnv });
     await expect(
-      StationCa.import(
-        home,
-        secrets,
-        { certPem: ext.chainPem, keyPem: ext.keyPlain, keyPassphrase: 'x' },
-        { env: noEnv },
-      ),
+      importFiles({ certPem: ext.chainPem, keyPem: ext.keyPlain, keyPassphrase: 'x' }),
     ).rejects.toMatchObject({ code: 'CA_KEY_UNPROTECTED' });
     await expect(
-      StationCa.import(
-        home,
-        secrets,
-        { certPem: ext.chainPem, keyPem: ext.keyEnc, keyPassphrase: 'wrong' },
-        { env: noEnv },
-      ),
+      importFiles({ certPem: ext.chainPem, keyPem: ext.keyEnc, keyPassphrase: 'wrong' }),
     ).rejects.toMatchObject({ code: 'CA_PASSPHRASE' });
     await expect(
-      StationCa.import(
-        home,
-        secrets,
-        {
-          certPem: ext.chainPem.split('-----END CERTIFICATE-----')[0] + '-----END CERTIFICATE-----\n',
-          keyPem: ext.keyEnc,
-          keyPassphrase: 'import-pass-1',
-        },
-        { env: noEnv },
-      ),
+      importFiles({
+        certPem: ext.chainPem.split('-----END CERTIFICATE-----')[0] + '-----END CERTIFICATE-----\n',
+        keyPem: ext.keyEnc,
+        keyPassphrase: 'import-pass-1',
+      }),
     ).rejects.toMatchObject({ code: 'CA_IMPORT_INVALID' });
     const ca = await StationCa.import(
       home,
@@ -586,7 +525,7 @@ describe('StationCa.import', () => {
         ['O=Ext, CN=Ext Issuing', 'O=Ext, CN=Ext Root'].map((s) => s.split(', ').reverse().join(', ')),
       );
       const cert = await ca.issue(await csrFor('p256', 'imp-1'), { deviceUid: 'imp-1' });
-      expect(opensslVerify(tmp(), cert.chain).ok).toBe(true);
+      expect(opensslVerifyChain(tmp(), cert.chain).ok).toBe(true);
       expect(fs.readFileSync(path.join(home, 'ca', 'issuing.key'), 'utf8')).toContain(
         'ENCRYPTED PRIVATE KEY',
       );
@@ -615,7 +554,7 @@ describe('StationCa.import', () => {
       try {
         expect(ca.chain()).toHaveLength(2);
         const cert = await ca.issue(await csrFor('p256', `p12-${name}`), { deviceUid: `p12-${name}` });
-        expect(opensslVerify(tmp(), cert.chain).ok).toBe(true);
+        expect(opensslVerifyChain(tmp(), cert.chain).ok).toBe(true);
       } finally {
         ca.close();
       }

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { crlText, makeOfflineRoot, opensslVerify } from './openssl';
-import { makeSoftHsm, pkcs11Tool } from './softhsm';
+import { crlText, makeOfflineRoot, opensslEcCsr, opensslVerify } from './openssl';
+import { makeSoftHsm, pkcs11ToolLoggedIn } from './softhsm';
 import { decodePemAll } from '../../../core/pki/pem';
 
 const root = path.resolve(__dirname, '../../..');
@@ -41,25 +41,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 function csr(name: string, subj: string): string {
-  const file = path.join(home, `${name}.csr`);
-  const r = spawnSync('openssl', [
-    'req',
-    '-new',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-noenc',
-    '-keyout',
-    path.join(home, `${name}.key`),
-    '-utf8',
-    '-subj',
-    subj,
-    '-out',
-    file,
-  ]);
-  expect(r.status).toBe(0);
-  return file;
+  return opensslEcCsr(path.join(home, `${name}.key`), subj, path.join(home, `${name}.csr`));
 }
 
 const ders = (file: string) => decodePemAll(fs.readFileSync(file, 'utf8')).map((b) => b.der);
@@ -88,18 +70,9 @@ describe('asset-station ca with an HSM token', { timeout: 120_000 }, () => {
     expect(info.signer).toMatch(/^PKCS#11 key 'cli-key' \(id [0-9a-f]{16}\) on token 'cli-ca'/);
     expect(info.chain[0].keyAlgorithm).toBe('ECDSA-P256');
     expect(fs.existsSync(path.join(home, 'ca', 'issuing.key'))).toBe(false);
-    expect(
-      pkcs11Tool(hsm, [
-        '--token-label',
-        'cli-ca',
-        '--login',
-        '--pin',
-        PIN,
-        '--list-objects',
-        '--type',
-        'privkey',
-      ]),
-    ).toMatch(/label:\s+cli-key[\s\S]*Access:\s+sensitive, always sensitive, never extractable/);
+    expect(pkcs11ToolLoggedIn(hsm, 'cli-ca', PIN, ['--list-objects', '--type', 'privkey'])).toMatch(
+      /label:\s+cli-key[\s\S]*Access:\s+sensitive, always sensitive, never extractable/,
+    );
     const show = cli(['ca', 'show']);
     expect(show.out).toMatch(/issuing key in PKCS#11 key 'cli-key' .* on HSM token 'cli-ca'/);
     // There is no option that takes a PIN.

@@ -1,9 +1,10 @@
 /** `asset-station ca …` as an operator runs it: init, show, sign (success, idempotent, refusals), import. */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { opensslEcCsr } from './openssl';
 
 const root = path.resolve(__dirname, '../../..');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pki-cli-'));
@@ -25,27 +26,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
 }
 
 function csr(name: string, subj: string): string {
-  const file = path.join(home, `${name}.csr`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      path.join(home, `${name}.key`),
-      '-subj',
-      subj,
-      '-out',
-      file,
-    ],
-    { stdio: 'ignore' },
-  );
-  return file;
+  return opensslEcCsr(path.join(home, `${name}.key`), subj, path.join(home, `${name}.csr`));
 }
 
 describe('asset-station ca', () => {

@@ -13,12 +13,10 @@
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../core/records/audit';
 import { openStationDb, type Db } from '../../../core/records/db';
-import type { SecretStore } from '../../../core/secrets';
 import {
   DEFAULT_CSR_POLICY,
   Pkcs11Signer,
@@ -31,6 +29,7 @@ import {
 } from '../../../core/pki';
 import { TAG } from '../../../core/pki/der';
 import { buildCsr, genKey, type KeySpec } from '../../unit/pki/csr-builder';
+import { FULL_SUBJECT_TEMPLATE } from '../../unit/pki/subject-fixture';
 import {
   crlText,
   makeOfflineRoot,
@@ -39,41 +38,15 @@ import {
   pemFile,
   type OfflineRoot,
 } from './openssl';
-import { makeSoftHsm, pkcs11Tool } from './softhsm';
+import { memoryStore, tempDirs } from './helpers';
+import { makeSoftHsm, pkcs11Tool, pkcs11ToolLoggedIn } from './softhsm';
 
 const PIN = '4321';
 const hsm = makeSoftHsm('ca-ec', PIN);
-const tmpDirs: string[] = [hsm.dir];
-function tmp(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'pki-hsm-'));
-  tmpDirs.push(d);
-  return d;
-}
-afterAll(() => {
-  for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
-});
-
-function memoryStore(): SecretStore & { map: Map<string, string> } {
-  const map = new Map<string, string>();
-  return {
-    map,
-    description: 'memory store',
-    get: async (n) => map.get(n),
-    set: async (n, v) => void map.set(n, v),
-    delete: async (n) => void map.delete(n),
-  };
-}
+const tmp = tempDirs('pki-hsm-', [hsm.dir]);
 
 const pinEnv = { ASSET_STATION_TOKEN_PIN: PIN } as NodeJS.ProcessEnv;
-const SUBJECT = {
-  C: 'DE',
-  ST: 'Bayern',
-  L: 'München',
-  O: 'Acme Devices',
-  OU: 'Sensors',
-  CN: '{uid}',
-  serialNumber: '{uid}',
-};
+const SUBJECT = FULL_SUBJECT_TEMPLATE;
 
 /** A CSR with the full subject template (C and serialNumber PrintableString, as devices send them). */
 async function deviceCsr(spec: KeySpec, uid: string, keys = genKey(spec)): Promise<VerifiedCsr> {
@@ -138,16 +111,7 @@ describe('station CA with its issuing key in a SoftHSM2 token', () => {
       sign: true,
     });
     // Through opensc's pkcs11-tool, independent of the station's code.
-    const listing = pkcs11Tool(hsm, [
-      '--token-label',
-      'ca-ec',
-      '--login',
-      '--pin',
-      PIN,
-      '--list-objects',
-      '--type',
-      'privkey',
-    ]);
+    const listing = pkcs11ToolLoggedIn(hsm, 'ca-ec', PIN, ['--list-objects', '--type', 'privkey']);
     expect(listing).toMatch(/Private Key Object; EC[\s\S]*label:\s+station-7-ca/);
     const access = /Access:\s+(.*)/.exec(listing)![1]!;
     expect(access).toContain('sensitive');
@@ -428,12 +392,7 @@ describe('station CA with its issuing key in a SoftHSM2 token', () => {
 describe('HSM keys made outside the station', () => {
   it('uses an existing key pair made with pkcs11-tool, and reports a key deleted later as missing', async () => {
     hsm.addToken('ca-tool', PIN);
-    pkcs11Tool(hsm, [
-      '--token-label',
-      'ca-tool',
-      '--login',
-      '--pin',
-      PIN,
+    pkcs11ToolLoggedIn(hsm, 'ca-tool', PIN, [
       '--keypairgen',
       '--key-type',
       'EC:prime256v1',
@@ -474,18 +433,7 @@ describe('HSM keys made outside the station', () => {
     } finally {
       byId.close();
     }
-    pkcs11Tool(hsm, [
-      '--token-label',
-      'ca-tool',
-      '--login',
-      '--pin',
-      PIN,
-      '--delete-object',
-      '--type',
-      'privkey',
-      '--label',
-      'tool-key',
-    ]);
+    pkcs11ToolLoggedIn(hsm, 'ca-tool', PIN, ['--delete-object', '--type', 'privkey', '--label', 'tool-key']);
     await expect(StationCa.load(home, memoryStore(), { env: pinEnv })).rejects.toMatchObject({
       code: 'CA_SIGNER_UNAVAILABLE',
       message: "HSM token 'ca-tool' holds no private key labelled 'tool-key' with id 0a.",

@@ -7,31 +7,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SecretStore } from '../../../core/secrets';
 import { StationCa, parseCsr } from '../../../core/pki';
 import { buildCsr, genKey } from '../../unit/pki/csr-builder';
-import { makeOfflineRoot, opensslVerify, pemFile, type OfflineRoot } from './openssl';
+import { memoryStore, tempDirs } from './helpers';
+import { makeOfflineRoot, opensslEcCsr, opensslVerify, pemFile, type OfflineRoot } from './openssl';
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'pki-install-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-
-function memoryStore(): SecretStore {
-  const m = new Map<string, string>();
-  return {
-    description: 'memory',
-    get: async (k) => m.get(k),
-    set: async (k, v) => void m.set(k, v),
-    delete: async (k) => void m.delete(k),
-  };
-}
+const tmp = tempDirs('pki-install-');
 
 describe('ca request / ca install with an offline root', () => {
   let home: string;
@@ -74,26 +57,7 @@ describe('ca request / ca install with an offline root', () => {
   });
 
   it('refuses a certificate for another key', () => {
-    const other = path.join(work, 'other.csr');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-new',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-noenc',
-        '-keyout',
-        path.join(work, 'other.key'),
-        '-subj',
-        '/CN=Other',
-        '-out',
-        other,
-      ],
-      { stdio: 'ignore' },
-    );
+    const other = opensslEcCsr(path.join(work, 'other.key'), '/CN=Other', path.join(work, 'other.csr'));
     refused(
       root.sign(other, path.join(work, 'other.pem')),
       root.cert,

@@ -121,7 +121,8 @@ export function makeOfflineRoot(dir: string, cn = 'Acme Offline Root CA', rootEx
 
 /**
  * `openssl verify -x509_strict -purpose sslclient` of a leaf up to `rootPath`, with the issuing CA
- * (and intermediates) as untrusted; with `crlPath`, also `-crl_check` against that CRL.
+ * (and intermediates) as untrusted (none: no `-untrusted`); with `crlPath`, also `-crl_check` against
+ * that CRL.
  */
 export function opensslVerify(
   dir: string,
@@ -131,22 +132,50 @@ export function opensslVerify(
   crlPath?: string,
 ): { ok: boolean; out: string } {
   const leafPath = pemFile(dir, `leaf-${Math.random().toString(16).slice(2)}.pem`, leaf);
-  const untrustedPath = path.join(dir, `untrusted-${Math.random().toString(16).slice(2)}.pem`);
-  fs.writeFileSync(untrustedPath, untrusted.map((d) => encodePem('CERTIFICATE', d)).join(''));
-  const args = [
-    'verify',
-    '-x509_strict',
-    '-purpose',
-    'sslclient',
-    '-CAfile',
-    rootPath,
-    '-untrusted',
-    untrustedPath,
-  ];
+  const args = ['verify', '-x509_strict', '-purpose', 'sslclient', '-CAfile', rootPath];
+  if (untrusted.length > 0) {
+    const untrustedPath = path.join(dir, `untrusted-${Math.random().toString(16).slice(2)}.pem`);
+    fs.writeFileSync(untrustedPath, untrusted.map((d) => encodePem('CERTIFICATE', d)).join(''));
+    args.push('-untrusted', untrustedPath);
+  }
   if (crlPath) args.push('-crl_check', '-CRLfile', crlPath);
   args.push(leafPath);
   const r = spawnSync('openssl', args, { encoding: 'utf8' });
   return { ok: r.status === 0 && /: OK/.test(r.stdout), out: r.stdout + r.stderr };
+}
+
+/**
+ * `openssl verify` of a chain as the station returns it: [leaf, issuing CA, root] (or [leaf, self-signed
+ * issuing CA]); the last certificate is the trust anchor. PEM files are written in `dir`.
+ */
+export function opensslVerifyChain(dir: string, chain: Uint8Array[]): { ok: boolean; out: string } {
+  const [leaf, ...cas] = chain;
+  const anchor = cas.pop()!;
+  return opensslVerify(dir, leaf!, cas, pemFile(dir, 'root.pem', anchor));
+}
+
+/**
+ * Makes a P-256 key (unencrypted, at `keyPath`) and a CSR for it with `openssl req` (subject `subj` in
+ * openssl's /A=b form, read as UTF-8); returns `out`, the CSR's PEM path. @throws when openssl fails.
+ */
+export function opensslEcCsr(keyPath: string, subj: string, out: string): string {
+  run([
+    'req',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-noenc',
+    '-keyout',
+    keyPath,
+    '-utf8',
+    '-subj',
+    subj,
+    '-out',
+    out,
+  ]);
+  return out;
 }
 
 /** `openssl crl -text -noout` of a CRL file. */

@@ -98,3 +98,8 @@ export function pkcs11Tool(hsm: SoftHsm, args: string[]): string {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
+
+/** Runs pkcs11-tool logged in to token `token` with user PIN `pin`, then `args`; returns stdout. */
+export function pkcs11ToolLoggedIn(hsm: SoftHsm, token: string, pin: string, args: string[]): string {
+  return pkcs11Tool(hsm, ['--token-label', token, '--login', '--pin', pin, ...args]);
+}

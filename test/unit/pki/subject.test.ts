@@ -3,7 +3,6 @@
  * serialNumber as PrintableString and the rest UTF8String (RFC 5280 §4.1.2.6, Appendix A; X.520). A CSR
  * carrying C= passes the policy once the template has C (it used to be refused: only CN/O/OU existed).
  */
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,23 +19,17 @@ import {
 } from '../../../core/pki';
 import { TAG, children, readTlv } from '../../../core/pki/der';
 import { encodeName, readNameDer } from '../../../core/pki/names';
+import { opensslEcCsr } from '../../integration/pki/openssl';
 import { buildCsr, genKey } from './csr-builder';
+import { FULL_SUBJECT_TEMPLATE, FULL_SUBJECT_TEXT } from './subject-fixture';
 
-const FULL = '/C=DE/ST=Bayern/L=München/O=Acme Devices/OU=Sensors/CN={uid}/serialNumber={uid}';
+const FULL = FULL_SUBJECT_TEXT;
 const algorithms = [...DEFAULT_CSR_POLICY.allowedAlgorithms];
 
 describe('subject template', () => {
   it('parses the openssl-style form and renders it back', () => {
     const t = parseSubjectTemplate(FULL);
-    expect(t).toEqual({
-      C: 'DE',
-      ST: 'Bayern',
-      L: 'München',
-      O: 'Acme Devices',
-      OU: 'Sensors',
-      CN: '{uid}',
-      serialNumber: '{uid}',
-    });
+    expect(t).toEqual(FULL_SUBJECT_TEMPLATE);
     expect(formatSubjectTemplate(t)).toBe(FULL);
     expect(parseSubjectTemplate('/O=A\\/B/CN={uid}')).toEqual({ O: 'A/B', CN: '{uid}' });
     expect(formatSubjectTemplate({ O: 'A/B', CN: '{uid}' })).toBe('/O=A\\/B/CN={uid}');
@@ -106,26 +99,10 @@ describe('subject template', () => {
   it('a CSR with C=, ST=, L= and serialNumber= (made by openssl) passes the policy once the template has them', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'subject-'));
     try {
-      const out = path.join(dir, 'd.csr');
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-new',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:P-256',
-          '-noenc',
-          '-keyout',
-          path.join(dir, 'k'),
-          '-utf8',
-          '-subj',
-          '/C=DE/ST=Bayern/L=München/O=Acme Devices/OU=Sensors/CN=SN-1/serialNumber=SN-1',
-          '-out',
-          out,
-        ],
-        { stdio: 'ignore' },
+      const out = opensslEcCsr(
+        path.join(dir, 'k'),
+        '/C=DE/ST=Bayern/L=München/O=Acme Devices/OU=Sensors/CN=SN-1/serialNumber=SN-1',
+        path.join(dir, 'd.csr'),
       );
       const csr = await parseCsr(fs.readFileSync(out, 'utf8'));
       expect(csr.subject.find((a) => a.type === 'C')).toMatchObject({
