@@ -126,20 +126,14 @@ static int k_sign(void *ctx, as_dev *dev, uint8_t slot, const uint8_t *data, siz
 }
 
 void fake_init(fake *f, as_ports *p) {
+  const as_ports wired = {
+      .transport = {f, t_read, t_write},
+      .clock = {f, c_now},
+      .storage = {f, s_read, s_write},
+      .keys = {f, k_info, k_generate, k_public, k_sign},
+  };
   memset(f, 0, sizeof *f);
-  p->transport.ctx = f;
-  p->transport.read = t_read;
-  p->transport.write = t_write;
-  p->clock.ctx = f;
-  p->clock.now_ms = c_now;
-  p->storage.ctx = f;
-  p->storage.read = s_read;
-  p->storage.write = s_write;
-  p->keys.ctx = f;
-  p->keys.info = k_info;
-  p->keys.generate = k_generate;
-  p->keys.public_key = k_public;
-  p->keys.sign = k_sign;
+  *p = wired;
 }
 
 size_t fake_take_frames(fake *f, out_frame *frames, size_t max) {
