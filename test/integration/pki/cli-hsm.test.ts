@@ -218,7 +218,7 @@ describe('asset-station ca with an HSM token', { timeout: 120_000 }, () => {
   it('a wrong PIN or a missing token fails with what happened and what to do; ca pin stores a working PIN', () => {
     const wrong = cli(['ca', 'crl'], { ASSET_STATION_TOKEN_PIN: '99999' });
     expect(wrong.code).toBe(1);
-    expect(wrong.err).toMatch(/error: The PIN for HSM token 'cli-ca' .* is wrong\./);
+    expect(wrong.err).toMatch(/error: CONFIGURATION: The PIN for HSM token 'cli-ca' .* is wrong\./);
     expect(wrong.err).toMatch(/what to do: Set the token's user PIN in ASSET_STATION_TOKEN_PIN/);
     const noToken = cli(['ca', 'init', '--force', '--pkcs11', hsm.module, '--token', 'absent']);
     expect(noToken.code).toBe(1);
