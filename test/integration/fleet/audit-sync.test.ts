@@ -77,7 +77,7 @@ describe('audit sync', () => {
   it('an outage is retried with backoff in the background; nothing is lost and appends never wait', async () => {
     const s = await station('ST-SYNC-B');
     const errors: unknown[] = [];
-    const sync = s.sync({ backoffMs: 50, batchSize: 10, onError: (e) => errors.push(e) });
+    const sync = s.sync({ backoffMs: 50, batchSize: 10, onError: (e: unknown) => errors.push(e) });
     suite.emu.faults.serverErrors = 3;
     sync.start();
     append(s.audit, 25); // appends return at once whatever the org does
