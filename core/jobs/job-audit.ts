@@ -16,7 +16,8 @@ export type JobAuditAction =
   | 'job.succeeded'
   | 'step.done'
   | 'step.skipped'
-  | 'reprovision.override';
+  | 'reprovision.override'
+  | 'device.mismatch';
 
 /** Appends `action` about job `jobId` by `actor`, with the job's device facts and `data`. */
 export function auditJob(

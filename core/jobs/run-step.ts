@@ -11,6 +11,7 @@ import type { JobRun } from './definition';
 import type { DeviceSession } from './device-session';
 import type { JobAuditAction } from './job-audit';
 import { deviceWentAway, planRecovery, type RecoveryPlan } from './recovery';
+import { confirmSameDevice } from './same-device';
 import type { JobMemory } from './steps/context';
 import { stepLabel } from '../../shared/step-labels';
 
@@ -24,6 +25,11 @@ export interface RunScope {
   run: JobRun;
   session: DeviceSession;
   memory: JobMemory;
+  /**
+   * Set when the device was (re)opened since the last check (a run's start, a reconnect, a fresh
+   * connection after a garbled exchange): the next attempt first confirms it is the job's device.
+   */
+  sameDevice: { pending: boolean };
   ports: SagaPorts;
   config(): StationConfig;
   onStep(step: Step): void;
@@ -45,6 +51,11 @@ export async function runStep(scope: RunScope, step: StepName, attempt: number):
   let result;
   try {
     const device = await scope.session.open();
+    if (scope.sameDevice.pending) {
+      const uid = journal.getJob(jobId)?.deviceUid ?? scope.run.deviceUid();
+      await confirmSameDevice(device, { bayId: scope.bayId, uid, steps: journal.steps(jobId) }, signal);
+      scope.sameDevice.pending = false;
+    }
     result = await scope.run.run(step, {
       job: journal.getJob(jobId)!,
       config: scope.config(),
@@ -59,6 +70,10 @@ export async function runStep(scope: RunScope, step: StepName, attempt: number):
   } catch (e) {
     const error = toErrorShape(e);
     if (signal.aborted || error.code === 'CANCELLED') return cancelStep(scope, step);
+    if (error.code === 'DEVICE_MISMATCH') {
+      delete scope.memory.assetToken; // bound to this job's device: never handed to another one
+      scope.audit('device.mismatch', { step, message: error.message, ...error.details });
+    }
     const plan = planRecovery(error, attempt);
     if (plan.kind !== 'give-up') return { kind: 'retryable', error, plan };
     return failStep(scope, step, error);

@@ -91,6 +91,7 @@ export async function runJob(
     run: def.begin(jobId),
     session,
     memory: opts.memory ?? {},
+    sameDevice: { pending: true },
     ports: deps.ports,
     config: deps.config,
     onStep: (step) => deps.onStep(jobId, job.bayId, step),
@@ -168,7 +169,11 @@ async function stepToEnd(
       reconnectWindowMs,
       note: (detail) => scope.onStep({ name: step, state: 'running', detail }),
     });
-    if (next.kind === 'again') continue;
+    if (next.kind === 'again') {
+      // A fresh connection or a device that came back: same device or stop, before anything else.
+      if (out.plan.kind !== 'wait-busy') scope.sameDevice.pending = true;
+      continue;
+    }
     if (scope.signal.aborted) return cancelStep(scope, step);
     return failStep(scope, step, next.kind === 'failed' ? next.error : out.error);
   }
