@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { KeyAlgorithm } from '../../shared/domain';
 import { StationError } from '../../shared/errors';
-import type { DeviceClient } from '../device/types';
+import type { DeviceDriver } from '../device/drivers/types';
 import type { StepRow } from '../records/journal';
 import { sha256, short } from './steps/context';
 
@@ -41,12 +41,12 @@ export function journaledKey(steps: readonly StepRow[]): z.infer<typeof Journale
  *   the device layer's errors (timeouts, a vanished port) as they come, for the recovery policy.
  */
 export async function confirmSameDevice(
-  device: DeviceClient,
+  device: DeviceDriver,
   want: SameDeviceExpectation,
   signal: AbortSignal,
 ): Promise<void> {
   if (!want.uid) return;
-  const identity = await device.hello({ signal });
+  const identity = await device.identify({ signal });
   const stop = (what: string): never => {
     throw new StationError(
       'DEVICE_MISMATCH',
@@ -57,9 +57,13 @@ export async function confirmSameDevice(
   };
   if (identity.uid !== want.uid) stop(`it says ${identity.uid}`);
   const key = journaledKey(want.steps);
-  if (!key) return;
+  // A family that makes a CSR with its key (csrAtKeygen) is checked by UID only for now.
+  if (!key || device.capabilities.csrAtKeygen) return;
   if (!identity.state.keyPresent) stop(`it says ${identity.uid} but holds no key`);
-  const r = await device.keygen(0, key.algorithm, false, { signal });
+  const r = await device.generateKey(
+    { algorithm: key.algorithm, replace: false, subject: {}, sans: [] },
+    { signal },
+  );
   const fingerprint = sha256(r.publicKeySpki);
   if (r.created || fingerprint !== key.keyFingerprint)
     stop(`it says ${identity.uid} but holds key ${short(fingerprint)}…, not ${short(key.keyFingerprint)}…`);
