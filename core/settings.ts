@@ -34,7 +34,7 @@ export class Settings {
    * Replaces the settings after checking the admin PIN and the new settings.
    * @throws StationError UNAUTHORIZED (PIN), CONFIG_INVALID (settings), SECRET_STORE_UNAVAILABLE.
    */
-  async replace(req: { config: StationConfig; adminPin: string }): Promise<StationConfig> {
+  async replace(req: { config: StationConfig; adminPin?: string | undefined }): Promise<StationConfig> {
     await this.deps.adminPin().require(req.adminPin, 'change the station settings');
     const next = parseConfig(req.config);
     saveConfig(this.deps.home, next);

@@ -8,7 +8,9 @@ import type { CaInfo, LogEntry, StationConfig } from '../shared/domain';
 import { StationError } from '../shared/errors';
 import { BayManager } from './bays/bays';
 import { JobRunner } from './jobs/runner';
+import { OperatorAccounts } from './operators/accounts';
 import { AdminPin } from './operators/admin-pin';
+import type { Operator } from './operators/roles';
 import { OrgConnection } from './org-connection';
 import { AuditLog } from './records/audit';
 import type { Db } from './records/db';
@@ -21,6 +23,8 @@ export interface StationParts {
   audit: AuditLog;
   bays: BayManager;
   adminPin: AdminPin;
+  /** The local operator accounts (roles, scrypt-hashed PINs in the SecretStore). */
+  operators: OperatorAccounts;
   runner: JobRunner;
   org: OrgConnection;
   /** The station CA service (opened on first use, once; a failed open is retried next time). */
@@ -36,6 +40,8 @@ export interface StationPartsDeps {
   services: StationServices;
   config(): StationConfig;
   operator(): string;
+  /** The operator signed in at the station, if any. */
+  signedIn(): Operator | undefined;
   emit<E extends EventName>(event: E, payload: EventPayload<E>): void;
   log(level: LogEntry['level'], message: string, extra?: { bayId?: string; jobId?: string }): void;
   reconnectWindowMs?: number | undefined;
@@ -47,7 +53,8 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
   const audit = await AuditLog.open(d.db, services.secrets, config().stationId);
   const adminAudit = (action: string, data: Record<string, unknown>) =>
     audit.append({ actor: d.operator(), action, data });
-  const adminPin = new AdminPin({ secrets: services.secrets, audit: adminAudit });
+  const adminPin = new AdminPin({ secrets: services.secrets, audit: adminAudit, signedIn: d.signedIn });
+  const operators = new OperatorAccounts({ secrets: services.secrets, audit: adminAudit });
   let pkiPromise: Promise<PkiService> | undefined;
   const pki = (): Promise<PkiService> =>
     (pkiPromise ??= services.pki(d.db).catch((e: unknown) => {
@@ -88,5 +95,5 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
         throw e;
       },
     );
-  return { services, audit, bays, adminPin, runner, org: orgConnection, pki, caInfo };
+  return { services, audit, bays, adminPin, operators, runner, org: orgConnection, pki, caInfo };
 }

@@ -20,6 +20,7 @@ import { StationError } from '../shared/errors';
 import { listSerialPorts } from './device/discovery';
 import { ensureHome } from './home';
 import { RECONNECT_WINDOW_MS } from './jobs/recovery';
+import type { Operator } from './operators/roles';
 import { openStationDb, type Db } from './records/db';
 import { Journal } from './records/journal';
 import { RecordsService } from './records/service';
@@ -46,6 +47,8 @@ export class Station implements StationMethods {
   private readonly records: RecordsService;
   private wired: StationParts | undefined;
   private readonly reconnectWindowMs: number;
+  /** The operator signed in at this station (one at a time, kiosk style), if any. */
+  private signedIn: Operator | undefined;
 
   protected constructor(opts: StationOptions) {
     this.home = ensureHome(opts.home);
@@ -77,6 +80,7 @@ export class Station implements StationMethods {
         services: opts.services,
         config: () => s.settings.get(),
         operator: () => s.operator(),
+        signedIn: () => s.signedIn,
         emit: (event, payload) => s.emit(event, payload),
         log: (level, message, extra) => s.log(level, message, extra),
         reconnectWindowMs: opts.reconnectWindowMs,
@@ -116,8 +120,9 @@ export class Station implements StationMethods {
     return this.need().pki();
   }
 
+  /** Who audit entries and jobs name: the signed-in operator's login, else the configured name or OS user. */
   private operator(): string {
-    return this.settings.get().operator ?? os.userInfo().username;
+    return this.signedIn?.login ?? this.settings.get().operator ?? os.userInfo().username;
   }
 
   /** Starts watching for hot-plugged devices (auto mode acts on them). */
@@ -223,6 +228,31 @@ export class Station implements StationMethods {
   }
   async getCaInfo(_req: Req<'getCaInfo'>): Res<'getCaInfo'> {
     return this.need().caInfo();
+  }
+
+  // operators (operators/accounts.ts, operators/roles.ts)
+  async signIn(req: Req<'signIn'>): Res<'signIn'> {
+    this.signedIn = await this.need().operators.signIn(req.login, req.secret);
+    return this.signedIn;
+  }
+  async signOut(_req: Req<'signOut'>): Res<'signOut'> {
+    if (this.signedIn)
+      this.wired?.audit.append({ actor: this.signedIn.login, action: 'operator.signout', data: {} });
+    this.signedIn = undefined;
+    return { operator: null };
+  }
+  async getOperator(_req: Req<'getOperator'>): Res<'getOperator'> {
+    return { operator: this.signedIn ?? null };
+  }
+  async listOperators(_req: Req<'listOperators'>): Res<'listOperators'> {
+    return this.need().operators.list();
+  }
+  async addOperator(req: Req<'addOperator'>): Res<'addOperator'> {
+    return this.need().operators.add(req, this.signedIn);
+  }
+  async updateOperator(req: Req<'updateOperator'>): Res<'updateOperator'> {
+    const { login, ...change } = req;
+    return this.need().operators.update(login, change, this.signedIn);
   }
 
   // ---- lifecycle ----

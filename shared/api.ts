@@ -45,6 +45,18 @@ export type RecordFilter = z.infer<typeof RecordFilter>;
  * Every method: `request` validates the argument, `response` the resolved value.
  * Errors travel as {@link StationErrorShape}.
  */
+/** Operator roles (core/operators/roles.ts says which acts each may do). */
+export const OPERATOR_ROLES = ['technician', 'qa', 'installer', 'admin'] as const;
+/** A signed-in operator. */
+export const OperatorInfo = z.object({
+  login: z.string(),
+  name: z.string(),
+  role: z.enum(OPERATOR_ROLES),
+});
+/** An operator account as listed to an admin. */
+export const OperatorAccountInfo = OperatorInfo.extend({ disabled: z.boolean() });
+const OperatorLogin = z.string().min(2).max(32);
+
 export const methods = {
   /** Liveness check of the transport; echoes the nonce. */
   ping: {
@@ -120,9 +132,9 @@ export const methods = {
   },
 
   getConfig: { request: Empty, response: StationConfig },
-  /** Changes settings; admin-only (local admin PIN). */
+  /** Changes settings; admin-only (a signed-in admin, or the local admin PIN). */
   setConfig: {
-    request: z.object({ config: StationConfig, adminPin: z.string().min(4).max(64) }).strict(),
+    request: z.object({ config: StationConfig, adminPin: z.string().min(4).max(64).optional() }).strict(),
     response: StationConfig,
   },
   getOrgStatus: { request: Empty, response: OrgStatus },
@@ -136,6 +148,40 @@ export const methods = {
   },
   disconnectOrg: { request: Empty, response: OrgStatus },
   getCaInfo: { request: Empty, response: CaInfo },
+
+  /** Signs an operator in at the station (local account, PIN or password); every audit entry then names them. */
+  signIn: {
+    request: z.object({ login: OperatorLogin, secret: z.string().min(1).max(128) }).strict(),
+    response: OperatorInfo,
+  },
+  signOut: { request: Empty, response: z.object({ operator: z.null() }) },
+  /** Who is signed in (`null`: nobody). */
+  getOperator: { request: Empty, response: z.object({ operator: OperatorInfo.nullable() }) },
+  /** The operator accounts (no secrets). */
+  listOperators: { request: Empty, response: z.array(OperatorAccountInfo) },
+  /** Adds an account; admin-only, except the first (which must be an admin). */
+  addOperator: {
+    request: z
+      .object({
+        login: OperatorLogin,
+        name: z.string().min(1).max(80),
+        role: z.enum(OPERATOR_ROLES),
+        secret: z.string().min(4).max(128),
+      })
+      .strict(),
+    response: OperatorAccountInfo,
+  },
+  /** Changes an account's role or disables it; admin-only. */
+  updateOperator: {
+    request: z
+      .object({
+        login: OperatorLogin,
+        role: z.enum(OPERATOR_ROLES).optional(),
+        disabled: z.boolean().optional(),
+      })
+      .strict(),
+    response: OperatorAccountInfo,
+  },
 } as const;
 
 export type MethodName = keyof typeof methods;

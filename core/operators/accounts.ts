@@ -147,8 +147,8 @@ export class OperatorAccounts {
    */
   async update(
     login: string,
-    change: { role?: Role; disabled?: boolean },
-    by: Operator,
+    change: { role?: Role | undefined; disabled?: boolean | undefined },
+    by: Operator | undefined,
   ): Promise<OperatorAccount> {
     assertMay(by, 'manage operator accounts');
     const list = await this.load();

@@ -7,6 +7,7 @@
 import { StationError } from '../../shared/errors';
 import { SECRET_NAMES, type SecretStore } from '../secrets';
 import { hashPin, verifyPin } from './pin-hash';
+import { assertMay, type Operator } from './roles';
 
 /** Environment variable the CLI reads the admin PIN from for unattended use (never an argument). */
 export const ADMIN_PIN_ENV = 'ASSET_STATION_ADMIN_PIN';
@@ -33,6 +34,11 @@ export interface AdminPinDeps {
   audit(action: string, data: Record<string, unknown>): void;
   /** The clock, epoch ms (tests move it). */
   now?: () => number;
+  /**
+   * The operator signed in at the station (accounts.ts), if any: a signed-in admin acts without the PIN;
+   * any other signed-in role is refused by role unless the admin PIN is entered.
+   */
+  signedIn?: () => Operator | undefined;
 }
 
 /** The admin PIN of one station. */
@@ -70,10 +76,21 @@ export class AdminPin {
 
   /**
    * Lets `act` go ahead only with the right PIN.
-   * @throws StationError UNAUTHORIZED when no PIN is set, none was given, it is wrong, or too many
+   * A signed-in admin (see {@link AdminPinDeps.signedIn}) needs no PIN.
+   * @throws StationError UNAUTHORIZED when a non-admin operator is signed in and gave no PIN, no PIN is
+   *   set, none was given, it is wrong, or too many
    *   wrong PINs came in a row (for {@link LOCKOUT_MS}).
    */
   async require(pin: string | undefined, act: AdminAct): Promise<void> {
+    const who = this.deps.signedIn?.();
+    if (who?.role === 'admin') {
+      this.deps.audit('admin.act', { act, by: who.login });
+      return;
+    }
+    if (who && !pin) {
+      this.deps.audit('admin.pin.rejected', { act, reason: `signed in as ${who.role}`, by: who.login });
+      assertMay(who, act);
+    }
     const stored = await this.deps.secrets.get(SECRET_NAMES.adminPinHash);
     if (!stored)
       throw new StationError(

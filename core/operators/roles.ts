@@ -5,10 +5,11 @@
  * not the UI, decides: every guarded station method calls {@link assertMay} with the signed-in
  * operator before it acts.
  */
+import { OPERATOR_ROLES } from '../../shared/api';
 import { StationError } from '../../shared/errors';
 
-/** The operator roles, least to most trusted. */
-export const ROLES = ['technician', 'qa', 'installer', 'admin'] as const;
+/** The operator roles (defined with the API so the renderer shares them). */
+export const ROLES = OPERATOR_ROLES;
 /** One operator role. */
 export type Role = (typeof ROLES)[number];
 
@@ -32,6 +33,7 @@ export const ACT_ROLES = {
   'change the station settings': ['admin'],
   'connect the station to Salesforce with its own key': ['admin'],
   'manage operator accounts': ['admin'],
+  'change the admin PIN': ['admin'],
   'verify a QA lot': ['qa', 'admin'],
   'sign off a QA lot': ['qa', 'admin'],
   'onboard a device to a customer': ['installer', 'admin'],
@@ -60,7 +62,7 @@ export function roleLabel(role: Role): string {
  * @throws StationError UNAUTHORIZED when nobody is signed in or the operator's role may not do `act`
  *   (the message names the roles that may).
  */
-export function assertMay(operator: Operator | undefined, act: StationAct): void {
+export function assertMay(operator: Operator | undefined, act: StationAct): asserts operator is Operator {
   const allowed = ACT_ROLES[act] as readonly Role[];
   const who = allowed.map(roleLabel).join(' or ');
   if (!operator)

@@ -55,7 +55,7 @@ describe('admin PIN (enforced in the core)', () => {
     const env = await embedded();
     const config = await env.station.getConfig({});
     const next = { ...config, stationId: 'bench-7' };
-    expect((await call(env, 'setConfig', { config: next })).code).toBe('BAD_REQUEST'); // no PIN at all
+    expect((await call(env, 'setConfig', { config: next })).code).toBe('UNAUTHORIZED'); // no PIN, nobody signed in
     expect((await call(env, 'setConfig', { config: next, adminPin: '0000' })).code).toBe('UNAUTHORIZED');
     // An in-process caller that skips the schema meets the same check.
     await expect(env.station.setConfig({ config: next, adminPin: '' })).rejects.toMatchObject({
