@@ -7,37 +7,20 @@
  * run on the same modem is recognised as already provisioned.
  */
 import crypto from 'node:crypto';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodePemAll } from '../../../core/pki/pem';
-import { startModemSimulator, type ModemSimulator } from '../../../sim/nrf91';
-import { provisionCli, startCliHome, type CliHome } from './cli-run';
+import { provisionCli } from './cli-run';
+import { useModemHome } from './nrf91-setup';
 
 const PASS = 'nrf91-cli-test-passphrase';
-let env: CliHome;
-let modems: ModemSimulator;
-
-beforeAll(async () => {
-  env = await startCliHome(PASS, 0);
-  modems = await startModemSimulator({
-    home: path.join(env.home, 'modems'),
-    count: 2,
-    transport: 'pty',
-    keygenDelayMs: 50,
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await modems?.stop();
-  await env?.stop();
-});
+const setup = useModemHome(PASS, 2);
 
 type StepLine = { type: string; name?: string; state?: string; detail?: string };
 
 describe('asset-station provision on nRF91 modems', () => {
   it('provisions each modem: key in the modem, certificate on the modem for that key, Asset under the IMEI', async () => {
-    for (const m of modems.modems) {
-      const r = await provisionCli(env.home, PASS, m.locator);
+    for (const m of setup.modems.modems) {
+      const r = await provisionCli(setup.env.home, PASS, m.locator);
       expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
       const steps = r.lines.filter(
         (l): l is StepLine => l.type === 'step' && (l.state === 'done' || l.state === 'skipped'),
@@ -55,7 +38,7 @@ describe('asset-station provision on nRF91 modems', () => {
       expect(state('read-back')?.detail).toMatch(new RegExp(`found under external ID ${m.uid}`));
 
       // The modem holds a client certificate for the key it generated (and keeps) inside.
-      const modem = modems.modem(m.imei);
+      const modem = setup.modems.modem(m.imei);
       const pem = modem.creds.get('2024,1');
       expect(pem).toBeDefined();
       const leaf = new crypto.X509Certificate(Buffer.from(decodePemAll(pem!)[0]!.der));
@@ -66,19 +49,21 @@ describe('asset-station provision on nRF91 modems', () => {
       expect(modem.cfun).toBe(1); // put back online after the credential changes
 
       // The Asset is in the org under the IMEI-based external ID, with this certificate's facts.
-      const assets = env.org.assets().filter((a) => a.Device_UID__c === m.uid);
+      const assets = setup.env.org.assets().filter((a) => a.Device_UID__c === m.uid);
       expect(assets).toHaveLength(1);
       expect(r.stdout).toContain(assets[0]!.Id as string);
     }
   }, 120_000);
 
   it('a second run on a provisioned modem changes nothing and says so', async () => {
-    const m = modems.modems[0]!;
-    const before = modems.modem(m.imei).keySpki(2024);
-    const r = await provisionCli(env.home, PASS, m.locator);
+    const m = setup.modems.modems[0]!;
+    const before = setup.modems.modem(m.imei).keySpki(2024);
+    const r = await provisionCli(setup.env.home, PASS, m.locator);
     expect(r.code, r.stderr).toBe(0);
-    expect(Buffer.compare(Buffer.from(modems.modem(m.imei).keySpki(2024)!), Buffer.from(before!))).toBe(0);
-    expect(env.org.assets().filter((a) => a.Device_UID__c === m.uid)).toHaveLength(1);
+    expect(Buffer.compare(Buffer.from(setup.modems.modem(m.imei).keySpki(2024)!), Buffer.from(before!))).toBe(
+      0,
+    );
+    expect(setup.env.org.assets().filter((a) => a.Device_UID__c === m.uid)).toHaveLength(1);
     const result = r.lines.find((l) => l.type === 'result') as { alreadyProvisioned: string[] } | undefined;
     expect(result?.alreadyProvisioned).toEqual([m.uid]);
   }, 60_000);

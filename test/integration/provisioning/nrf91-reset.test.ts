@@ -5,38 +5,20 @@
  * process, simulated modem on a PTY, org emulator over HTTP.
  */
 import crypto from 'node:crypto';
-import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { decodePemAll } from '../../../core/pki/pem';
-import { startModemSimulator, type ModemSimulator } from '../../../sim/nrf91';
-import { provisionCli, startCliHome, type CliHome } from './cli-run';
+import { provisionCli } from './cli-run';
+import { useModemHome } from './nrf91-setup';
 
 const PASS = 'nrf91-reset-test-passphrase';
-let env: CliHome;
-let modems: ModemSimulator;
-
-beforeAll(async () => {
-  env = await startCliHome(PASS, 0);
-  modems = await startModemSimulator({
-    home: path.join(env.home, 'modems'),
-    count: 1,
-    transport: 'pty',
-    keygenDelayMs: 50,
-    faults: { resetOn: 'AT%CMNG=0' },
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await modems?.stop();
-  await env?.stop();
-});
+const setup = useModemHome(PASS, 1, { resetOn: 'AT%CMNG=0' });
 
 it('a reset banner mid-step re-runs that step once the modem answers, and the job succeeds', async () => {
-  const m = modems.modems[0]!;
+  const m = setup.modems.modems[0]!;
   const t0 = Date.now();
-  const r = await provisionCli(env.home, PASS, m.locator);
+  const r = await provisionCli(setup.env.home, PASS, m.locator);
   expect(r.code, `${r.stderr}\n${r.stdout}`).toBe(0);
-  const modem = modems.modem(m.imei);
+  const modem = setup.modems.modem(m.imei);
   expect(modem.stats.resets).toBe(1);
   const installRuns = r.lines.filter(
     (l) => l.type === 'step' && l.name === 'install-cert' && l.state === 'running',

@@ -61,7 +61,9 @@ export function useOrgEmulator(opts: OrgEmulatorOptions, onStart: (emu: OrgEmula
 
 /**
  * The setup of the OrgClient test files: one emulator (see useOrgEmulator) that trusts JWT_KEYS and issues
- * asset tokens for AUDIENCE; `suite.emu` is set before the first test.
+ * asset tokens for AUDIENCE; `suite.emu` is set before the first test. The suite also carries the helpers
+ * every OrgClient test file uses (keys, caught, facts, keyFingerprint, sfConfig, storeWithJwtKey), so a file
+ * takes them in one line.
  */
 export function orgClientSuite() {
   const suite = {
@@ -69,6 +71,13 @@ export function orgClientSuite() {
     /** A client of the suite's emulator logged in with the JWT bearer flow, with its SecretStore. */
     jwtClient: (over: Partial<StationConfig['salesforce']> = {}, opts: OrgClientOptions = {}) =>
       jwtClient(suite.emu, over, opts),
+    /** The JWT bearer key pair the suite's emulator trusts (JWT_KEYS). */
+    keys: JWT_KEYS,
+    caught,
+    facts,
+    keyFingerprint,
+    sfConfig,
+    storeWithJwtKey,
   };
   useOrgEmulator({ jwtBearerCertPem: JWT_KEYS.publicPem, assetAudience: AUDIENCE }, (e) => (suite.emu = e));
   return suite;

@@ -7,18 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { startOrgEmulator } from '../../../sim/org';
 import { OrgClient } from '../../../core/salesforce';
 import { SECRET_NAMES } from '../../../core/secrets';
-import {
-  JWT_KEYS as keys,
-  caught,
-  facts,
-  keyFingerprint,
-  sfConfig,
-  storeWithJwtKey,
-  orgClientSuite,
-} from './helpers';
+import { orgClientSuite } from './helpers';
 
 const suite = orgClientSuite();
-const { jwtClient } = suite;
+const { jwtClient, keys, caught, facts, keyFingerprint, sfConfig, storeWithJwtKey } = suite;
 
 describe('JWT bearer login and Asset upsert', () => {
   it('creates the Asset once (201), then updates it (200) — a retry never duplicates', async () => {

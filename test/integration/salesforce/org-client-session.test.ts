@@ -10,21 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { startOrgEmulator } from '../../../sim/org';
 import { OrgClient } from '../../../core/salesforce';
 import { FileVault, SECRET_NAMES } from '../../../core/secrets';
-import {
-  JWT_KEYS as keys,
-  jwtKeys,
-  MemorySecrets,
-  autoBrowser,
-  caught,
-  facts,
-  freePort,
-  sfConfig,
-  storeWithJwtKey,
-  orgClientSuite,
-} from './helpers';
+import { jwtKeys, MemorySecrets, autoBrowser, freePort, orgClientSuite } from './helpers';
 
 const suite = orgClientSuite();
-const { jwtClient } = suite;
+const { jwtClient, keys, caught, facts, sfConfig, storeWithJwtKey } = suite;
 
 describe('PKCE login and refresh with rotation', () => {
   it('logs in through the loopback callback, keeps rotated refresh tokens, and refreshes once for concurrent requests', async () => {

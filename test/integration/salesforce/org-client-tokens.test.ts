@@ -9,19 +9,10 @@ import { OrgClient, assetTokenSupported, assetTokenSkipReason } from '../../../c
 import { orgService } from '../../../core/salesforce/station-org';
 import { defaultConfig } from '../../../core/config';
 import { SECRET_NAMES } from '../../../core/secrets';
-import {
-  AUDIENCE,
-  JWT_KEYS as keys,
-  caught,
-  facts,
-  keyFingerprint,
-  sfConfig,
-  storeWithJwtKey,
-  orgClientSuite,
-} from './helpers';
+import { AUDIENCE, orgClientSuite } from './helpers';
 
 const suite = orgClientSuite();
-const { jwtClient } = suite;
+const { jwtClient, keys, caught, facts, keyFingerprint, sfConfig, storeWithJwtKey } = suite;
 
 describe('asset tokens', () => {
   const device = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });

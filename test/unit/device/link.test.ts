@@ -4,32 +4,16 @@
  * dev/ injects the simulator's) that answers each request frame with crafted bytes (wrong ids,
  * unknown types, garbage, bad CRCs, malformed bodies).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isStationError } from '../../../shared/errors';
 import * as p from '../../../shared/protocol';
-import {
-  openDevice,
-  parseLocator,
-  streamFactory,
-  streamTransport,
-  type TransportFactories,
-} from '../../../core/device/index';
+import { openDevice, parseLocator, streamTransport } from '../../../core/device/index';
 import { mapOpenError } from '../../../core/device/errors';
+import { HELLO_OK, useScriptedDevices } from './scripted';
 
 type Script = (req: p.Frame, send: (b: Uint8Array) => void, close: () => void) => void;
-/** The scripted devices of the running test, by name; reachable only through {@link transports}. */
-const endpoints = new Map<string, p.StreamEndpoint>();
-const transports: TransportFactories = { sim: streamFactory((name) => endpoints.get(name)) };
-
-const HELLO_OK = p.encodeHelloResponse({
-  protocolVersion: 1,
-  model: 'SCRIPTED',
-  uid: 'U1',
-  firmware: '0',
-  maxFrame: 256,
-  capabilities: { keyAlgorithms: ['ECDSA-P256'], assetToken: false },
-  state: { keyPresent: false, certInstalled: false, assetIdSet: false, locked: false },
-});
+/** The scripted devices of the running test, by name; reachable only through `transports`. */
+const { endpoints, transports } = useScriptedDevices();
 
 /** Registers a scripted device; HELLO is answered normally unless the script handles it. */
 function scripted(name: string, script: Script, handleHello = false): string {
@@ -52,8 +36,6 @@ function scripted(name: string, script: Script, handleHello = false): string {
   });
   return `sim:${name}`;
 }
-
-afterEach(() => endpoints.clear());
 
 /** Opens a scripted device through the injected `sim:` factory. */
 const open = (locator: string) => openDevice(locator, {}, transports);

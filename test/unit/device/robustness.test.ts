@@ -5,24 +5,13 @@
  * LF only or CR LF are all read; noise before the first frame goes to the log. The device is a
  * scripted endpoint on the real `sim:` transport.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as p from '../../../shared/protocol';
-import { openDevice, streamFactory, type TransportFactories } from '../../../core/device/index';
+import { openDevice } from '../../../core/device/index';
 import { bootSign } from '../../../core/device/boot-signs';
+import { HELLO_OK, useScriptedDevices } from './scripted';
 
-const endpoints = new Map<string, p.StreamEndpoint>();
-const transports: TransportFactories = { sim: streamFactory((name) => endpoints.get(name)) };
-afterEach(() => endpoints.clear());
-
-const HELLO_OK = p.encodeHelloResponse({
-  protocolVersion: 1,
-  model: 'SCRIPTED',
-  uid: 'U1',
-  firmware: '0',
-  maxFrame: 256,
-  capabilities: { keyAlgorithms: ['ECDSA-P256'], assetToken: false },
-  state: { keyPresent: false, certInstalled: false, assetIdSet: false, locked: false },
-});
+const { endpoints, transports } = useScriptedDevices();
 const ascii = (s: string) => new Uint8Array(Buffer.from(s, 'latin1'));
 
 /** A device that answers HELLO (with `eol` line ends and `before` printed first) and runs `other` for the rest. */

@@ -29,18 +29,6 @@ describe('failure classes', () => {
     expect(f.remedy).toMatch(/press Retry to resume at "Certificate request"\.$/);
   });
 
-  it('a silent device is NOT RESPONDING, within whole seconds, without the command name', () => {
-    const f = benchFailure({
-      code: 'DEVICE_TIMEOUT',
-      message: 'The device at serial:/dev/ttyUSB0 did not answer HELLO within 11269 ms.',
-      remedy: 'x',
-    });
-    expect(f).toMatchObject({
-      failureClass: 'NOT RESPONDING',
-      message: 'The device at serial:/dev/ttyUSB0 did not answer within 11 s.',
-    });
-  });
-
   it('step ids become the screen step names; OS error names become words', () => {
     expect(plainText('press Retry to resume at "csr"')).toBe(
       'press Retry to resume at "Certificate request"',
@@ -51,17 +39,33 @@ describe('failure classes', () => {
     expect(plainText('took 250 ms at "Bay 3"')).toBe('took 250 ms at "Bay 3"');
   });
 
-  it('org and configuration failures keep their specific remedy', () => {
-    const f = benchFailure({
-      code: 'ORG_UNAVAILABLE',
-      message: 'Salesforce did not answer.',
-      remedy: 'Wait and retry.',
-    });
-    expect(f).toEqual({
-      failureClass: 'ORG',
-      message: 'Salesforce did not answer.',
-      remedy: 'Wait and retry.',
-    });
+  // Each case: the error as the station raised it → the failure the bench shows; `match` says whether the
+  // whole failure is given (toEqual) or only the fields the case is about (toMatchObject).
+  it.each([
+    {
+      title: 'a silent device is NOT RESPONDING, within whole seconds, without the command name',
+      error: {
+        code: 'DEVICE_TIMEOUT',
+        message: 'The device at serial:/dev/ttyUSB0 did not answer HELLO within 11269 ms.',
+        remedy: 'x',
+      },
+      match: 'toMatchObject',
+      shown: {
+        failureClass: 'NOT RESPONDING',
+        message: 'The device at serial:/dev/ttyUSB0 did not answer within 11 s.',
+      },
+    },
+    {
+      title: 'org failures keep their specific remedy',
+      error: { code: 'ORG_UNAVAILABLE', message: 'Salesforce did not answer.', remedy: 'Wait and retry.' },
+      match: 'toEqual',
+      shown: { failureClass: 'ORG', message: 'Salesforce did not answer.', remedy: 'Wait and retry.' },
+    },
+  ] as const)('$title', ({ error, match, shown }) => {
+    expect(benchFailure(error))[match](shown);
+  });
+
+  it('configuration failures are CONFIGURATION', () => {
     expect(benchFailure({ code: 'CA_PASSPHRASE', message: 'm', remedy: 'r' }).failureClass).toBe(
       'CONFIGURATION',
     );
