@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { decodePemAll } from '../../../core/pki/pem';
 import { provisionCli } from './cli-run';
-import { useModemHome } from './nrf91-setup';
+import { useModemHome } from './nrf91-modems';
 
 const PASS = 'nrf91-cli-test-passphrase';
 const setup = useModemHome(PASS, 2);

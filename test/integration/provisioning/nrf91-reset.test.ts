@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { expect, it } from 'vitest';
 import { decodePemAll } from '../../../core/pki/pem';
 import { provisionCli } from './cli-run';
-import { useModemHome } from './nrf91-setup';
+import { useModemHome } from './nrf91-modems';
 
 const PASS = 'nrf91-reset-test-passphrase';
 const setup = useModemHome(PASS, 1, { resetOn: 'AT%CMNG=0' });

@@ -62,7 +62,7 @@ describe('failure classes', () => {
       shown: { failureClass: 'ORG', message: 'Salesforce did not answer.', remedy: 'Wait and retry.' },
     },
   ] as const)('$title', ({ error, match, shown }) => {
-    expect(benchFailure(error))[match](shown);
+    (expect(benchFailure(error))[match] as (expected: object) => void)(shown);
   });
 
   it('configuration failures are CONFIGURATION', () => {
