@@ -6,6 +6,8 @@
  * up to MAX_RETRIES; the overall per-command deadline then gives DEVICE_TIMEOUT.
  *
  * Every failure is a StationError; garbage, oversize and CRC-failed frames are counted and skipped.
+ * One request at a time, refusal on a closed or unplugged line, the noise log and close() are the rules
+ * of every device line (./device-line.ts).
  */
 import { StationError } from '../../shared/errors';
 import {
@@ -28,6 +30,7 @@ import {
 } from '../../shared/protocol';
 import { bootSign, bootloaderError, resetError } from './boot-signs';
 import { protocolError } from './errors';
+import { DeviceLine } from './device-line';
 import type { Transport } from './transport';
 
 /** A completed exchange: OK with its body, or the device's ERR. */
@@ -64,7 +67,7 @@ interface Pending {
   fail(e: StationError): void;
 }
 
-export class DeviceLink {
+export class DeviceLink extends DeviceLine {
   /** Largest frame the device accepts (bytes); MIN_MAX_FRAME until HELLO says more. */
   maxFrame = MIN_MAX_FRAME;
   readonly stats: LinkStats = {
@@ -82,30 +85,19 @@ export class DeviceLink {
   private nextId: number;
   private readonly issued = new Set<number>();
   private pending: Pending | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
-  private gone: StationError | undefined;
-  private closed = false;
   private readonly taps = new Set<(f: Frame, atMs: number) => void>();
-  /** Device log lines seen between frames (last 50), for diagnostics. */
-  readonly noise: string[] = [];
-  /** A bootloader banner seen since the last valid frame (requests fail at once while set). */
-  private bootloader: string | undefined;
 
   constructor(
-    private readonly transport: Transport,
+    transport: Transport,
     private readonly baudRate = 115200,
-    private readonly onLog?: (line: string) => void,
+    onLog?: (line: string) => void,
   ) {
+    super(transport, onLog);
     this.nextId = 1 + Math.floor(Math.random() * 0xfff0);
-    transport.onData((b) => this.onBytes(b));
-    transport.onClose((e) => {
-      this.gone = e;
-      this.pending?.fail(e);
-    });
   }
 
-  get locator(): string {
-    return this.transport.locator;
+  protected failPending(e: StationError): void {
+    this.pending?.fail(e);
   }
 
   /** Ms the line needs for `bytes` at the baud rate (8N1). */
@@ -113,7 +105,7 @@ export class DeviceLink {
     return Math.ceil((bytes * 10 * 1000) / this.baudRate);
   }
 
-  private onBytes(b: Uint8Array): void {
+  protected onBytes(b: Uint8Array): void {
     this.stats.bytesIn += b.length;
     for (const ev of this.decoder.push(b)) {
       if (ev.kind === 'noise') {
@@ -121,9 +113,7 @@ export class DeviceLink {
         // Line ends are not part of the log line (they would show as dots).
         const line = asciiPreview(ev.bytes.filter((x) => x !== 0x0d && x !== 0x0a)).trim();
         if (line) {
-          this.noise.push(line);
-          if (this.noise.length > 50) this.noise.shift();
-          this.onLog?.(line);
+          this.log(line);
           this.onBootSign(line);
         }
       } else if (ev.kind === 'error') {
@@ -196,12 +186,7 @@ export class DeviceLink {
 
   /** Sends a request and waits for its response (requests are serialised). */
   request(cmd: CommandName | string, body: Uint8Array, opts: RequestOptions = {}): Promise<LinkResponse> {
-    const run = this.queue.then(
-      () => this.exchange(cmd, body, opts),
-      () => this.exchange(cmd, body, opts),
-    );
-    this.queue = run.catch(() => {});
-    return run;
+    return this.serialised(() => this.exchange(cmd, body, opts));
   }
 
   private allocId(): number {
@@ -211,14 +196,7 @@ export class DeviceLink {
   }
 
   private async exchange(cmd: string, body: Uint8Array, opts: RequestOptions): Promise<LinkResponse> {
-    if (this.closed)
-      throw new StationError(
-        'DEVICE_PORT_VANISHED',
-        `The link to ${this.locator} is closed.`,
-        'Open the device again.',
-      );
-    if (this.gone) throw this.gone;
-    if (this.bootloader) throw bootloaderError(this.locator, this.bootloader);
+    this.refuseIfDown();
     const id = opts.id ?? this.allocId();
     this.issued.add(id);
     const frames = splitMessage(id, cmd, body, this.maxFrame);
@@ -341,15 +319,5 @@ export class DeviceLink {
       void send(frames[0]!);
       armIdle();
     });
-  }
-
-  /** Closes the transport. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.pending?.fail(
-      new StationError('CANCELLED', `The link to ${this.locator} was closed.`, 'Open the device again.'),
-    );
-    await this.transport.close();
   }
 }

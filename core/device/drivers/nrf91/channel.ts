@@ -6,11 +6,12 @@
  * command running are unsolicited or noise and go to the log, never into the next answer.
  *
  * A reset banner mid-command fails it at once with DEVICE_RESET; a bootloader banner with
- * DEVICE_BOOTLOADER (./../../boot-signs.ts).
+ * DEVICE_BOOTLOADER (./../../boot-signs.ts). One command at a time, refusal on a closed or unplugged
+ * line, the noise log and close() are the rules of every device line (../../device-line.ts).
  */
 import { StationError } from '../../../../shared/errors';
 import { bootSign, bootloaderError, resetError } from '../../boot-signs';
-import type { Transport } from '../../transport';
+import { DeviceLine } from '../../device-line';
 import type { CallOptions } from '../../types';
 import { atError, cmeError } from './errors';
 import { AtLineSplitter } from './lines';
@@ -22,41 +23,18 @@ interface Pending {
   reject(e: StationError): void;
 }
 
-export class AtChannel {
+export class AtChannel extends DeviceLine {
   readonly stats = { bytesOut: 0, bytesIn: 0 };
-  /** The last 50 lines that were not part of an answer (diagnostics). */
-  readonly noise: string[] = [];
   private readonly splitter = new AtLineSplitter();
   private pending: Pending | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
-  private gone: StationError | undefined;
-  private closed = false;
-  private bootloader: string | undefined;
   /** Commands answered OK on this line so far. */
   private answered = 0;
 
-  constructor(
-    private readonly transport: Transport,
-    private readonly onLog?: (line: string) => void,
-  ) {
-    transport.onData((b) => this.onBytes(b));
-    transport.onClose((e) => {
-      this.gone = e;
-      this.pending?.reject(e);
-    });
+  protected failPending(e: StationError): void {
+    this.pending?.reject(e);
   }
 
-  get locator(): string {
-    return this.transport.locator;
-  }
-
-  private log(line: string): void {
-    this.noise.push(line);
-    if (this.noise.length > 50) this.noise.shift();
-    this.onLog?.(line);
-  }
-
-  private onBytes(b: Uint8Array): void {
+  protected onBytes(b: Uint8Array): void {
     this.stats.bytesIn += b.length;
     for (const line of this.splitter.push(b)) this.onLine(line);
   }
@@ -91,23 +69,11 @@ export class AtChannel {
    *   DEVICE_LOCKED (ERROR, +CME ERROR), DEVICE_RESET, DEVICE_BOOTLOADER, DEVICE_PORT_VANISHED, CANCELLED
    */
   command(command: string, o: CallOptions = {}): Promise<string[]> {
-    const run = this.queue.then(
-      () => this.exchange(command, o),
-      () => this.exchange(command, o),
-    );
-    this.queue = run.catch(() => {});
-    return run;
+    return this.serialised(() => this.exchange(command, o));
   }
 
   private async exchange(command: string, o: CallOptions): Promise<string[]> {
-    if (this.closed)
-      throw new StationError(
-        'DEVICE_PORT_VANISHED',
-        `The link to ${this.locator} is closed.`,
-        'Open the device again.',
-      );
-    if (this.gone) throw this.gone;
-    if (this.bootloader) throw bootloaderError(this.locator, this.bootloader);
+    this.refuseIfDown();
     const timeoutMs = o.timeoutMs ?? 5000;
     const started = Date.now();
     return new Promise<string[]>((resolve, reject) => {
@@ -156,15 +122,5 @@ export class AtChannel {
           ),
         );
     });
-  }
-
-  /** Closes the transport. Idempotent. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.pending?.reject(
-      new StationError('CANCELLED', `The link to ${this.locator} was closed.`, 'Open the device again.'),
-    );
-    await this.transport.close();
   }
 }
