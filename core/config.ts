@@ -7,8 +7,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { StationConfig } from '../shared/domain';
 import { StationError } from '../shared/errors';
+import { DEFAULT_SEC_TAG } from './device/drivers/nrf91/driver';
 
-/** Defaults: production login URL, API 62.0, ECDSA P-256 device keys, asset tokens off. */
+/** Defaults: production login URL, API 62.0, ECDSA P-256 device keys, nRF91 sec tag 2024, asset tokens off. */
 export function defaultConfig(): StationConfig {
   return {
     stationId: `station-${
@@ -23,6 +24,7 @@ export function defaultConfig(): StationConfig {
       subject: { CN: '{uid}', O: 'Asset Station', OU: 'Devices' },
       lineControl: 'keep-low',
       baudRate: 115200,
+      nrf91SecTag: DEFAULT_SEC_TAG,
     },
     salesforce: {
       loginUrl: 'https://login.salesforce.com',

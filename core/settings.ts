@@ -4,6 +4,8 @@
  */
 import type { LogEntry, StationConfig } from '../shared/domain';
 import { loadConfig, parseConfig, saveConfig } from './config';
+import type { DriverOpenOptions } from './device';
+import { DEFAULT_SEC_TAG } from './device/drivers/nrf91/driver';
 import type { AdminPin } from './operators/admin-pin';
 
 /** What the settings service needs. */
@@ -51,4 +53,17 @@ export class Settings {
     this.deps.log('info', `auto mode ${enabled ? 'on' : 'off'}`);
     return { enabled };
   }
+}
+
+/**
+ * How the station opens a device under `config`: the serial settings (baud rate in bits/s, DTR/RTS
+ * policy) and, for nRF91 modems, the sec tag to provision (absent → {@link DEFAULT_SEC_TAG}). Bays and
+ * jobs both open devices through this, so the sec tag the bay identifies is the one the job writes.
+ */
+export function deviceOpenOptions(config: StationConfig): DriverOpenOptions {
+  return {
+    baudRate: config.device.baudRate,
+    lineControl: config.device.lineControl,
+    secTag: config.device.nrf91SecTag ?? DEFAULT_SEC_TAG,
+  };
 }

@@ -12,6 +12,7 @@ import { OperatorAccounts } from './operators/accounts';
 import { AdminPin } from './operators/admin-pin';
 import type { Operator } from './operators/roles';
 import { OrgConnection } from './org-connection';
+import { deviceOpenOptions } from './settings';
 import { AuditLog } from './records/audit';
 import type { Db } from './records/db';
 import type { Journal } from './records/journal';
@@ -63,7 +64,7 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
     }));
   const bays = new BayManager({
     openDevice: (l, o) => services.openDevice(l, o),
-    openOptions: () => ({ baudRate: config().device.baudRate, lineControl: config().device.lineControl }),
+    openOptions: () => deviceOpenOptions(config()),
     listPorts: () => services.listPorts(),
     watchDirs: services.watchDirs,
   });

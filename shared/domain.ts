@@ -206,6 +206,16 @@ export const StationConfig = z.object({
     /** DTR/RTS policy when opening a serial port: `keep-low` never resets ESP-style boards. */
     lineControl: z.enum(['keep-low', 'default']),
     baudRate: z.number().int().positive(),
+    /**
+     * nRF91 modems: the sec tag (credential slot) the station provisions, 0–2147483647; larger values
+     * are reserved for the modem (Nordic %CMNG, docs/nrf91.md). Absent = 2024 (core/config.ts).
+     */
+    nrf91SecTag: z
+      .number()
+      .int('an nRF91 sec tag is a whole number')
+      .min(0, 'an nRF91 sec tag is 0 or more')
+      .max(2147483647, 'an nRF91 sec tag is at most 2147483647 (larger ones are reserved for the modem)')
+      .optional(),
   }),
   salesforce: z.object({
     loginUrl: z.string().url(),

@@ -16,6 +16,7 @@ import { DeviceSession } from './device-session';
 import { auditJob } from './job-audit';
 import { RECONNECT_WINDOW_MS, recover } from './recovery';
 import { cancelStep, failStep, runStep, type RunScope } from './run-step';
+import { deviceOpenOptions } from '../settings';
 import type { JobMemory } from './steps/context';
 
 /** What the runner needs. */
@@ -69,10 +70,7 @@ export async function runJob(
   const session = new DeviceSession(
     {
       openDevice: (l, o) => deps.ports.openDevice(l, o),
-      openOptions: () => ({
-        baudRate: deps.config().device.baudRate,
-        lineControl: deps.config().device.lineControl,
-      }),
+      openOptions: () => deviceOpenOptions(deps.config()),
       ...(deps.locate ? { locate: deps.locate } : {}),
       onRelocated: (from, to) => {
         journal.relocate(jobId, job.bayId, to);
