@@ -194,6 +194,24 @@ export const VerifyReport = z.object({
 });
 export type VerifyReport = z.infer<typeof VerifyReport>;
 
+/**
+ * The device certificate subject template of the station settings (RFC 5280 §4.1.2.6): CN is required;
+ * C, ST, L, O, OU and serialNumber are optional. `{uid}` and `{model}` are substituted. The CA encodes C
+ * and serialNumber as PrintableString (RFC 5280 App. A.1; C is two capital letters, ISO 3166-1
+ * alpha-2) and the others as UTF8String; a value that cannot be encoded is refused (CONFIG_INVALID)
+ * before the device generates a key. Source: https://www.rfc-editor.org/rfc/rfc5280#appendix-A.1
+ */
+export const DeviceSubjectTemplate = z.object({
+  C: z.string().optional(),
+  ST: z.string().optional(),
+  L: z.string().optional(),
+  O: z.string().optional(),
+  OU: z.string().optional(),
+  CN: z.string(),
+  serialNumber: z.string().optional(),
+});
+export type DeviceSubjectTemplate = z.infer<typeof DeviceSubjectTemplate>;
+
 /** Station settings (config file in the station home; secrets are never here). */
 export const StationConfig = z.object({
   stationId: z.string().min(1).max(64),
@@ -202,7 +220,7 @@ export const StationConfig = z.object({
   device: z.object({
     keyAlgorithm: KeyAlgorithm,
     /** Subject template; `{uid}` and `{model}` are substituted. */
-    subject: z.object({ CN: z.string(), O: z.string().optional(), OU: z.string().optional() }),
+    subject: DeviceSubjectTemplate,
     /** DTR/RTS policy when opening a serial port: `keep-low` never resets ESP-style boards. */
     lineControl: z.enum(['keep-low', 'default']),
     baudRate: z.number().int().positive(),

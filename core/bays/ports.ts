@@ -8,8 +8,20 @@ import type { DeviceDriver, DriverOpenOptions } from '../device';
 import type { SignatureAlgorithm } from '../device/types';
 import type { CsrExpectation, IssuedCertificate, IssuedIndexEntry, VerifiedCsr } from '../pki/types';
 
-/** A device certificate subject (RFC 5280 §4.1.2.6 attributes the station sets). */
-export type DeviceSubject = { CN: string; O?: string; OU?: string };
+/**
+ * A device certificate subject (RFC 5280 §4.1.2.6 attributes the station sets): the station settings'
+ * template with `{uid}` and `{model}` filled in. C and serialNumber are PrintableString in the
+ * certificate, the others UTF8String (core/pki/profile.ts).
+ */
+export type DeviceSubject = {
+  C?: string;
+  ST?: string;
+  L?: string;
+  O?: string;
+  OU?: string;
+  CN: string;
+  serialNumber?: string;
+};
 
 /** The station PKI as the saga uses it. */
 export interface PkiPort {

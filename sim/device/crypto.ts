@@ -84,7 +84,8 @@ export async function buildCsr(
     );
   const name: x509.JsonName = subject.map(([k, v]) => ({ [k]: [v] }));
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
-    name: subject.length ? new x509.Name(name).toString() : '',
+    // serialNumber (2.5.4.5) is not among the library's attribute names: name it.
+    name: subject.length ? new x509.Name(name, { serialNumber: '2.5.4.5' }) : '',
     keys: { privateKey, publicKey } as unknown as GenArgs['keys'],
     signingAlgorithm: sign as GenArgs['signingAlgorithm'],
     extensions,

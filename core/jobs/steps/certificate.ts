@@ -16,14 +16,19 @@ type P = ProvisionOutputs;
 /** Installing a chain and reading it back (PUT_CERT/GET_CERT, %CMNG write/list), ms. */
 const CERT_IO_TIMEOUT_MS = 60_000;
 
-/** The device subject from the station's template (`{uid}`, `{model}` filled in). */
+/** The optional subject attributes of the template, in certificate order (core/pki/profile.ts). */
+const OPTIONAL_ATTRIBUTES = ['C', 'ST', 'L', 'O', 'OU', 'serialNumber'] as const;
+
+/**
+ * The device subject from the station's template (`{uid}`, `{model}` filled in): CN and whichever of
+ * C, ST, L, O, OU, serialNumber the template sets (empty ones are left out).
+ */
 export function deviceSubject(config: StationConfig, identity: DeviceIdentity): DeviceSubject {
   const fill = (t: string) => t.replaceAll('{uid}', identity.uid).replaceAll('{model}', identity.model);
-  return {
-    CN: fill(config.device.subject.CN),
-    ...(config.device.subject.O ? { O: fill(config.device.subject.O) } : {}),
-    ...(config.device.subject.OU ? { OU: fill(config.device.subject.OU) } : {}),
-  };
+  const template = config.device.subject;
+  const out: DeviceSubject = { CN: fill(template.CN) };
+  for (const a of OPTIONAL_ATTRIBUTES) if (template[a]) out[a] = fill(template[a]);
+  return out;
 }
 
 /**
