@@ -254,6 +254,11 @@ export const StationConfig = z.object({
       enabled: z.boolean(),
       /** Expected `aud` of issued asset tokens (docs/salesforce-wire.md §2, assetTokenAudiences). */
       audience: z.string(),
+      /**
+       * Longest asset-token lifetime the station accepts, seconds (default 3600; why:
+       * core/salesforce/asset-token-validate.ts DEFAULT_MAX_LIFETIME_S).
+       */
+      maxLifetimeSec: z.number().int().positive().optional(),
     }),
   }),
 });

@@ -6,7 +6,12 @@
  */
 import crypto from 'node:crypto';
 import { StationError } from '../../shared/errors';
-import { validateAssetTokenWith, type ValidateOptions } from './asset-token';
+import {
+  keySetResolver,
+  validateAssetTokenWith,
+  type SigningKeyResolver,
+  type ValidateOptions,
+} from './asset-token-validate';
 import { fromOAuthError } from './auth';
 import { unexpectedAnswer, unreachable } from './errors';
 import { decodeJws } from './jwt';
@@ -41,7 +46,7 @@ export interface IssuedAssetToken {
 
 /** Asset-token exchange and validation for one session. */
 export class AssetTokens {
-  private readonly keyCache = new Map<string, crypto.KeyObject>();
+  private keySet: SigningKeyResolver | undefined;
   private keysLoading: Promise<void> | undefined;
 
   constructor(
@@ -140,13 +145,15 @@ export class AssetTokens {
   }
 
   /**
-   * Validates an asset token (docs/salesforce-wire.md §3): RS256 signature against the pinned signing
-   * certificate (`assetSigningCertPem`) or the org's `/id/keys` by `kid`; `aud` contains `audience`;
-   * `nbf`/`exp` with skew. Returns the claims.
+   * Validates an asset token with the full rule set of asset-token-validate.ts: RS256 signature by the
+   * key its `kid` names in the org's key set — the pinned asset signing certificate (`assetSigningCertPem`,
+   * the whole set) or the org's `/id/keys` JWKS (docs/salesforce-wire.md §3); `iss` defaults to the
+   * asset-token URL or the instance URL. Returns the claims.
    * @throws StationError ASSET_TOKEN_INVALID; ORG_CONFIG (unreadable pinned certificate); ORG_UNAVAILABLE (keys)
    */
   async validate(token: string, o: ValidateOptions): Promise<Record<string, unknown>> {
-    return validateAssetTokenWith(token, (kid) => this.signingKey(kid), o);
+    const issuer = o.issuer ?? this.opts.assetTokenUrl ?? this.session.instanceUrl;
+    return validateAssetTokenWith(token, (kid) => this.signingKey(kid), { ...o, issuer });
   }
 
   private async signingKey(kid: string | undefined): Promise<crypto.KeyObject | undefined> {
@@ -161,29 +168,26 @@ export class AssetTokens {
         );
       }
     }
-    const k = kid ?? '';
-    if (!this.keyCache.has(k)) {
-      // single-flight: concurrent validations share one /id/keys fetch
+    if (kid === undefined) return undefined; // a JWKS key is named by its kid: no kid, no key
+    if (!this.keySet || !(await this.keySet(kid))) {
+      // single-flight: concurrent validations share one /id/keys fetch; an unknown kid re-reads the set once
       this.keysLoading ??= this.loadKeys().finally(() => {
         this.keysLoading = undefined;
       });
       await this.keysLoading;
     }
-    return (
-      this.keyCache.get(k) ??
-      (kid === undefined && this.keyCache.size === 1 ? [...this.keyCache.values()][0] : undefined)
-    );
+    return this.keySet?.(kid);
   }
 
-  /** Reads the org's RSA keys from `/id/keys` (a JWKS, docs/salesforce-wire.md §3) into the cache. */
+  /** Reads the org's key set from `/id/keys` (a JWKS, docs/salesforce-wire.md §3). */
   private async loadKeys(): Promise<void> {
     this.session.stats.otherCalls++;
-    let jwks: { keys?: Array<crypto.JsonWebKey & { kid?: string }> };
+    let jwks: unknown;
     try {
       const res = await fetch(`${this.session.instanceUrl.replace(/\/+$/, '')}/id/keys`, {
         signal: AbortSignal.timeout(this.opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS),
       });
-      jwks = (await res.json()) as typeof jwks;
+      jwks = await res.json();
     } catch (e) {
       throw new StationError(
         'ORG_UNAVAILABLE',
@@ -191,16 +195,6 @@ export class AssetTokens {
         'Check the network, or pin the asset signing certificate in the station settings.',
       );
     }
-    for (const jwk of jwks.keys ?? []) {
-      if (jwk.kty !== 'RSA') continue;
-      try {
-        this.keyCache.set(
-          jwk.kid ?? '',
-          crypto.createPublicKey({ key: { kty: 'RSA', n: jwk.n!, e: jwk.e! }, format: 'jwk' }),
-        );
-      } catch {
-        // skip unusable keys
-      }
-    }
+    this.keySet = keySetResolver(jwks);
   }
 }

@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { StationError } from '../../shared/errors';
-import { b64url, decodeJws, verifyRs256 } from './jwt';
+import { b64url, verifyRs256 } from './jwt';
 
 /** Claims of the actor token (docs/salesforce-wire.md §1.3; names beyond `did`/`cnf.jwk` are [U], see Unknowns 1). */
 export interface ActorClaims {
@@ -109,56 +109,12 @@ export function buildActorToken(c: ActorClaims, nowMs = Date.now()): UnsignedAct
   };
 }
 
-/** Options of asset-token validation (docs/salesforce-wire.md §3). */
-export interface ValidateOptions {
-  /** Expected audience: must be in `aud` (string or array). */
-  audience: string;
-  /** Expected issuer (site or My Domain URL); unchecked when absent. */
-  issuer?: string;
-  /** Allowed clock skew, seconds. Default 60. */
-  skewSec?: number;
-  /** Expected device key: `cnf.jwk` must carry the same RSA modulus and exponent. */
-  deviceJwk?: crypto.JsonWebKey;
-  nowMs?: number;
-}
-
-/**
- * Validates an asset token against keys returned by `resolveKey(kid)`: RS256 only, signature, `aud`,
- * `nbf`/`exp` with skew, optional `iss` and `cnf.jwk`. Returns the claims.
- * @throws StationError ASSET_TOKEN_INVALID naming the failed check
- */
-export async function validateAssetTokenWith(
-  token: string,
-  resolveKey: (kid: string | undefined) => Promise<crypto.KeyObject | undefined>,
-  o: ValidateOptions,
-): Promise<Record<string, unknown>> {
-  const bad = (why: string) =>
-    new StationError(
-      'ASSET_TOKEN_INVALID',
-      `The asset token is not valid: ${why}.`,
-      'Check the asset audience, signing certificate and token validity of the External Client App (docs/salesforce-setup.md) and the station clock; then run the asset-token step again.',
-    );
-  const jws = decodeJws(token);
-  if (!jws) throw bad('it is not a compact JWT');
-  if (jws.header.alg !== 'RS256') throw bad(`algorithm ${String(jws.header.alg)} is not RS256`);
-  const kid = typeof jws.header.kid === 'string' ? jws.header.kid : undefined;
-  const key = await resolveKey(kid);
-  if (!key) throw bad(`no signing key${kid ? ` with kid '${kid}'` : ''} is known`);
-  if (!verifyRs256(jws.signingInput, jws.signature, key)) throw bad('the signature does not verify');
-  const c = jws.payload;
-  const aud = Array.isArray(c.aud) ? c.aud : [c.aud];
-  if (!aud.includes(o.audience)) throw bad(`aud ${JSON.stringify(c.aud)} does not contain '${o.audience}'`);
-  const now = (o.nowMs ?? Date.now()) / 1000;
-  const skew = o.skewSec ?? 60;
-  if (typeof c.exp !== 'number') throw bad('it has no exp');
-  if (c.exp <= now - skew) throw bad(`it expired at ${new Date(c.exp * 1000).toISOString()}`);
-  if (typeof c.nbf === 'number' && c.nbf > now + skew)
-    throw bad(`it is not valid before ${new Date(c.nbf * 1000).toISOString()}`);
-  if (o.issuer !== undefined && c.iss !== o.issuer) throw bad(`iss '${String(c.iss)}' is not '${o.issuer}'`);
-  if (o.deviceJwk) {
-    const jwk = (c.cnf as { jwk?: crypto.JsonWebKey } | undefined)?.jwk;
-    if (!jwk || jwk.n !== o.deviceJwk.n || jwk.e !== o.deviceJwk.e)
-      throw bad('cnf.jwk is not the device key');
-  }
-  return c;
-}
+export {
+  validateAssetTokenWith,
+  keySetResolver,
+  rsaJwkThumbprint,
+  DEFAULT_MAX_LIFETIME_S,
+  DEFAULT_SKEW_S,
+  type SigningKeyResolver,
+  type ValidateOptions,
+} from './asset-token-validate';

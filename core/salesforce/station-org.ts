@@ -93,7 +93,10 @@ export function toPort(c: OrgClient, sf: () => StationConfig['salesforce']): Org
       const issued = await c.exchangeAssetToken(actor);
       const claims = await c.validateAssetToken(issued.assetToken, {
         audience: sf().assetTokens.audience,
+        deviceUid: q.deviceUid,
+        assetId: q.assetId,
         deviceJwk: jwk,
+        ...(sf().assetTokens.maxLifetimeSec ? { maxLifetimeSec: sf().assetTokens.maxLifetimeSec } : {}),
       });
       return {
         assetToken: issued.assetToken,

@@ -75,7 +75,12 @@ export const assetToken: StepFn<P, 'asset-token'> = async (ctx) => {
     sign: (input) =>
       ctx.device.sign(input, 'RS256', { signal: ctx.signal, timeoutMs: ACTOR_SIGN_TIMEOUT_MS }),
   });
-  ctx.memory.assetToken = r.assetToken;
+  ctx.memory.assetToken = {
+    token: r.assetToken,
+    jobId: ctx.job.id,
+    uid: identity.uid,
+    keyFingerprint: key.keyFingerprint,
+  };
   return {
     state: 'done',
     output: { expiresIn: r.expiresIn, ...(r.jti ? { jti: r.jti } : {}) },

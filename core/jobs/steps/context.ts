@@ -11,9 +11,20 @@ import type { DeviceDriver } from '../../device';
 import type { JobRow } from '../../records/journal';
 import type { OrgPort, PkiPort } from '../../bays/ports';
 
+/**
+ * An asset token held in memory, bound to the job, the device's hardware UID and the fingerprint
+ * (SHA-256 hex of the SPKI) of the key it was issued for: it is handed only to that device.
+ */
+export interface BoundAssetToken {
+  token: string;
+  jobId: string;
+  uid: string;
+  keyFingerprint: string;
+}
+
 /** Results kept in memory only, never journaled (the asset token), carried across runs of a job. */
 export interface JobMemory {
-  assetToken?: string;
+  assetToken?: BoundAssetToken;
 }
 
 /**

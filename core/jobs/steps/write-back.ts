@@ -3,7 +3,7 @@
  * token) and `read-back` (the device must return exactly what was written).
  */
 import { StationError } from '../../../shared/errors';
-import { need, type StepFn } from './context';
+import { need, type StepContext, type StepFn } from './context';
 import type { ProvisionOutputs } from './outputs';
 
 type P = ProvisionOutputs;
@@ -11,12 +11,26 @@ type P = ProvisionOutputs;
 /** Device SETASSET / GETASSET, ms. */
 const ASSET_IO_TIMEOUT_MS = 30_000;
 
+/**
+ * The asset token held for this job, or undefined. A token bound to another job, UID or key fingerprint
+ * than this job's journaled identity and key is dropped from memory, never handed to the device.
+ */
+export function heldAssetToken(ctx: StepContext<P>): string | undefined {
+  const held = ctx.memory.assetToken;
+  if (!held) return undefined;
+  const uid = ctx.outputs.identify?.identity.uid;
+  const fingerprint = ctx.outputs.keygen?.keyFingerprint;
+  if (held.jobId === ctx.job.id && held.uid === uid && held.keyFingerprint === fingerprint) return held.token;
+  delete ctx.memory.assetToken;
+  return undefined;
+}
+
 /** Writes the Asset binding to the device. */
 export const writeBack: StepFn<P, 'write-back'> = async (ctx) => {
   const up = need(ctx, 'upsert-asset');
   const home = ctx.device.capabilities.assetBinding;
   if (home.kind === 'org') return { state: 'skipped', output: { reason: home.reason }, detail: home.reason };
-  const token = ctx.memory.assetToken;
+  const token = heldAssetToken(ctx);
   await ctx.device.writeAssetBinding(
     { assetId: up.assetId, orgId: up.orgId, ...(token ? { assetToken: token } : {}) },
     { signal: ctx.signal, timeoutMs: ASSET_IO_TIMEOUT_MS },
@@ -57,8 +71,8 @@ export const readBack: StepFn<P, 'read-back'> = async (ctx) => {
     if (got.assetId !== up.assetId)
       problems.push(`Asset ID reads back as ${got.assetId}, expected ${up.assetId}`);
     if (got.orgId !== up.orgId) problems.push(`org ID reads back as ${got.orgId}, expected ${up.orgId}`);
-    if (ctx.memory.assetToken && got.assetToken !== ctx.memory.assetToken)
-      problems.push('the asset token reads back different');
+    const token = heldAssetToken(ctx);
+    if (token && got.assetToken !== token) problems.push('the asset token reads back different');
   }
   if (problems.length) {
     throw new StationError(

@@ -74,6 +74,23 @@ describe('asset tokens', () => {
         )
       ).message,
     ).toMatch(/cnf/);
+    // the org's token for this device and Asset, checked against another device or Asset: refused
+    const full = { audience: AUDIENCE, deviceJwk: jwk, deviceUid: 'TOKEN-1', assetId: id };
+    await expect(client.validateAssetToken(issued.assetToken, full)).resolves.toMatchObject({
+      did: 'TOKEN-1',
+    });
+    for (const [o, rule] of [
+      [{ deviceUid: 'TOKEN-2' }, 'did'],
+      [{ assetId: '02i00000000ZZZZAAA' }, 'asset'],
+      [{ issuer: 'https://evil.example' }, 'iss'],
+      [{ maxLifetimeSec: 60 }, 'lifetime'],
+    ] as const) {
+      expect(
+        (await caught(client.validateAssetToken(issued.assetToken, { ...full, ...o }))).details,
+      ).toMatchObject({
+        rule,
+      });
+    }
   });
 
   it('refuses a signature by another key (POP_FAILED) and reports a rejected exchange', async () => {
