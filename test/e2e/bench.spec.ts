@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { startDevStation, type DevStation } from '../../dev/dev-station';
+import { expectTilesFit } from './bench-helpers';
 import { screenshot } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
@@ -40,25 +41,9 @@ function tile(uid: string): Locator {
   return page.locator(`[data-testid="bay-tile"][data-uid="${uid}"]`);
 }
 
-/** Every tile lies wholly inside the viewport (no scrolling needed to see any bay). */
-async function expectAllTilesVisible(width: number, height: number): Promise<void> {
-  await page.setViewportSize({ width, height });
-  await page.evaluate(() => window.scrollTo(0, 0));
-  const boxes = await page.getByTestId('bay-tile').evaluateAll((els) =>
-    els.map((e) => {
-      const r = e.getBoundingClientRect();
-      return { top: r.top, left: r.left, bottom: r.bottom, right: r.right, h: r.height };
-    }),
-  );
-  expect(boxes).toHaveLength(16);
-  for (const b of boxes) {
-    expect(b.top).toBeGreaterThanOrEqual(0);
-    expect(b.left).toBeGreaterThanOrEqual(0);
-    expect(b.bottom).toBeLessThanOrEqual(height);
-    expect(b.right).toBeLessThanOrEqual(width);
-    // Big enough to read from a metre: at least 80 px tall.
-    expect(b.h).toBeGreaterThanOrEqual(80);
-  }
+/** Every tile inside the viewport, none cut (bench-helpers.ts). */
+function expectAllTilesVisible(width: number, height: number): Promise<void> {
+  return expectTilesFit(page, width, height, 16);
 }
 
 test('16 bays: a batch with failures stays on one screen at 1920×1080 and 1366×768', async () => {
@@ -76,6 +61,12 @@ test('16 bays: a batch with failures stays on one screen at 1920×1080 and 1366�
   await expect(page.locator('.tile-grid [data-testid="bay-error"]')).toHaveCount(0);
   await expect(page.getByTestId('production-shift').getByTestId('prod-passed')).toHaveText('13 passed');
   await expect(page.getByTestId('production-shift').getByTestId('prod-failed')).toHaveText('3 failed');
+  // Units per hour is a figure once a unit passed, not a dash.
+  await expect(page.getByTestId('production-shift').getByTestId('prod-per-hour')).toHaveText(/^\d+ \/h$/);
+  // A failed tile keeps its UID next to the bay number, and says its failure class in full.
+  const failed13 = tile(uids[FAILING[2]!]!);
+  await expect(failed13.getByTestId('tile-uid')).toHaveText(uids[FAILING[2]!]!);
+  await expect(failed13.getByTestId('tile-line')).toHaveText('NOT RESPONDING');
 
   await expectAllTilesVisible(1920, 1080);
   await screenshot(page, 'bench-16-failures-1920x1080');

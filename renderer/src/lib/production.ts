@@ -107,7 +107,11 @@ export interface Figures {
   failed: number;
   /** First-pass yield: units that passed on their first attempt / units, 0..1 (undefined before any unit). */
   fpy?: number;
-  /** Passed units per hour since `since` (undefined in the first minute). */
+  /**
+   * Passed units per hour since `since`: a figure as soon as one unit passed. Time is counted as at
+   * least one minute, so a first pass a few seconds in does not read as thousands per hour
+   * (undefined only while nothing passed in the first minute).
+   */
   perHour?: number;
   /** Median active cycle time of passed units, ms. */
   medianCycleMs?: number;
@@ -123,13 +127,14 @@ export function figures(t: Totals, since: number, now: number): Figures {
       ? sorted[mid]!
       : (sorted[mid - 1]! + sorted[mid]!) / 2
     : undefined;
-  const hours = (now - since) / 3_600_000;
+  const elapsedMs = now - since;
+  const hours = Math.max(elapsedMs, 60_000) / 3_600_000;
   return {
     passed: t.passed,
     failed: t.failed,
     attempts: t.attempts,
     ...(units ? { fpy: t.firstPass / units } : {}),
-    ...(now - since >= 60_000 ? { perHour: t.passed / hours } : {}),
+    ...(t.passed > 0 || elapsedMs >= 60_000 ? { perHour: t.passed / hours } : {}),
     ...(median !== undefined ? { medianCycleMs: median } : {}),
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Bay, Job } from '../../../shared/domain';
 import { failureClass } from '../../../shared/failure-class';
+import { stepLabel } from '../../../shared/step-labels';
 import { bayView, isWaitingForDevice, type BayTone } from './bayView';
 
 /** The tile's one-word (or two-word) state. */
@@ -17,7 +18,12 @@ export interface TileState {
   progress: number;
   /** RECONNECT only: whole seconds left in the reconnect window (never below 0). */
   secondsLeft?: number;
-  /** One short line under the word (the UID, "plug in the next device", the time left). */
+  /** The device's hardware UID, shown on every tile that has a device (a failed one too); '' without one. */
+  uid: string;
+  /**
+   * One short line under the word, never the UID: the failure class, the step being worked on,
+   * "plug in the next device", "nothing created", the time left.
+   */
   line: string;
 }
 
@@ -48,31 +54,46 @@ export function tileState(
       tone: 'warn',
       progress: view.progress,
       secondsLeft: left,
+      uid,
       line: `plug it back in · ${left} s left`,
     };
   }
-  if (view.active) return { word: 'WORKING', tone: 'busy', progress: view.progress, line: uid };
+  if (view.active)
+    return {
+      word: 'WORKING',
+      tone: 'busy',
+      progress: view.progress,
+      uid,
+      line: view.currentStep ? stepLabel(view.currentStep.name) : '',
+    };
   // A device removed after its job ended is the normal next step: the bay is free again.
   const gone = bay.status === 'offline' || bay.status === 'empty' || !bay.device;
   if (gone && (!job || job.state === 'succeeded'))
-    return { word: 'EMPTY', tone: 'idle', progress: 0, line: 'plug in the next device' };
+    return { word: 'EMPTY', tone: 'idle', progress: 0, uid: '', line: 'plug in the next device' };
   if (job?.state === 'succeeded') {
     const ended = job.endedAt ? Date.parse(job.endedAt) : now;
     return ended < sessionStart
-      ? { word: 'ALREADY PROVISIONED', tone: 'pass', progress: 1, line: `${uid} · nothing created` }
-      : { word: 'PASSED', tone: 'pass', progress: 1, line: uid };
+      ? { word: 'ALREADY PROVISIONED', tone: 'pass', progress: 1, uid, line: 'nothing created' }
+      : { word: 'PASSED', tone: 'pass', progress: 1, uid, line: '' };
   }
   if (job?.state === 'failed' || (!job && bay.status === 'failed'))
     return {
       word: 'FAILED',
       tone: 'fail',
       progress: view.progress,
+      uid,
       // The failure class says at a glance what kind of trouble it is (details in the side panel).
-      line: (view.error && failureClass(view.error.code)) ?? (uid || 'not identified'),
+      line: (view.error && failureClass(view.error.code)) ?? (uid ? '' : 'not identified'),
     };
   if (job?.state === 'interrupted' || job?.state === 'cancelled' || bay.status === 'offline')
-    return { word: 'NEEDS YOU', tone: 'warn', progress: view.progress, line: uid };
+    return {
+      word: 'NEEDS YOU',
+      tone: 'warn',
+      progress: view.progress,
+      uid,
+      line: view.canRetry ? 'press Retry' : 'plug it back in',
+    };
   if (!bay.device || bay.status === 'connecting')
-    return { word: 'EMPTY', tone: 'idle', progress: 0, line: 'plug in the next device' };
-  return { word: 'NEEDS YOU', tone: 'idle', progress: 0, line: `${uid} · press Start` };
+    return { word: 'EMPTY', tone: 'idle', progress: 0, uid: '', line: 'plug in the next device' };
+  return { word: 'NEEDS YOU', tone: 'idle', progress: 0, uid, line: 'press Start' };
 }

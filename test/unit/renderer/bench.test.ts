@@ -55,12 +55,19 @@ describe('tileState', () => {
     });
     expect(tileState(bay('b1', 'U1', { status: 'busy' }), j, T0).word).toBe('RECONNECT');
     expect(tileState(bay('b1', 'U1', { status: 'busy' }), job('j2', 'b1'), T0).word).toBe('WORKING');
+    // WORKING names the step in the screen's words, and keeps the UID apart.
+    const working = job('j3', 'b1', { deviceUid: 'U1', steps: [{ name: 'csr', state: 'running' }] });
+    expect(tileState(bay('b1', 'U1', { status: 'busy' }), working, T0)).toMatchObject({
+      word: 'WORKING',
+      uid: 'U1',
+      line: 'Certificate request',
+    });
   });
 
   it('removing a passed device frees the bay: EMPTY, calm, not an alarm', () => {
     const j = finished('j1', 'U1', 'succeeded', T0 + 5_000);
     const t = tileState(bay('b1', 'U1', { status: 'offline' }), j, T0 + 9_000, 20_000, T0);
-    expect(t).toMatchObject({ word: 'EMPTY', tone: 'idle', line: 'plug in the next device' });
+    expect(t).toMatchObject({ word: 'EMPTY', tone: 'idle', uid: '', line: 'plug in the next device' });
     expect(tileState(bay('b1', undefined), undefined, T0).word).toBe('EMPTY');
   });
 
@@ -68,7 +75,8 @@ describe('tileState', () => {
     const old = finished('j1', 'U1', 'succeeded', T0 - 60_000);
     expect(tileState(bay('b1', 'U1', { status: 'passed' }), old, T0, 20_000, T0)).toMatchObject({
       word: 'ALREADY PROVISIONED',
-      line: 'U1 · nothing created',
+      uid: 'U1',
+      line: 'nothing created',
     });
     const now = finished('j2', 'U1', 'succeeded', T0 + 1_000);
     expect(tileState(bay('b1', 'U1', { status: 'passed' }), now, T0 + 2_000, 20_000, T0).word).toBe('PASSED');
@@ -81,12 +89,15 @@ describe('tileState', () => {
       tileState(bay('b1', 'U1'), finished('j', 'U1', 'failed', T0, { error: silent }), T0),
     ).toMatchObject({
       word: 'FAILED',
+      // A failed tile keeps its device UID besides the failure class.
+      uid: 'U1',
       line: 'NOT RESPONDING',
     });
     expect(tileState(bay('b1', 'U1'), job('j', 'b1', { state: 'interrupted' }), T0).word).toBe('NEEDS YOU');
     expect(tileState(bay('b1', 'U1'), undefined, T0)).toMatchObject({
       word: 'NEEDS YOU',
-      line: 'U1 · press Start',
+      uid: 'U1',
+      line: 'press Start',
     });
   });
 });
@@ -107,6 +118,8 @@ describe('production counters', () => {
     const f = figures(p.session, T0, T0 + 3_600_000);
     expect(f.fpy).toBe(0.5);
     expect(f.perHour).toBe(2);
+    // A figure as soon as a unit passed, even seconds into the shift (time counted as at least 1 min).
+    expect(figures(p.session, T0, T0 + 20_000).perHour).toBe(120);
     // Active time only: 1 s + 3 s per passed job, not the 10 s wall time.
     expect(activeMs(a)).toBe(4_000);
     expect(f.medianCycleMs).toBe(4_000);

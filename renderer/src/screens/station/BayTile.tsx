@@ -4,7 +4,8 @@ import { tileState } from '../../lib/tileState';
 const TONE_ICON = { pass: '✓', fail: '✗', busy: '⟳', idle: '•', warn: '!' } as const;
 
 /**
- * One bay as a compact tile, readable from a metre: bay number, one-word state, colour and progress.
+ * One bay as a compact tile, readable from a metre: bay number, device UID (kept on a failed tile too),
+ * one-word state, colour, one short line (failure class, current step, what to do) and progress.
  * Pressing it opens the bay's details (steps, remedy, actions) in the side panel.
  */
 export function BayTile({
@@ -18,7 +19,7 @@ export function BayTile({
   dense,
   onSelect,
 }: {
-  /** Dense mode (32 a screen): the RECONNECT line keeps only the seconds left. */
+  /** Dense mode (32 a screen): the UID gets its own row; the RECONNECT line keeps only the seconds left. */
   dense: boolean;
   bay: Bay;
   job: Job | undefined;
@@ -35,7 +36,7 @@ export function BayTile({
       type="button"
       className={`tile tile--${t.tone} ${selected ? 'tile--selected' : ''}`}
       aria-pressed={selected}
-      aria-label={`Bay ${index + 1}: ${t.word}${t.line ? `, ${t.line}` : ''}`}
+      aria-label={`Bay ${index + 1}: ${t.word}${t.uid ? `, device ${t.uid}` : ''}${t.line ? `, ${t.line}` : ''}`}
       data-testid="bay-tile"
       data-bay-id={bay.id}
       data-uid={bay.device?.uid ?? ''}
@@ -43,6 +44,9 @@ export function BayTile({
       onClick={onSelect}
     >
       <span className="tile__num">{index + 1}</span>
+      <span className="tile__uid mono" data-testid="tile-uid">
+        {t.uid}
+      </span>
       <span className={`tile__word ${t.word.length > 9 ? 'tile__word--long' : ''}`} data-testid="tile-word">
         <span className="tile__icon" aria-hidden="true">
           {TONE_ICON[t.tone]}{' '}

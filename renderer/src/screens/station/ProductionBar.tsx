@@ -43,7 +43,9 @@ export function ProductionBar({
             {f.failed} failed
           </dd>
           <dd className="production__fig">FPY {pct(f.fpy)}</dd>
-          <dd className="production__fig">{f.perHour === undefined ? '—' : Math.round(f.perHour)} /h</dd>
+          <dd className="production__fig" data-testid="prod-per-hour">
+            {f.perHour === undefined ? '—' : Math.round(f.perHour)} /h
+          </dd>
           <dd className="production__fig">median {secs(f.medianCycleMs)}</dd>
         </dl>
       ))}
