@@ -1,6 +1,6 @@
 /**
  * The embedded defaults: everything the main job needs on a machine with no devices and no org — the
- * device simulator on real PTYs (socat) or, where socat is missing (Windows, macOS, a bare Linux), on
+ * device simulator (and, when asked, simulated nRF91 modems) on real PTYs (socat) or, where socat is missing (Windows, macOS, a bare Linux), on
  * loopback TCP ports reached through the station's `tcp:` transport, the Salesforce org emulator on 127.0.0.1, a development CA — wired to
  * a real station core through the real serial, PKI and jsforce paths. Used by `asset-station demo`,
  * `asset-station web` (the browser harness) and the benchmarks.
@@ -12,7 +12,14 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { KeyAlgorithm, StationConfig } from '../shared/domain';
 import { StationError } from '../shared/errors';
-import { findSocat, simTransports, startDeviceSimulator, type DeviceSimulator } from './simulators';
+import {
+  findSocat,
+  simTransports,
+  startDeviceSimulator,
+  startModemSimulator,
+  type DeviceSimulator,
+  type ModemSimulator,
+} from './simulators';
 import { startOrgEmulator, type OrgEmulator } from '../sim/org';
 import { loadConfig, saveConfig } from '../core/config';
 import { ensureHome } from '../core/home';
@@ -48,6 +55,11 @@ export interface EmbeddedOptions {
   home: string;
   /** Number of simulated devices (default 4). */
   devices?: number;
+  /**
+   * Number of simulated Nordic nRF91 modems (stock firmware, AT commands) alongside them, default 0;
+   * `demo` uses 1. Their credentials persist in the home like the devices' state.
+   */
+  modems?: number;
   /** Key algorithm per device, cycled (default RSA-2048, ECDSA-P256: half get asset tokens). */
   keyAlgorithms?: KeyAlgorithm[];
   /** Simulated key generation time, ms (default: realistic per algorithm). */
@@ -74,6 +86,8 @@ export interface EmbeddedOptions {
 export interface Embedded {
   station: Station;
   sim: DeviceSimulator;
+  /** The simulated nRF91 modems (none unless {@link EmbeddedOptions.modems}). */
+  modems: ModemSimulator;
   org: OrgEmulator;
   secrets: SecretStore;
   /** True when the demo passphrase protects the vault. */
@@ -179,6 +193,14 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       ...(o.clones ? { clones: o.clones } : {}),
     });
     stops.push(() => sim.stop());
+    const modems = await startModemSimulator({
+      home,
+      count: o.modems ?? 0,
+      transport: deviceTransport,
+      persist: true,
+      ...(o.keygenDelayMs !== undefined ? { keygenDelayMs: o.keygenDelayMs } : {}),
+    });
+    stops.push(() => modems.stop());
     await prepareHome(home, secrets, org);
     const station = await Station.open({
       home,
@@ -186,17 +208,17 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       services: realServices({
         home,
         secrets,
-        watchDirs: [path.join(home, 'sim', 'devices')],
-        transports: simTransports(sim),
+        watchDirs: [path.join(home, 'sim', 'devices'), path.join(home, 'sim', 'modems')],
+        transports: simTransports(sim, modems),
       }),
       ...(o.reconnectWindowMs !== undefined ? { reconnectWindowMs: o.reconnectWindowMs } : {}),
     });
     stops.push(() => station.close());
     if (!(await secrets.get(SECRET_NAMES.adminPinHash))) await station.setAdminPin(DEMO_ADMIN_PIN);
     await station.connectOrg({ adminPin: DEMO_ADMIN_PIN });
-    for (const d of sim.devices) await station.attachBay({ locator: d.locator });
+    for (const d of [...sim.devices, ...modems.modems]) await station.attachBay({ locator: d.locator });
     if (o.watch ?? true) station.watch();
-    return { station, sim, org, secrets, demoPassphrase: !fromEnv, deviceTransport, stop: stopAll };
+    return { station, sim, modems, org, secrets, demoPassphrase: !fromEnv, deviceTransport, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

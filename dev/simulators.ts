@@ -12,10 +12,11 @@ export { startOrgEmulator, type OrgEmulator } from '../sim/org/index';
 export { startModemSimulator, type ModemFaults, type ModemSimulator } from '../sim/nrf91/index';
 
 /**
- * The transports that reach `sim`'s in-process devices (`sim:<uid>` locators): pass them to
+ * The transports that reach the in-process devices of `sims` (`sim:<uid>` locators; the first simulator
+ * that knows the name answers, e.g. the device simulator then the modem simulator): pass them to
  * core/wiring.ts `realServices({ transports })` or core/device `openDevice(locator, opts, transports)`.
  * A PTY simulator's devices need none (their locators are `serial:`).
  */
-export function simTransports(sim: Pick<DeviceSimulator, 'endpoint'>): TransportFactories {
-  return { sim: streamFactory((uid) => sim.endpoint(uid)) };
+export function simTransports(...sims: Array<Pick<DeviceSimulator, 'endpoint'>>): TransportFactories {
+  return { sim: streamFactory((name) => sims.map((s) => s.endpoint(name)).find((e) => e !== undefined)) };
 }

@@ -1,6 +1,7 @@
 /**
- * `asset-station demo` (npm run demo): the main job on the embedded defaults — 4 simulated devices on
- * PTYs (or loopback TCP ports where socat is missing), the org emulator, a development CA — provisioned in parallel end to end through the real
+ * `asset-station demo` (npm run demo): the main job on the embedded defaults — 4 simulated protocol v1
+ * devices and 1 simulated Nordic nRF91 modem on PTYs (or loopback TCP ports where socat is missing), the
+ * org emulator, a development CA — provisioned in parallel end to end through the real
  * serial, PKI and jsforce paths, then the records and a QA verify of each device. Run again on the same
  * home, it reports the devices as already provisioned and creates nothing new.
  */
@@ -11,6 +12,7 @@ import type { CliContext } from '../context';
 import { integerOption } from '../options';
 import { DEMO_HOME, DEVICE_TRANSPORT_WORDS, startEmbedded } from '../../dev/embedded';
 import { provisionWithProgress, recordsTable, stdoutOutput, verifyBays, verifyLines } from '../run-jobs';
+import { countByFamily, deviceFamilies, familyLine } from '../families';
 
 export function register(program: Command, ctx: () => CliContext): void {
   program
@@ -18,24 +20,26 @@ export function register(program: Command, ctx: () => CliContext): void {
     .description(
       'provision simulated devices end to end on the embedded defaults (simulator, org emulator, dev CA)',
     )
-    .option('--devices <n>', 'number of simulated devices', '4')
-    .action(async (o: { devices: string }) => {
+    .option('--devices <n>', 'number of simulated protocol v1 devices', '4')
+    .option('--modems <n>', 'number of simulated Nordic nRF91 modems (stock firmware, AT commands)', '1')
+    .action(async (o: { devices: string; modems: string }) => {
       const c = ctx();
       const count = integerOption(o.devices, '--devices', 1, 64);
+      const modemCount = integerOption(o.modems, '--modems', 0, 16);
       // The demo keeps its own data folder (./.station-home) unless told otherwise, so it never touches
       // a real station's home with its demo vault.
       const explicit = program.opts<{ home?: string }>().home ?? process.env.ASSET_STATION_HOME;
       const home = explicit ? c.home : path.resolve(DEMO_HOME);
       const out = stdoutOutput(c.json);
       const t0 = Date.now();
-      const env = await startEmbedded({ home, devices: count, watch: false });
+      const env = await startEmbedded({ home, devices: count, modems: modemCount, watch: false });
       try {
         const bays = await env.station.listBays({});
         c.info(`Asset Station demo on embedded defaults`);
         c.info(`  home     ${home}`);
-        c.info(
-          `  devices  ${bays.length} simulated ${DEVICE_TRANSPORT_WORDS[env.deviceTransport]} (${bays.map((b) => b.device?.uid).join(', ')})`,
-        );
+        const families = deviceFamilies(bays);
+        c.info(`  devices  ${bays.length} simulated ${DEVICE_TRANSPORT_WORDS[env.deviceTransport]}`);
+        for (const f of families) c.info(`           ${f.uid.padEnd(20)} ${f.title}`);
         c.info(`  org      emulator at ${env.org.baseUrl} (JWT bearer login as ${env.org.adminUsername})`);
         c.info(`  CA       ${(await env.station.getCaInfo({})).chain.map((x) => x.subject).join(' <- ')}`);
         if (env.demoPassphrase)
@@ -64,6 +68,8 @@ export function register(program: Command, ctx: () => CliContext): void {
           alreadyProvisioned: outcomes.filter((x) => x.alreadyProvisioned).length,
           verified,
           failed: outcomes.length - provisioned,
+          byFamily: countByFamily(families),
+          deviceFamilies: families,
           assetsInOrg: env.org.assets().length,
           seconds: Number(((Date.now() - t0) / 1000).toFixed(1)),
         };
@@ -71,6 +77,7 @@ export function register(program: Command, ctx: () => CliContext): void {
         c.info(
           `${summary.provisioned}/${summary.devices} provisioned (${summary.newlyProvisioned} new, ${summary.alreadyProvisioned} already), ${summary.verified}/${summary.devices} verified, ${summary.assetsInOrg} Assets in the org, ${summary.seconds} s`,
         );
+        c.info(familyLine(families, outcomes));
         if (out.json) out.write(JSON.stringify({ type: 'result', summary, records, verify: reports }));
         if (provisioned !== outcomes.length || verified !== outcomes.length) {
           const failed = outcomes.find((x) => x.job.state !== 'succeeded');

@@ -1,13 +1,16 @@
 /**
  * nRF91 modem simulator (issue 12): N simulated Nordic nRF91 modems on stock modem firmware, each on a
  * real PTY (socat, stable link `<home>/sim/modems/<imei>`), a loopback TCP port (`tcp:127.0.0.1:PORT`,
- * where socat is missing) or an in-process `sim:nrf91-<imei>` endpoint. State lives in memory (a new run is a factory-fresh modem). Behaviour: ./modem.ts.
+ * where socat is missing) or an in-process `sim:nrf91-<imei>` endpoint. State lives in memory (a new run
+ * is a factory-fresh modem) unless `persist` keeps it in `<home>/sim/modem-state/` (./state.ts).
+ * Behaviour: ./modem.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { StreamEndpoint } from '../../shared/protocol';
 import { MemoryPort, PtyPort, TcpPort, findSocat, type SimPort } from '../device/ports';
 import { SimModem, type ModemFaults, type ModemProfile } from './modem';
+import { loadModemState, saveModemState } from './state';
 
 export type { ModemFaults, ModemProfile } from './modem';
 export { SimModem } from './modem';
@@ -27,6 +30,8 @@ export interface ModemSimulatorOptions {
   tac?: string;
   model?: string;
   firmware?: string;
+  /** Keep each modem's credentials and identity key in `<home>/sim/modem-state/` across runs (default false). */
+  persist?: boolean;
 }
 
 /** A running modem simulator. */
@@ -60,6 +65,7 @@ export async function startModemSimulator(opts: ModemSimulatorOptions): Promise<
   const dir = path.join(home, 'sim', 'modems');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tac = opts.tac ?? '35000091';
+  const stateDir = path.join(home, 'sim', 'modem-state');
   const made: Array<{ modem: SimModem; port: SimPort; name: string }> = [];
   for (let i = 0; i < opts.count; i++) {
     const body = `${tac}${String(i + 1).padStart(6, '0')}`;
@@ -81,6 +87,8 @@ export async function startModemSimulator(opts: ModemSimulatorOptions): Promise<
       },
       (b) => port.write(b),
       { ...opts.faults },
+      opts.persist ? loadModemState(stateDir, imei) : undefined,
+      opts.persist ? (st) => saveModemState(stateDir, imei, st) : undefined,
     );
     made.push({ modem, port, name });
   }

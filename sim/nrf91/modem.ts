@@ -15,6 +15,7 @@ import {
   encodeKeygenPayload,
 } from '../../shared/nrf91';
 import { buildCsr, generateDeviceKey, signWithKey, type DeviceKey } from '../device/crypto';
+import type { ModemState } from './state';
 
 /** Fault switches of a simulated modem (runtime-changeable). */
 export interface ModemFaults {
@@ -62,14 +63,47 @@ export class SimModem {
   private busy: Promise<void> = Promise.resolve();
   readonly stats = { commands: 0, resets: 0 };
 
+  /**
+   * @param saved the state a modem kept from an earlier run (absent: factory-fresh).
+   * @param onChange called with the new state after every credential change (persistence).
+   */
   constructor(
     readonly profile: ModemProfile,
     private readonly out: (b: Uint8Array) => void,
     faults: ModemFaults = {},
+    saved?: ModemState,
+    private readonly onChange?: (st: ModemState) => void,
   ) {
     this.faults = faults;
     this.uuid = crypto.createHash('sha256').update(`nrf91-uuid-${profile.imei}`).digest().subarray(0, 16);
-    this.identityKey = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    this.identityKey = saved
+      ? crypto.createPrivateKey(saved.identityKeyPem)
+      : crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
+    for (const [k, v] of Object.entries(saved?.creds ?? {})) this.creds.set(k, v);
+    for (const [t, k] of Object.entries(saved?.keys ?? {}))
+      this.keys.set(Number(t), {
+        algorithm: 'ECDSA-P256',
+        privateKeyPem: k.privateKeyPem,
+        spki: new Uint8Array(Buffer.from(k.spki, 'base64')),
+      });
+  }
+
+  /** The state to keep across a restart (simulator persistence only). */
+  state(): ModemState {
+    return {
+      identityKeyPem: this.identityKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      creds: Object.fromEntries(this.creds),
+      keys: Object.fromEntries(
+        [...this.keys].map(([t, k]) => [
+          String(t),
+          { privateKeyPem: k.privateKeyPem, spki: Buffer.from(k.spki).toString('base64') },
+        ]),
+      ),
+    };
+  }
+
+  private changed(): void {
+    this.onChange?.(this.state());
   }
 
   /** The identity key's public half, DER SPKI (tests verify attestations with it). */
@@ -205,6 +239,7 @@ export class SimModem {
     const csr = await buildCsr(key, subject, []);
     this.keys.set(tag, key);
     this.creds.set(`${tag},2`, Buffer.from(key.spki).toString('hex'));
+    this.changed();
     const payload = encodeKeygenPayload(
       this.uuid,
       tag,
@@ -245,6 +280,7 @@ export class SimModem {
         if (this.creds.has(key)) throw new CmeFailure(CME.EXISTS);
         if (this.creds.size >= 32) throw new CmeFailure(CME.MEMORY_FULL);
         this.creds.set(key, content);
+        this.changed();
         return [];
       }
       case 1:
@@ -263,6 +299,7 @@ export class SimModem {
         if (this.active()) throw new CmeFailure(CME.ACTIVE_STATE);
         if (!this.creds.delete(key)) throw new CmeFailure(CME.NOT_FOUND);
         if (type === 2 && tag !== undefined) this.keys.delete(tag);
+        this.changed();
         return [];
       }
       default:

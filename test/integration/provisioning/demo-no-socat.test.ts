@@ -68,19 +68,32 @@ describe('npm run demo without socat', () => {
         newlyProvisioned: number;
         verified: number;
         failed: number;
+        byFamily: Record<string, number>;
+        deviceFamilies: Array<{ uid: string; family: string; title: string }>;
       };
     };
     expect(result.type).toBe('result');
+    // 4 protocol v1 devices and 1 nRF91 modem (issue 12), each family named per device.
     expect(result.summary).toMatchObject({
-      devices: 4,
-      provisioned: 4,
-      newlyProvisioned: 4,
-      verified: 4,
+      devices: 5,
+      provisioned: 5,
+      newlyProvisioned: 5,
+      verified: 5,
       failed: 0,
+      byFamily: { as1: 4, nrf91: 1 },
     });
+    expect(result.summary.deviceFamilies.filter((d) => d.family === 'nrf91')).toEqual([
+      {
+        uid: expect.stringMatching(/^IMEI-\d{15}$/),
+        family: 'nrf91',
+        title: 'Nordic nRF91 modem (AT commands)',
+      },
+    ]);
     // No PTY links were made: the devices lived on loopback TCP ports.
-    const links = path.join(home, 'sim', 'devices');
-    expect(fs.existsSync(links) ? fs.readdirSync(links) : []).toEqual([]);
+    for (const dir of ['devices', 'modems']) {
+      const links = path.join(home, 'sim', dir);
+      expect(fs.existsSync(links) ? fs.readdirSync(links) : []).toEqual([]);
+    }
     expect(result.summary.deviceTransport).toBe('tcp');
   }, 150_000);
 });
