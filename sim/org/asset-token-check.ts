@@ -14,6 +14,7 @@ import {
   type RegisteredAsset,
 } from '../../shared/asset-token-rules';
 import { newId, type TokenEvent } from './org-data';
+import { sfDateTime } from './sf-format';
 import { KEY_PREFIX } from './schema';
 import type { OrgStore } from './store';
 
@@ -28,7 +29,7 @@ export function checkAssetTokenEvent(store: OrgStore, event: TokenEvent): AssetT
   const verdict = evaluateAssetTokenEvent(event, candidates, { sha256Hex });
   event.Verdict = { ok: verdict.ok, reasonCodes: reasonCodes(verdict), quarantined: verdict.quarantine };
   if (verdict.ok) return verdict;
-  const now = new Date().toISOString();
+  const now = sfDateTime();
   const reason = verdict.reasons.map((r) => `${r.code}: ${r.detail}`).join('\n');
   for (const id of verdict.quarantine) {
     const rec = store.get('Asset', id);

@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { KEY_PREFIX, SOBJECT_TYPES, type SObjectType } from './schema';
+import { canonicalId, newId, sfDateTime } from './sf-format';
 
 /** A stored record: field name (canonical case) → value. */
 export type Rec = Record<string, unknown> & { Id: string };
@@ -69,26 +70,18 @@ export interface OrgData {
   seq: number;
 }
 
-const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+export { newId } from './sf-format';
 
-/** A fresh 18-character ID with the type's key prefix. */
-export function newId(prefix: string): string {
-  const bytes = crypto.randomBytes(15);
-  let s = prefix;
-  for (const b of bytes) s += ID_CHARS[b % ID_CHARS.length];
-  return s;
-}
-
-/** True for a 15- or 18-character alphanumeric ID. */
+/** True for a 15-character ID, or an 18-character one whose last 3 are a case-safe suffix (sf-format.ts). */
 export function isIdShape(v: unknown): v is string {
-  return typeof v === 'string' && /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/.test(v);
+  return typeof v === 'string' && canonicalId(v) !== undefined;
 }
 
 /** The org a fresh emulator starts with; `clientId` fixed or generated. */
 export function seed(clientId?: string): OrgData {
   const orgId = newId(KEY_PREFIX.Organization);
   const adminUserId = newId(KEY_PREFIX.User);
-  const now = new Date().toISOString();
+  const now = sfDateTime();
   const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const data: OrgData = {
     v: 1,
@@ -108,7 +101,7 @@ export function seed(clientId?: string): OrgData {
     refreshTokens: {},
     assetKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     tokenEvents: [],
-    apiUsage: { used: 0, day: now.slice(0, 10) },
+    apiUsage: { used: 0, day: new Date().toISOString().slice(0, 10) },
     seq: 0,
   };
   const put = (type: SObjectType, fields: Record<string, unknown>): string => {

@@ -5,6 +5,7 @@
  * ContactId (FIELD_INTEGRITY_EXCEPTION); unique fields give DUPLICATE_VALUE.
  */
 import { isIdShape } from './org-data';
+import { sfDateTime } from './sf-format';
 import { FIELDS, findField, type SObjectType } from './schema';
 import { ApiError } from './api-error';
 import type { OrgStore } from './store';
@@ -59,7 +60,8 @@ export function normalise(
         [f.name],
       );
     }
-    out[f.name] = v;
+    // stored (and so answered) as Salesforce writes datetimes (sf-format.ts)
+    out[f.name] = v !== null && f.type === 'datetime' ? sfDateTime(v as string) : v;
   }
   return out;
 }

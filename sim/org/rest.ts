@@ -8,12 +8,11 @@
  */
 import { ApiError } from './api-error';
 import { describe, findField, SOBJECT_TYPES, type SObjectType } from './schema';
-import { matches, parseSoql, relationship, type ParsedQuery } from './soql';
+import { query } from './rest-query';
 import type { RestCtx, RestRequest, RestResult } from './rest-common';
 import { asObject, canonField, dupFault, notFound, recordUrl, typeOf, withAttributes } from './rest-common';
 import { collections } from './rest-collections';
-import { identityRecord, identityRecords } from './rest-identity';
-import { columnMetadata } from './soql-columns';
+import { identityRecord } from './rest-identity';
 import { composite } from './rest-composite';
 
 export type { RestCtx, RestRequest, RestResult } from './rest-common';
@@ -139,50 +138,6 @@ function byExternalId(
     return { status: 200, body: withAttributes(ctx, type, found[0]!) };
   }
   throw notFound();
-}
-
-/** `query?q=` with the SOQL subset of soql.ts (docs/salesforce-wire.md §4.2): one page, `done: true`. */
-function query(ctx: RestCtx, params: URLSearchParams): RestResult {
-  const q = params.get('q');
-  if (!q) throw new ApiError(400, 'MALFORMED_QUERY', 'A query string (q) is required.');
-  const parsed = parseSoql(q);
-  if (params.get('columns') === 'true') return { status: 200, body: columnMetadata(parsed) };
-  const { type } = parsed;
-  const all =
-    type === 'User' || type === 'Organization' ? identityRecords(ctx.store, type) : ctx.store.list(type);
-  let recs = all.filter((r) => matches(parsed, r));
-  if (parsed.limit !== undefined) recs = recs.slice(0, parsed.limit);
-  return {
-    status: 200,
-    body: { totalSize: recs.length, done: true, records: recs.map((r) => queryRow(ctx, parsed, r)) },
-  };
-}
-
-/** One query row: `attributes`, the plain fields, and each parent relationship as a nested record or null. */
-function queryRow(ctx: RestCtx, parsed: ParsedQuery, rec: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {
-    attributes: { type: parsed.type, url: recordUrl(ctx, parsed.type, String(rec.Id)) },
-  };
-  for (const f of parsed.fields) {
-    const dot = f.indexOf('.');
-    if (dot < 0) {
-      out[f] = rec[f] ?? null;
-      continue;
-    }
-    const rel = relationship(parsed.type, f.slice(0, dot))!;
-    const parentId = rec[rel.field];
-    const parent = typeof parentId === 'string' ? ctx.store.get(rel.to, parentId) : undefined;
-    if (!parent) {
-      out[rel.name] = null;
-      continue;
-    }
-    const nested = (out[rel.name] ??= {
-      attributes: { type: rel.to, url: recordUrl(ctx, rel.to, parent.Id) },
-    }) as Record<string, unknown>;
-    const name = f.slice(dot + 1);
-    nested[name] = parent[name] ?? null;
-  }
-  return out;
 }
 
 /**

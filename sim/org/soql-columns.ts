@@ -1,7 +1,8 @@
 /**
  * The column metadata of a query (`GET /query?q=…&columns=true`), which Salesforce's sf CLI reads before
  * `data query` to lay out its table and CSV (plugin-data `retrieveColumns`): one column per selected field,
- * a parent relationship as one column with `joinColumns`. Not in the public REST reference: the shape here
+ * a parent relationship as one column with `joinColumns`, a child subquery as one `aggregate` column with
+ * `joinColumns` (what plugin-data reads as a subquery field). Not in the public REST reference: the shape here
  * is what the sf CLI reads (columnName, displayName, aggregate, joinColumns) [I].
  */
 import type { ParsedQuery } from './soql';
@@ -53,6 +54,15 @@ export function columnMetadata(q: ParsedQuery): Record<string, unknown> {
     const existing = cols.find((c) => c.columnName === rel && c.joinColumns.length > 0);
     if (existing) existing.joinColumns.push(child);
     else cols.push(column(rel, rel, [child]));
+  }
+  for (const sub of q.subqueries ?? []) {
+    // a child subquery: one aggregate column whose joinColumns are the child's fields
+    const col = column(
+      sub.relationshipName,
+      sub.relationshipName,
+      sub.fields.map((f) => column(f, f)),
+    );
+    cols.push({ ...col, aggregate: true });
   }
   return {
     columnMetadata: cols,

@@ -10,6 +10,7 @@ import { KEY_PREFIX, findField, type SObjectType } from './schema';
 import { checkRecord, normalise } from './record-rules';
 import { ApiError } from './api-error';
 import { emptyRecords, isIdShape, newId, seed, type OrgData, type Rec } from './org-data';
+import { canonicalId, sfDateTime } from './sf-format';
 
 export type { Rec } from './org-data';
 
@@ -67,11 +68,13 @@ export class OrgStore {
     this.data.records = records;
   }
 
-  /** A record by 18- or 15-character ID. */
+  /** A record by 15-character ID, or 18-character ID in any letter case (sf-format.ts canonicalId). */
   get(type: SObjectType, id: string): Rec | undefined {
     const all = this.data.records[type];
-    if (id.length === 15) return Object.values(all).find((r) => r.Id.slice(0, 15) === id);
-    return all[id];
+    const canon = canonicalId(id);
+    if (!canon) return undefined;
+    if (canon.length === 15) return Object.values(all).find((r) => r.Id.slice(0, 15) === canon);
+    return all[canon];
   }
 
   /** All records of a type. */
@@ -88,7 +91,7 @@ export class OrgStore {
   create(type: SObjectType, input: Record<string, unknown>, opts: { skipUnique?: boolean } = {}): Rec {
     const fields = normalise(this, type, input);
     checkRecord(this, type, fields, undefined, opts.skipUnique);
-    const now = new Date().toISOString();
+    const now = sfDateTime();
     const rec: Rec = { ...fields, Id: newId(KEY_PREFIX[type]), CreatedDate: now, LastModifiedDate: now };
     this.data.records[type][rec.Id] = rec;
     return rec;
@@ -103,7 +106,7 @@ export class OrgStore {
     const fields = normalise(this, type, input);
     const merged = { ...existing, ...fields };
     checkRecord(this, type, merged, existing.Id);
-    const rec: Rec = { ...merged, Id: existing.Id, LastModifiedDate: new Date().toISOString() };
+    const rec: Rec = { ...merged, Id: existing.Id, LastModifiedDate: sfDateTime() };
     this.data.records[type][rec.Id] = rec;
     return rec;
   }
