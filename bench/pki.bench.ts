@@ -62,7 +62,7 @@ async function benchIssue(alg: CaAlgorithm, inMemoryDb: boolean): Promise<void> 
     const t1 = process.hrtime.bigint();
     for (let i = 10; i < N + 10; i++) await ca.issue(csrs[i]!, { deviceUid: `dev-${i}` });
     console.log(
-      `issue (P-256 leaf) ${alg.padEnd(10)} CA: ${per.toFixed(3)} ms/cert   idempotent re-issue: ${(ms(t1) / N).toFixed(3)} ms   (${N} certs, ${inMemoryDb ? 'in-memory DB: signing cost' : 'station.db WAL synchronous=FULL: includes fsync'})`,
+      `issue (P-256 leaf) ${alg.padEnd(10)} CA: ${per.toFixed(3)} ms/cert   idempotent re-issue: ${(ms(t1) / N).toFixed(3)} ms   (${N} certs, ${inMemoryDb ? 'in-memory DB: signing cost' : 'station.db WAL, synchronous=NORMAL: commits without fsync'})`,
     );
     ca.close();
     db?.close();

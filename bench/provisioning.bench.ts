@@ -19,6 +19,7 @@ import type { DeviceDriver } from '../core/device';
 import { FileVault } from '../core/secrets';
 import { Station } from '../core/station';
 import { realServices } from '../core/wiring';
+import { startProfile } from './profile';
 
 /** Admin PIN set on the bench's throw-away home. */
 const BENCH_ADMIN_PIN = '13579';
@@ -112,12 +113,14 @@ async function benchOnce(n: number): Promise<Row> {
     for (const d of sim.info.devices) bays.push(await station.attachBay({ locator: d.locator }));
     serial.bytes = 0; // count the jobs only, not the attach HELLOs
     const used0 = (await station.getOrgStatus({})).apiUsage?.used ?? 0;
+    const prof = await startProfile();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const started = await Promise.all(bays.map((b) => station!.startJob({ bayId: b.id, kind: 'provision' })));
     const jobs = await Promise.all(started.map((j) => station!.waitForJob(j.id)));
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    await prof?.stop(`provision-${n}`);
     const used1 = (await station.getOrgStatus({})).apiUsage?.used ?? used0;
     return {
       n,

@@ -84,6 +84,7 @@ export async function runStep(scope: RunScope, step: StepName, attempt: number):
   const uid = scope.run.deviceUid();
   if (step === 'identify' && uid && !journal.getJob(jobId)?.deviceUid) journal.setDeviceUid(jobId, uid);
   scope.audit(result.state === 'done' ? 'step.done' : 'step.skipped', { step, detail: result.detail });
+  await journal.durable(); // on disk (one fsync shared by the bays) before it is announced and the next step starts
   announce(scope, step);
   return { kind: 'ok' };
 }

@@ -106,6 +106,7 @@ export async function runJob(
     await session.close();
   }
   finish(scope, end);
+  await journal.durable();
   const result = journal.toApiJob(journal.getJob(jobId)!);
   deps.onJob(result);
   return result;

@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import type { Job, JobKind, JobState, StepName } from '../../shared/domain';
 import type { StationErrorShape } from '../../shared/errors';
-import { migrate, stmt, type Db } from './db';
+import { durable, migrate, stmt, type Db } from './db';
 import {
   toApiStep,
   toJobRow,
@@ -56,10 +56,23 @@ const MIGRATIONS = [
    );`,
 ];
 
-/** The journal over the station database. All writes are synchronous and durable (WAL, synchronous=FULL). */
+/**
+ * The journal over the station database. Writes are synchronous and survive a process crash when they
+ * return (WAL); they survive a power cut once {@link Journal.durable} resolves (group commit, db.ts).
+ */
 export class Journal {
   constructor(private readonly db: Db) {
     migrate(db, 'journal', MIGRATIONS);
+  }
+
+  /**
+   * Resolves once every journal (and other station database) write made so far is on disk: the saga
+   * awaits it before it announces a finished step and starts the next one. Bays finishing steps in the
+   * same moment share one fsync (group commit).
+   * @throws the file system's error when the fsync fails.
+   */
+  durable(): Promise<void> {
+    return durable(this.db);
   }
 
   /** Creates a job with its planned steps (all `pending`). Returns the new job's id. */

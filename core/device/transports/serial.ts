@@ -13,6 +13,7 @@ import { StationError } from '../../../shared/errors';
 import { mapOpenError } from '../errors';
 import type { Transport } from '../transport';
 import { LineTransport } from './line';
+import { eventLoopBinding } from './serial-read';
 
 export interface SerialOptions {
   baudRate: number;
@@ -32,7 +33,14 @@ export async function openSerial(locator: string, path: string, o: SerialOptions
   const attempts = Math.max(1, o.busyAttempts ?? 4);
   let port: SerialPort | undefined;
   for (let i = 1; !port; i++) {
-    const p = new SerialPort({ path, baudRate: o.baudRate, autoOpen: false, lock: true, hupcl: false });
+    const p = new SerialPort({
+      binding: eventLoopBinding, // reads in the event loop, not the thread pool (serial-read.ts)
+      path,
+      baudRate: o.baudRate,
+      autoOpen: false,
+      lock: true,
+      hupcl: false,
+    });
     try {
       await new Promise<void>((resolve, reject) =>
         p.open((err) => (err ? reject(mapOpenError(locator, err)) : resolve())),
