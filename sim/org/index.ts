@@ -17,6 +17,7 @@ import { defaultFaults, type OrgFaults } from './faults';
 import { OAuthServer } from './oauth';
 import { listenOrgServer } from './server';
 import { ApiUsage, type EmulatorState } from './state';
+import { BulkJobs } from './bulk-jobs';
 import type { Rec, TokenEvent } from './org-data';
 import { OrgStore } from './store';
 import type { SObjectType } from './schema';
@@ -134,6 +135,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     oauth,
     faults,
     usage,
+    bulk: new BulkJobs(),
     countTokenCalls: opts.countTokenCalls ?? false,
     baseUrl: () => baseUrl,
     info,

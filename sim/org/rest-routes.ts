@@ -2,13 +2,15 @@
  * The emulator's REST endpoint over HTTP (docs/salesforce-wire.md §4.2, §4.3, §8): the free versions list,
  * then for `/services/data/vNN.N/…` in this order — 404 below v42.0, 401 INVALID_SESSION_ID for a bad or
  * expired token (and never otherwise), 403 REQUEST_LIMIT_EXCEEDED at the daily limit, the count, the REST
- * faults (HTML page, 5xx, 429), the JSON body, the handler (rest.ts), and the cut-off-answer fault.
+ * faults (HTML page, 5xx, 429), then Bulk API 2.0 under `jobs/` (bulk.ts, CSV bodies), or the JSON body,
+ * the handler (rest.ts), and the cut-off-answer fault.
  * Every answer under a version carries `Sforce-Limit-Info`.
  */
 import type http from 'node:http';
 import { MAINTENANCE_PAGE, takeFault } from './faults';
 import { JSON_TYPE, send, sendHtml, type EmuRequest } from './http';
 import { handleRest } from './rest';
+import { handleBulk } from './bulk';
 import type { EmulatorState } from './state';
 
 const VERSIONED = /^\/services\/data\/v(\d+)\.(\d)(\/.*)?$/;
@@ -34,7 +36,8 @@ export function restRoutes(st: EmulatorState, req: EmuRequest, res: http.ServerR
     send(res, 404, errorBody('NOT_FOUND', 'The requested resource does not exist'));
     return true;
   }
-  if (!st.oauth.session(req.bearer)) {
+  const session = st.oauth.session(req.bearer);
+  if (!session) {
     // 401 only for an invalid or expired token (docs/salesforce-wire.md §6.3, §8)
     send(res, 401, errorBody('INVALID_SESSION_ID', 'Session expired or invalid'));
     return true;
@@ -51,6 +54,21 @@ export function restRoutes(st: EmulatorState, req: EmuRequest, res: http.ServerR
     send(res, st.faults.serverErrorStatus, body, limit());
   } else if (takeFault(st.faults, 'rateLimited')) {
     send(res, 429, errorBody('REQUEST_LIMIT_EXCEEDED', 'Too many requests'), limit());
+  } else if (segments(vm[3])[0] === 'jobs') {
+    // Bulk API 2.0: CSV bodies and answers (bulk.ts)
+    const r = handleBulk(st.store, st.bulk, {
+      method,
+      segs: segments(vm[3]).slice(1),
+      query: req.url.searchParams,
+      raw,
+      version: `v${vm[1]}.${vm[2]}`,
+      userId: session.userId,
+    });
+    if (r.csv === undefined) send(res, r.status, r.body, { ...limit(), ...r.headers });
+    else {
+      res.writeHead(r.status, { 'Content-Type': 'text/csv', ...limit(), ...r.headers });
+      res.end(r.csv);
+    }
   } else {
     let body: unknown;
     try {

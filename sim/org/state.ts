@@ -3,6 +3,7 @@
  * switches, and the daily API counter behind `Sforce-Limit-Info` (docs/salesforce-wire.md §4.3), which
  * starts again at 0 each UTC day and is persisted with the store.
  */
+import type { BulkJobs } from './bulk-jobs';
 import type { OrgFaults } from './faults';
 import type { OAuthServer } from './oauth';
 import type { OrgStore } from './store';
@@ -54,6 +55,8 @@ export interface EmulatorState {
   oauth: OAuthServer;
   faults: OrgFaults;
   usage: ApiUsage;
+  /** Bulk API 2.0 jobs (bulk.ts), in memory. */
+  bulk: BulkJobs;
   /** Count token-endpoint calls against the daily limit (unknown in Salesforce, docs/salesforce-wire.md §4.3). */
   countTokenCalls: boolean;
   /** The emulator's base URL once it listens. */

@@ -4,6 +4,7 @@
  * its cache folder when missing (sf.ts); each command below is one an admin runs against a real org.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOrgEmulator, type OrgEmulator } from '../../../sim/org';
 import { ensureSfCli, sfRunner, type SfRunner } from './sf';
@@ -102,5 +103,57 @@ describe('the sf CLI against the org emulator', { timeout: 180_000 }, () => {
     ]);
     expect(d.name).toBe('Asset');
     expect(d.fields.find((f) => f.name === 'Device_UID__c')?.externalId).toBe(true);
+  });
+
+  it('data upsert bulk of Assets keyed on Device_UID__c (Bulk API 2.0), twice: creates, then updates', async () => {
+    const file = path.join(sf.home, 'assets.csv');
+    const acct = emu.defaultAccountId;
+    fs.writeFileSync(
+      file,
+      `Device_UID__c,Name,AccountId\nSFCLI-BULK-1,Bulk one,${acct}\nSFCLI-BULK-2,"Bulk, two",${acct}\n`,
+    );
+    const args = ['data', 'upsert', 'bulk', '-o', 'emu', '--sobject', 'Asset', '--file', file];
+    type Upserted = {
+      jobInfo: { state: string; numberRecordsProcessed: number; numberRecordsFailed: number };
+      records: { successfulResults: Array<Record<string, string>>; failedResults: unknown[] };
+    };
+    const ext = ['--external-id', 'Device_UID__c', '--wait', '1'];
+    const first = await sf.json<Upserted>([...args, ...ext]);
+    expect(first.jobInfo).toMatchObject({
+      state: 'JobComplete',
+      numberRecordsProcessed: 2,
+      numberRecordsFailed: 0,
+    });
+    expect(first.records.successfulResults.map((r) => [r.Device_UID__c, r.sf__Created])).toEqual([
+      ['SFCLI-BULK-1', 'true'],
+      ['SFCLI-BULK-2', 'true'],
+    ]);
+    fs.writeFileSync(file, `Device_UID__c,Status\nSFCLI-BULK-1,Installed\n`);
+    const second = await sf.json<Upserted>([...args, ...ext]);
+    expect(second.records.successfulResults).toMatchObject([
+      { sf__Id: first.records.successfulResults[0]!.sf__Id, sf__Created: 'false' },
+    ]);
+    const bulk = emu.assets().filter((a) => String(a.Device_UID__c).startsWith('SFCLI-BULK-'));
+    expect(bulk.map((a) => [a.Name, a.Status ?? null]).sort()).toEqual([
+      ['Bulk one', 'Installed'],
+      ['Bulk, two', null],
+    ]);
+  });
+
+  it('data export bulk (a Bulk API 2.0 query job) writes the Assets to a CSV file', async () => {
+    const out = path.join(sf.home, 'export.csv');
+    const soql =
+      "SELECT Device_UID__c, Name, Account.Name FROM Asset WHERE Device_UID__c LIKE 'SFCLI-BULK-%' ORDER BY Device_UID__c";
+    const r = await sf.json<{ totalSize: number; filePath: string }>([
+      ...['data', 'export', 'bulk', '-o', 'emu', '--query', soql],
+      ...['--output-file', out, '--result-format', 'csv', '--wait', '1'],
+    ]);
+    expect(r.totalSize).toBe(2);
+    const lines = fs.readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines).toEqual([
+      '"Device_UID__c","Name","Account.Name"',
+      '"SFCLI-BULK-1","Bulk one","Acme Devices Ltd"',
+      '"SFCLI-BULK-2","Bulk, two","Acme Devices Ltd"',
+    ]);
   });
 });
