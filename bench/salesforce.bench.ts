@@ -2,8 +2,8 @@
  * Salesforce REST calls per provisioned device, single and batched, against the org emulator
  * (sim/org) through the real OrgClient. Prints figures; asserts nothing.
  *
- * Per device the saga calls: checkClone (1 SOQL query) → upsertAsset (1 PATCH, or a share of one
- * Collections call when bays are batched) → [asset token: exchange (token endpoint, not a REST call),
+ * Per device the saga calls: checkClone (1 SOQL query) → upsertAsset (1 Composite call: the upsert —
+ * one PATCH, or a share of one Collections upsert when bays are batched — and its check by external ID) → [asset token: exchange (token endpoint, not a REST call),
  * validate (keys fetched once per client)] → findAssetByUid for verify (1 SOQL query).
  *
  * Run: npx tsx bench/salesforce.bench.ts [devices=8] [latencyMs=20]

@@ -63,6 +63,7 @@ export const ERROR_CODES = [
   'ORG_UNAVAILABLE',
   'ORG_REJECTED',
   'ORG_DUPLICATE',
+  'ORG_INCONSISTENT', // the org's answer names a record that is not this device's (checked in the same round trip)
   'ASSET_TOKEN_REJECTED',
   'ASSET_TOKEN_INVALID',
   // provisioning

@@ -60,6 +60,7 @@ const BY_CODE: Partial<Record<ErrorCode, FailureClass>> = {
   ORG_UNAVAILABLE: 'ORG',
   ORG_REJECTED: 'ORG',
   ORG_DUPLICATE: 'ORG',
+  ORG_INCONSISTENT: 'ORG',
   ASSET_TOKEN_REJECTED: 'ORG',
   ASSET_TOKEN_INVALID: 'ORG',
 };

@@ -4,11 +4,9 @@
  * time or coalesced across bays (coalescer.ts: upserts into one Collections call, look-ups into one query).
  */
 import type { StationConfig } from '../../shared/domain';
-import { StationError } from '../../shared/errors';
 import {
   buildAssetFields,
   DEFAULT_FIELD_MAP,
-  encodeExternalId,
   validateExternalId,
   type AssetFacts,
   type AssetFieldMap,
@@ -35,7 +33,8 @@ import {
   type UpsertResult,
 } from './asset-batching';
 import type { CoalescerOptions } from './coalescer';
-import { fromJsforceError, fromSfError, unexpectedAnswer, type SfError } from './errors';
+import { checkedUpsertBody, readCheckedUpsert, type CheckedUpsert } from './asset-answer';
+import { fromJsforceError } from './errors';
 import type { RestApi } from './rest';
 
 /** Clone checks and read-backs from several bays: see {@link AssetRecords.lookups}. */
@@ -49,8 +48,6 @@ export interface AssetRecordOptions {
   /** Asset field names for the facts (default: the salesforce/ metadata). */
   fieldMap?: AssetFieldMap;
 }
-
-const ID_RE = /^[A-Za-z0-9]{15}([A-Za-z0-9]{3})?$/;
 
 /** The Asset records of one org. */
 export class AssetRecords {
@@ -68,49 +65,34 @@ export class AssetRecords {
 
   /**
    * Upserts the device's Asset on the external-ID field (`PATCH /sobjects/Asset/{ext}/{encoded uid}`,
-   * docs/salesforce-wire.md §4.2): 201 → created, 200 → updated. Safe to retry.
-   * @throws StationError ORG_CONFIG (no Account/Contact, missing fields), ORG_DUPLICATE (300, DUPLICATE_VALUE),
-   *   ORG_REJECTED, ORG_AUTH, ORG_LIMIT, ORG_UNAVAILABLE, BAD_REQUEST (bad UID)
+   * docs/salesforce-wire.md §4.2): 201 → created, 200 → updated. Safe to retry. The answer is checked
+   * in the same Composite request against the Asset read back by external ID (asset-answer.ts).
+   * @throws StationError ORG_INCONSISTENT (the answer names another record, or the record lacks the key
+   *   fingerprint just written), ORG_CONFIG (no Account/Contact, missing fields), ORG_DUPLICATE (300,
+   *   DUPLICATE_VALUE), ORG_REJECTED, ORG_AUTH, ORG_LIMIT, ORG_UNAVAILABLE, BAD_REQUEST (bad UID)
    */
   async upsertAsset(facts: AssetFacts): Promise<UpsertResult> {
-    const res = await this.api.call<{ id?: unknown; created?: unknown } | undefined>(
-      {
-        method: 'PATCH',
-        url: `/sobjects/Asset/${this.fields.ext}/${encodeExternalId(facts.deviceUid)}`,
-        body: JSON.stringify(buildAssetFields(this.config, facts, this.fields.map)),
-        headers: { 'content-type': 'application/json' },
-      },
+    const fields = buildAssetFields(this.config, facts, this.fields.map);
+    const [r] = await this.checkedUpsert(
+      [{ facts, fields }],
       `upsert the Asset of device ${facts.deviceUid}`,
-      true,
     );
-    if (res && typeof res.id === 'string' && ID_RE.test(res.id))
-      return { id: res.id, created: res.created === true };
-    // Older API versions answer an update with 204 and no body [S] (docs/salesforce-wire.md §4.2): read it back.
-    const found = await this.findAssetByUid(facts.deviceUid);
-    if (!found)
-      throw new StationError(
-        'ORG_UNAVAILABLE',
-        `Salesforce accepted the upsert of device ${facts.deviceUid} but the Asset cannot be read back.`,
-        'Retry the job; the upsert is idempotent.',
-      );
-    return { id: found.id, created: false };
+    if (!r!.ok) throw r!.error;
+    return { id: r!.id, created: r!.created };
   }
 
   /**
    * Upserts several devices' Assets with sObject Collections (`PATCH /composite/sobjects/Asset/{ext}`,
-   * ≤200 per call, allOrNone false; docs/salesforce-wire.md §4.2). Returns one outcome per input, in order;
-   * per-record errors are read from `statusCode` or `errorCode`. Never throws: a failed call fails its records.
+   * ≤200 per call, allOrNone false; docs/salesforce-wire.md §4.2), each answer checked in the same
+   * Composite request (asset-answer.ts). Returns one outcome per input, in order; per-record errors are
+   * read from `statusCode` or `errorCode`. Never throws: a failed call fails its records.
    */
   async upsertAssets(all: AssetFacts[]): Promise<UpsertOutcome[]> {
     const out: UpsertOutcome[] = new Array(all.length);
-    const valid: Array<{ i: number; rec: Record<string, unknown> }> = [];
+    const valid: Array<{ i: number; up: CheckedUpsert }> = [];
     all.forEach((facts, i) => {
       try {
-        const fields = buildAssetFields(this.config, facts, this.fields.map);
-        valid.push({
-          i,
-          rec: { attributes: { type: 'Asset' }, [this.fields.ext]: facts.deviceUid, ...fields },
-        });
+        valid.push({ i, up: { facts, fields: buildAssetFields(this.config, facts, this.fields.map) } });
       } catch (e) {
         out[i] = { ok: false, error: fromJsforceError(e, 'prepare the Asset') };
       }
@@ -119,42 +101,32 @@ export class AssetRecords {
       const chunk = valid.slice(start, start + COLLECTION_MAX);
       const doing = `upsert ${chunk.length} Assets`;
       try {
-        const res = await this.api.call<unknown>(
-          {
-            method: 'PATCH',
-            url: `/composite/sobjects/Asset/${this.fields.ext}`,
-            body: JSON.stringify({ allOrNone: false, records: chunk.map((c) => c.rec) }),
-            headers: { 'content-type': 'application/json' },
-          },
+        const res = await this.checkedUpsert(
+          chunk.map((c) => c.up),
           doing,
-          true,
         );
-        if (!Array.isArray(res) || res.length !== chunk.length) {
-          throw unexpectedAnswer(
-            doing,
-            'an unexpected body',
-            'Retry; the upserts are keyed by external ID, so a retry never duplicates an Asset.',
-          );
-        }
-        chunk.forEach((c, k) => {
-          const r = res[k] as { id?: string; success?: boolean; created?: boolean; errors?: SfError[] };
-          out[c.i] =
-            r?.success && typeof r.id === 'string'
-              ? { ok: true, id: r.id, created: r.created === true }
-              : {
-                  ok: false,
-                  error: fromSfError(
-                    r?.errors?.[0] ?? { errorCode: 'UNKNOWN' },
-                    `upsert the Asset of device ${all[c.i]!.deviceUid}`,
-                  ),
-                };
-        });
+        chunk.forEach((c, k) => (out[c.i] = res[k]!));
       } catch (e) {
         const error = fromJsforceError(e, doing);
         for (const c of chunk) out[c.i] = { ok: false, error };
       }
     }
     return out;
+  }
+
+  /** One Composite call: the upsert(s) and the read-back by external ID; outcomes checked. */
+  private async checkedUpsert(ups: CheckedUpsert[], doing: string): Promise<UpsertOutcome[]> {
+    const res = await this.api.call<unknown>(
+      {
+        method: 'POST',
+        url: '/composite',
+        body: JSON.stringify(checkedUpsertBody(this.config.apiVersion, this.fields, ups)),
+        headers: { 'content-type': 'application/json' },
+      },
+      doing,
+      true,
+    );
+    return readCheckedUpsert(res, ups, this.fields, doing);
   }
 
   /**

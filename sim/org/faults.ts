@@ -22,6 +22,11 @@ export interface OrgFaults {
   rateLimited: number;
   /** The next N Asset writes fail with 400 DUPLICATE_VALUE. */
   duplicateValue: number;
+  /**
+   * A lying org (issue 11): the next N Asset upserts are done, but answered with the Id of ANOTHER Asset
+   * (or a made-up Id when there is none).
+   */
+  otherAssetId: number;
   /** Refuse a refresh of a token while another refresh of it is in flight (docs/salesforce-wire.md §5.2). */
   refuseConcurrentRefresh: boolean;
   /** Accept ES256 actor tokens (to probe client behaviour; Salesforce documents RS256 only, docs/salesforce-wire.md §1.3). */
@@ -30,7 +35,13 @@ export interface OrgFaults {
 
 /** The faults that count down, one per affected response. */
 export type CountedFault =
-  'serverErrors' | 'htmlErrors' | 'malformedJson' | 'tokenHtmlErrors' | 'rateLimited' | 'duplicateValue';
+  | 'serverErrors'
+  | 'htmlErrors'
+  | 'malformedJson'
+  | 'tokenHtmlErrors'
+  | 'rateLimited'
+  | 'duplicateValue'
+  | 'otherAssetId';
 
 /** No fault on; `latencyMs` as given. A fresh object each call (tests reset `emulator.faults` with it). */
 export function defaultFaults(latencyMs = 0): OrgFaults {
@@ -43,6 +54,7 @@ export function defaultFaults(latencyMs = 0): OrgFaults {
     rateLimited: 0,
     tokenHtmlErrors: 0,
     duplicateValue: 0,
+    otherAssetId: 0,
     refuseConcurrentRefresh: true,
     acceptEs256: false,
   };

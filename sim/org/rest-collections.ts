@@ -118,7 +118,8 @@ export function collections(
           [f.name],
         );
       }
-      return { id: res.rec.Id, success: true, errors: [], created: res.created };
+      const id = type === 'Asset' && ctx.answerId ? ctx.answerId(res.rec.Id) : res.rec.Id;
+      return { id, success: true, errors: [], created: res.created };
     });
   }
   throw notFound();

@@ -34,6 +34,8 @@ export interface RestCtx {
   apiUsage?: () => { used: number; max: number };
   /** Consumes one DUPLICATE_VALUE fault for an Asset write (true → fail this write). */
   takeDuplicateFault(): boolean;
+  /** The Id an Asset upsert answers with: `id`, or another Asset's while the otherAssetId fault is on. */
+  answerId?(id: string): string;
 }
 
 /** `/services/data/{version}/sobjects/{type}/{id}`. */

@@ -82,6 +82,10 @@ export function restRoutes(st: EmulatorState, req: EmuRequest, res: http.ServerR
         store: st.store,
         version: `v${vm[1]}.${vm[2]}`,
         takeDuplicateFault: () => takeFault(st.faults, 'duplicateValue'),
+        answerId: (id) =>
+          takeFault(st.faults, 'otherAssetId')
+            ? (st.store.list('Asset').find((r) => r.Id !== id)?.Id ?? '02i00000000LIARAAA')
+            : id,
         apiUsage: () => ({ used: st.usage.used, max: st.usage.dailyLimit }),
       },
       { method, segs: segments(vm[3]), query: req.url.searchParams, body },

@@ -126,7 +126,12 @@ function byExternalId(
     if ('matches' in r) return { status: 300, body: r.matches.map((m) => recordUrl(ctx, type, m.Id)) };
     return {
       status: r.created ? 201 : 200,
-      body: { id: r.rec.Id, success: true, errors: [], created: r.created },
+      body: {
+        id: type === 'Asset' && ctx.answerId ? ctx.answerId(r.rec.Id) : r.rec.Id,
+        success: true,
+        errors: [],
+        created: r.created,
+      },
     };
   }
   if (req.method === 'GET') {
