@@ -40,6 +40,7 @@ function pkiService(ca: StationCa): PkiService {
     findByKey: (fp) => ca.findByKey(fp),
     issue: (csr, o) =>
       ca.issue(csr, { deviceUid: o.deviceUid, reprovision: o.reprovision, profile: { subject: o.subject } }),
+    revocation: (serial) => ca.revocation(serial),
     verifyDeviceChain: (chain) => ca.verifyDeviceChain(chain),
     info: () => ca.info(),
   };

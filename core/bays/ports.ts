@@ -48,6 +48,8 @@ export interface PkiPort {
     csr: VerifiedCsr,
     opts: { deviceUid: string; reprovision: boolean; subject: DeviceSubject },
   ): Promise<IssuedCertificate>;
+  /** The station's revocation of certificate `serial` (hex, any case, colons optional), if revoked. */
+  revocation(serial: string): { serial: string; reason: string; revokedAt: string } | undefined;
   /** Checks that a device's chain leads to this CA and is valid now. */
   verifyDeviceChain(chain: Uint8Array[]): { ok: boolean; detail: string };
 }

@@ -26,6 +26,9 @@ export const RETURN_POLL_INTERVAL_MS = 250;
 /** Pause after a device is back before talking to it (its firmware is still booting), ms. */
 export const RETURN_SETTLE_MS = 300;
 
+/** How often a job paused on an unreachable CA signer (HSM token) tries to sign again, ms. */
+export const SIGNER_RETRY_DELAY_MS = 1000;
+
 /** Error codes after which the device may come back (reset, unplug, brown-out). */
 const DEVICE_GONE_CODES: ReadonlySet<string> = new Set([
   'DEVICE_PORT_VANISHED',
@@ -44,10 +47,25 @@ export type RecoveryPlan =
   | { kind: 'wait-busy'; delayMs: number }
   | { kind: 'reopen'; delayMs: number }
   | { kind: 'wait-for-return' }
+  | { kind: 'wait-for-signer'; delayMs: number }
   | { kind: 'give-up' };
 
-/** The recovery policy: a pure function of the error and the attempt number. */
-export function planRecovery(err: StationErrorShape, attempt: number): RecoveryPlan {
+/**
+ * The recovery policy: a pure function of the error, the attempt number and how long the station waits
+ * for something that went away to come back (`waitMs`, default {@link RECONNECT_WINDOW_MS}).
+ * CA_SIGNER_UNAVAILABLE (the HSM token was pulled or stopped answering; nothing was signed) pauses the
+ * step: it is tried again every {@link SIGNER_RETRY_DELAY_MS} for about `waitMs`, so a token plugged
+ * back in lets the job carry on. CERT_REVOKED and every other refusal give up at once.
+ */
+export function planRecovery(
+  err: StationErrorShape,
+  attempt: number,
+  waitMs: number = RECONNECT_WINDOW_MS,
+): RecoveryPlan {
+  if (err.code === 'CA_SIGNER_UNAVAILABLE')
+    return attempt * SIGNER_RETRY_DELAY_MS < waitMs
+      ? { kind: 'wait-for-signer', delayMs: SIGNER_RETRY_DELAY_MS }
+      : { kind: 'give-up' };
   // A device still busy with a command from before (e.g. KEYGEN after a cancel) answers BUSY.
   if (err.details?.deviceError === 'BUSY' && attempt < BUSY_MAX_ATTEMPTS)
     return { kind: 'wait-busy', delayMs: BUSY_RETRY_DELAY_MS };
@@ -90,8 +108,16 @@ export async function recover(plan: RecoveryPlan, env: RecoveryEnv): Promise<Rec
       return { kind: 'again' };
     case 'wait-for-return':
       return waitForReturn(env);
+    case 'wait-for-signer':
+      env.note(SIGNER_PAUSE_NOTE);
+      await sleep(plan.delayMs, env.signal);
+      return { kind: 'again' };
   }
 }
+
+/** What a step paused on the CA signer shows while it waits. */
+export const SIGNER_PAUSE_NOTE =
+  'paused: the HSM token holding the CA key is not answering; reconnect the HSM token and the job carries on (nothing was signed)';
 
 async function waitForReturn(env: RecoveryEnv): Promise<RecoveryResult> {
   await env.session.drop();

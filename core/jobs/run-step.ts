@@ -31,6 +31,8 @@ export interface RunScope {
    */
   sameDevice: { pending: boolean };
   ports: SagaPorts;
+  /** How long to wait for something that went away (a device, the HSM token) to come back, ms. */
+  waitMs?: number;
   config(): StationConfig;
   onStep(step: Step): void;
   audit(action: JobAuditAction, data?: Record<string, unknown>): void;
@@ -74,7 +76,7 @@ export async function runStep(scope: RunScope, step: StepName, attempt: number):
       delete scope.memory.assetToken; // bound to this job's device: never handed to another one
       scope.audit('device.mismatch', { step, message: error.message, ...error.details });
     }
-    const plan = planRecovery(error, attempt);
+    const plan = planRecovery(error, attempt, scope.waitMs);
     if (plan.kind !== 'give-up') return { kind: 'retryable', error, plan };
     return failStep(scope, step, error);
   }
@@ -98,13 +100,18 @@ export function failStep(
   step: StepName,
   error: StationErrorShape,
 ): { kind: 'failed'; error: StationErrorShape } {
-  const remedy = deviceWentAway(error)
+  const remedy = keepsProgress(error)
     ? `${error.remedy} The job keeps its progress: press Retry to resume at "${stepLabel(step)}" (in auto mode, plugging the device in resumes it).`
     : error.remedy;
   const failure = { ...error, remedy };
   scope.journal.failStep(scope.jobId, step, failure);
   announce(scope, step);
   return { kind: 'failed', error: failure };
+}
+
+/** A device that went away or a CA signer (HSM token) that stopped answering: nothing is lost, Retry resumes. */
+function keepsProgress(error: StationErrorShape): boolean {
+  return deviceWentAway(error) || error.code === 'CA_SIGNER_UNAVAILABLE';
 }
 
 /** Journals `step` as stopped by a cancel. */

@@ -22,6 +22,7 @@ import type { AuditLog } from '../records/audit';
 import type { Journal } from '../records/journal';
 import type { AdminPin } from '../operators/admin-pin';
 import { auditJob } from './job-audit';
+import { quarantinedJob, revokedSinceProvisioned } from './quarantine';
 import { runJob, type RunnerDeps } from './saga';
 import type { JobMemory } from './steps/context';
 import { PROVISION_JOB } from './steps';
@@ -87,7 +88,8 @@ export class JobRunner {
    * Starts a job on a bay. For provisioning: a device already provisioned gets its earlier job back
    * (nothing is done); a device with an unfinished job resumes it — unless that job's record cannot
    * be read back (JOURNAL_CORRUPT), then a new job starts and the old record is kept.
-   * @throws StationError UNAUTHORIZED (re-provision without the right admin PIN), CONFLICT (bay busy),
+   * @throws StationError CERT_REVOKED (the device is quarantined: its certificate or key was revoked),
+   *   UNAUTHORIZED (re-provision without the right admin PIN), CONFLICT (bay busy),
    *   DEVICE_PORT_NOT_FOUND (no device identified on the bay), NOT_FOUND (no such bay).
    */
   async startJob(req: StartRequest): Promise<Job> {
@@ -116,6 +118,9 @@ export class JobRunner {
       const bindingHeld =
         fresh.state.assetIdSet || familyCapabilities(fresh.family).assetBinding.kind === 'org';
       if (fresh.uid === uid && fresh.state.certInstalled && bindingHeld) {
+        // Its certificate revoked since: quarantined, not "already provisioned".
+        const revoked = revokedSinceProvisioned(last, await this.deps.ports.pki());
+        if (revoked) throw revoked;
         this.deps.log('info', `${uid} is already provisioned (job ${last.id}); nothing to do.`, {
           bayId: bay.id,
           jobId: last.id,
@@ -125,6 +130,8 @@ export class JobRunner {
       }
     }
     if (last && RESUMABLE.has(last.state)) {
+      const quarantined = quarantinedJob(last);
+      if (quarantined) throw quarantined;
       if (last.error?.code === 'JOURNAL_CORRUPT') {
         this.deps.log(
           'warn',
@@ -153,7 +160,8 @@ export class JobRunner {
 
   /**
    * Resumes a failed, cancelled or interrupted job from its last finished step, on the bay where its
-   * device is now. @throws StationError NOT_FOUND, CONFLICT, DEVICE_PORT_NOT_FOUND.
+   * device is now. @throws StationError NOT_FOUND, CONFLICT, DEVICE_PORT_NOT_FOUND, CERT_REVOKED (a
+   * quarantined job: it stopped on a revoked key).
    */
   async retryJob(req: { jobId: string }): Promise<Job> {
     const { bays, journal } = this.deps;
@@ -168,6 +176,8 @@ export class JobRunner {
       );
     if (job.state === 'succeeded')
       throw new StationError('CONFLICT', `Job ${job.id} already succeeded.`, 'Nothing to retry.');
+    const quarantined = quarantinedJob(job);
+    if (quarantined) throw quarantined;
     const bay = (job.deviceUid && bays.byUid(job.deviceUid)) || bays.list().find((b) => b.id === job.bayId);
     if (!bay)
       throw new StationError(

@@ -91,6 +91,7 @@ export async function runJob(
     memory: opts.memory ?? {},
     sameDevice: { pending: true },
     ports: deps.ports,
+    waitMs: deps.reconnectWindowMs ?? RECONNECT_WINDOW_MS,
     config: deps.config,
     onStep: (step) => deps.onStep(jobId, job.bayId, step),
     audit,
@@ -170,7 +171,8 @@ async function stepToEnd(
     });
     if (next.kind === 'again') {
       // A fresh connection or a device that came back: same device or stop, before anything else.
-      if (out.plan.kind !== 'wait-busy') scope.sameDevice.pending = true;
+      if (out.plan.kind !== 'wait-busy' && out.plan.kind !== 'wait-for-signer')
+        scope.sameDevice.pending = true;
       continue;
     }
     if (scope.signal.aborted) return cancelStep(scope, step);

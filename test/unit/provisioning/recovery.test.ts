@@ -7,6 +7,8 @@ import {
   PROTOCOL_MAX_ATTEMPTS,
   PROTOCOL_RETRY_DELAY_MS,
   RECONNECT_MAX_ATTEMPTS,
+  RECONNECT_WINDOW_MS,
+  SIGNER_RETRY_DELAY_MS,
   deviceWentAway,
   planRecovery,
 } from '../../../core/jobs/recovery';
@@ -45,6 +47,7 @@ describe('recovery policy', () => {
   it('never retries a trust decision or an org refusal', () => {
     for (const code of [
       'CLONE_SUSPECTED',
+      'CERT_REVOKED',
       'CSR_POLICY',
       'POP_FAILED',
       'DEVICE_MISMATCH',
@@ -54,5 +57,17 @@ describe('recovery policy', () => {
       expect(deviceWentAway(err(code))).toBe(false);
       expect(planRecovery(err(code), 1).kind, code).toBe('give-up');
     }
+  });
+
+  it('pauses on an unreachable CA signer (HSM token) for about the wait window, then gives up', () => {
+    const hsm = err('CA_SIGNER_UNAVAILABLE');
+    expect(deviceWentAway(hsm)).toBe(false);
+    expect(planRecovery(hsm, 1)).toEqual({ kind: 'wait-for-signer', delayMs: SIGNER_RETRY_DELAY_MS });
+    const last = Math.ceil(RECONNECT_WINDOW_MS / SIGNER_RETRY_DELAY_MS) - 1;
+    expect(planRecovery(hsm, last).kind).toBe('wait-for-signer');
+    expect(planRecovery(hsm, last + 1).kind).toBe('give-up');
+    // A shorter window (tests, or a station that gives up sooner) ends the pause sooner.
+    expect(planRecovery(hsm, 3, 3 * SIGNER_RETRY_DELAY_MS).kind).toBe('give-up');
+    expect(planRecovery(hsm, 2, 3 * SIGNER_RETRY_DELAY_MS).kind).toBe('wait-for-signer');
   });
 });
