@@ -3,6 +3,7 @@
  * an AT modem, which answers ERROR; then the nRF91 AT probe). Adding a family = one folder beside
  * as1/ and nrf91/ exporting a probe, plus one line in {@link FAMILIES} (docs/drivers.md).
  */
+import { DEVICE_FAMILY_WORDS } from '../../../shared/device-families';
 import { StationError } from '../../../shared/errors';
 import type { Transport } from '../transport';
 import type { OpenOptions } from '../types';
@@ -34,13 +35,13 @@ export interface FamilyEntry {
 export const FAMILIES: FamilyEntry[] = [
   {
     family: 'as1',
-    title: 'protocol v1 firmware',
+    title: DEVICE_FAMILY_WORDS.as1.title,
     capabilities: AS1_CAPABILITIES,
     probe: (t, o) => probeAs1(t, o, o.probeMs),
   },
   {
     family: 'nrf91',
-    title: 'Nordic nRF91 modem (AT commands)',
+    title: DEVICE_FAMILY_WORDS.nrf91.title,
     capabilities: NRF91_CAPABILITIES,
     probe: (t, o) => probeNrf91(t, o, o.probeMs),
   },

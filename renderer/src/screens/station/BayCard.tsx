@@ -1,6 +1,8 @@
 import { useCallback } from 'react';
 import type { Bay, Job } from '../../../../shared/domain';
 import { ErrorNotice } from '../../components/ErrorNotice';
+import { FamilyBadge } from '../../components/FamilyBadge';
+import { SkippedSteps } from '../../components/SkippedSteps';
 import { LabelButton } from './LabelButton';
 import { bayView } from '../../lib/bayView';
 import { elapsedMs, formatElapsed, shortLocator, stepLabel } from '../../lib/format';
@@ -78,6 +80,12 @@ export function BayCard({
         </span>
       </header>
 
+      {bay.device ? (
+        <p className="bay__family">
+          <FamilyBadge family={bay.device.family} long />
+        </p>
+      ) : null}
+
       <p
         className={`bay__headline bay__headline--${view.tone}`}
         data-testid="bay-headline"
@@ -129,6 +137,8 @@ export function BayCard({
           <p className="bay__absent">Device not connected.</p>
         ) : null}
       </div>
+
+      <SkippedSteps job={job} />
 
       {view.error ? <ErrorNotice error={view.error} testId="bay-error" /> : null}
       {actionError ? (

@@ -1,5 +1,7 @@
 import type { Bay, Job } from '../../../../shared/domain';
 import { tileState } from '../../lib/tileState';
+import { deviceFamilyWords } from '../../../../shared/device-families';
+import { FamilyBadge } from '../../components/FamilyBadge';
 
 const TONE_ICON = { pass: '✓', fail: '✗', busy: '⟳', idle: '•', warn: '!' } as const;
 
@@ -36,14 +38,17 @@ export function BayTile({
       type="button"
       className={`tile tile--${t.tone} ${selected ? 'tile--selected' : ''}`}
       aria-pressed={selected}
-      aria-label={`Bay ${index + 1}: ${t.word}${t.uid ? `, device ${t.uid}` : ''}${t.line ? `, ${t.line}` : ''}`}
+      aria-label={`Bay ${index + 1}: ${t.word}${t.uid ? `, device ${t.uid}` : ''}${t.line ? `, ${t.line}` : ''}${bay.device ? `, ${deviceFamilyWords(bay.device.family).title}` : ''}`}
       data-testid="bay-tile"
       data-bay-id={bay.id}
       data-uid={bay.device?.uid ?? ''}
       data-word={t.word}
       onClick={onSelect}
     >
-      <span className="tile__num">{index + 1}</span>
+      <span className="tile__num">
+        {index + 1}
+        {bay.device ? <FamilyBadge family={bay.device.family} /> : null}
+      </span>
       <span className="tile__uid mono" data-testid="tile-uid">
         {t.uid}
       </span>
