@@ -13,7 +13,8 @@ import {
   type ValidateOptions,
 } from './asset-token-validate';
 import { fromOAuthError } from './auth';
-import { unexpectedAnswer, unreachable } from './errors';
+import { unexpectedAnswer } from './errors';
+import { boundedFetch } from './bounded-http';
 import { decodeJws } from './jwt';
 import { DEFAULT_TIMEOUT_MS } from './rest';
 import type { OrgSession } from './session';
@@ -116,24 +117,19 @@ export class AssetTokens {
       actor_token: actorToken,
     });
     this.session.stats.tokenCalls++;
-    let status: number;
-    let text: string;
-    try {
-      const res = await fetch(`${base}/services/oauth2/token`, {
+    // bounded: body capped, no redirect followed (the subject token is in the body: never re-sent elsewhere)
+    const res = await boundedFetch(
+      {
         method: 'POST',
+        url: `${base}/services/oauth2/token`,
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body,
-        signal: AbortSignal.timeout(this.opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS),
-      });
-      status = res.status;
-      text = await res.text();
-    } catch (e) {
-      throw unreachable(
-        'exchange the asset token',
-        (e as Error).message,
-        'Check the network and retry the asset-token step.',
-      );
-    }
+        timeoutMs: this.opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      },
+      'exchange the asset token',
+    );
+    const status = res.status;
+    const text = res.body;
     try {
       const parsed = JSON.parse(text) as unknown;
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
@@ -184,14 +180,19 @@ export class AssetTokens {
     this.session.stats.otherCalls++;
     let jwks: unknown;
     try {
-      const res = await fetch(`${this.session.instanceUrl.replace(/\/+$/, '')}/id/keys`, {
-        signal: AbortSignal.timeout(this.opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS),
-      });
-      jwks = await res.json();
+      const res = await boundedFetch(
+        {
+          method: 'GET',
+          url: `${this.session.instanceUrl.replace(/\/+$/, '')}/id/keys`,
+          timeoutMs: this.opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+        },
+        "read the org's signing keys (/id/keys)",
+      );
+      jwks = JSON.parse(res.body);
     } catch (e) {
       throw new StationError(
         'ORG_UNAVAILABLE',
-        `Could not read the org's signing keys (/id/keys): ${(e as Error).message}.`,
+        `Could not read the org's signing keys (/id/keys): ${(e as Error).message}`,
         'Check the network, or pin the asset signing certificate in the station settings.',
       );
     }

@@ -51,6 +51,8 @@ export async function saveStoredSession(secrets: SecretStore, s: StoredSession):
 export interface SessionOptions {
   /** API calls kept in reserve: calls stop (ORG_LIMIT) when `used >= limit - reserve`. Default 5 % of the limit. */
   apiReserve?: number;
+  /** Largest REST response body read, bytes. Default 1 MiB (bounded-http.ts). */
+  maxResponseBytes?: number;
 }
 
 /** A refresh loop ends in ORG_AUTH after this many refreshes within {@link REFRESH_LOOP_WINDOW_MS}. */
@@ -83,7 +85,10 @@ export class OrgSession {
     readonly stats: CallStats = { restCalls: 0, tokenCalls: 0, otherCalls: 0 },
   ) {
     this.loginUrl = checkOrgConfig(config).loginUrl;
-    this.transport = new CountingTransport(stats, (u) => (this.apiUsage = u));
+    this.transport = new CountingTransport(stats, (u) => (this.apiUsage = u), {
+      instanceUrl: () => this.stored.instanceUrl,
+      ...(opts.maxResponseBytes ? { maxBodyBytes: opts.maxResponseBytes } : {}),
+    });
     this.conn = new Connection({
       instanceUrl: stored.instanceUrl,
       accessToken: stored.accessToken,
