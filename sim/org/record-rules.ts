@@ -2,7 +2,8 @@
  * The org's record rules, as the emulator enforces them on every write (docs/salesforce-wire.md §4.1, §4.2):
  * unknown fields give INVALID_FIELD, read-only ones INVALID_FIELD_FOR_INSERT_UPDATE, over-long strings
  * STRING_TOO_LONG, bad references MALFORMED_ID / INVALID_CROSS_REFERENCE_KEY; an Asset needs AccountId or
- * ContactId (FIELD_INTEGRITY_EXCEPTION); unique fields give DUPLICATE_VALUE.
+ * ContactId (FIELD_INTEGRITY_EXCEPTION); unique fields give DUPLICATE_VALUE; AutoNumber names are the org's;
+ * fleet evidence cannot be edited or deleted (the `StationEvidenceGuard` triggers of salesforce/).
  */
 import { isIdShape } from './org-data';
 import { sfDateTime } from './sf-format';
@@ -133,4 +134,39 @@ export function checkHeadNotBack(
       ['Head_Seq__c'],
     );
   }
+}
+
+/** The AutoNumber name of the `n`th record of a type (e.g. `SAE-0000000042`), or nothing when it has none. */
+export function autoNumbers(type: SObjectType, n: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of FIELDS[type]) {
+    const m = f.autoNumber ? /^(.*)\{(0+)\}(.*)$/.exec(f.autoNumber) : null;
+    if (m) out[f.name] = `${m[1]}${String(n).padStart(m[2]!.length, '0')}${m[3]}`;
+  }
+  return out;
+}
+
+/** What the evidence triggers refuse (salesforce/…/triggers, docs/salesforce-setup.md §9). */
+const IMMUTABLE: Partial<Record<SObjectType, ReadonlyArray<'update' | 'delete'>>> = {
+  Station_Audit_Entry__c: ['update', 'delete'],
+  Station_Chain_Head__c: ['delete'], // moving it is `Head_Cannot_Go_Back`'s business
+};
+
+/**
+ * The `StationAuditEntryTrigger` / `StationChainHeadTrigger` rules (before update / before delete,
+ * `StationEvidenceGuard.cls`): an audit entry is never edited or deleted, a chain head never deleted — by
+ * anyone, admins included — so neither a station nor an org user can rewrite or erase a station's
+ * evidence, nor delete a head to plant a lower one. Apex `addError` in a before trigger reaches REST as
+ * FIELD_CUSTOM_VALIDATION_EXCEPTION.
+ * @throws ApiError FIELD_CUSTOM_VALIDATION_EXCEPTION
+ */
+export function checkChangeAllowed(type: SObjectType, op: 'update' | 'delete'): void {
+  if (!IMMUTABLE[type]?.includes(op)) return;
+  const what = type === 'Station_Audit_Entry__c' ? 'Station audit entries' : 'Station chain heads';
+  throw new ApiError(
+    400,
+    'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+    `${what} are fleet evidence and cannot be ${op === 'update' ? 'edited' : 'deleted'}. Compare the station's log with "asset-station audit verify" instead; to retire evidence, an admin deploys a change to the StationEvidenceGuard trigger, which Setup Audit Trail records.`,
+    [],
+  );
 }

@@ -18,6 +18,8 @@ export interface FieldDef {
   readOnly?: boolean;
   /** For references: the sObject type they point to. */
   referenceTo?: SObjectType;
+  /** An AutoNumber name field's display format (e.g. `SAE-{0000000000}`): set by the org, read-only. */
+  autoNumber?: string;
 }
 
 /** sObjects the emulator knows. */
@@ -85,7 +87,7 @@ const FLEET_FIELDS: Record<
 > = {
   Station_Audit_Entry__c: [
     ...system,
-    { name: 'Name', type: 'string', length: 80 },
+    { name: 'Name', type: 'string', length: 80, readOnly: true, autoNumber: 'SAE-{0000000000}' },
     { name: 'Entry_Key__c', type: 'string', length: 100, externalId: true, unique: true },
     { name: 'Station_Id__c', type: 'string', length: 64, externalId: true },
     { name: 'Seq__c', type: 'double' },
@@ -101,7 +103,7 @@ const FLEET_FIELDS: Record<
   ],
   Station_Chain_Head__c: [
     ...system,
-    { name: 'Name', type: 'string', length: 80 },
+    { name: 'Name', type: 'string', length: 80, readOnly: true, autoNumber: 'SCH-{00000}' },
     { name: 'Station_Id__c', type: 'string', length: 64, externalId: true, unique: true },
     { name: 'Head_Seq__c', type: 'double' },
     { name: 'Head_Hash__c', type: 'string', length: 64 },

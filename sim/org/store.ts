@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { StationError } from '../../shared/errors';
 import { KEY_PREFIX, findField, type SObjectType } from './schema';
-import { checkRecord, normalise } from './record-rules';
+import { autoNumbers, checkChangeAllowed, checkRecord, normalise } from './record-rules';
 import { ApiError } from './api-error';
 import { emptyRecords, isIdShape, newId, seed, type OrgData, type Rec } from './org-data';
 import { canonicalId, sfDateTime } from './sf-format';
@@ -92,7 +92,13 @@ export class OrgStore {
     const fields = normalise(this, type, input);
     checkRecord(this, type, fields, undefined, opts.skipUnique);
     const now = sfDateTime();
-    const rec: Rec = { ...fields, Id: newId(KEY_PREFIX[type]), CreatedDate: now, LastModifiedDate: now };
+    const rec: Rec = {
+      ...fields,
+      ...autoNumbers(type, this.list(type).length + 1),
+      Id: newId(KEY_PREFIX[type]),
+      CreatedDate: now,
+      LastModifiedDate: now,
+    };
     this.data.records[type][rec.Id] = rec;
     return rec;
   }
@@ -103,6 +109,7 @@ export class OrgStore {
       throw new ApiError(400, 'MALFORMED_ID', `Id: id value of incorrect type: ${id}`, ['Id']);
     const existing = this.get(type, id);
     if (!existing) throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    checkChangeAllowed(type, 'update');
     const fields = normalise(this, type, input);
     const merged = { ...existing, ...fields };
     checkRecord(this, type, merged, existing.Id);
@@ -117,6 +124,7 @@ export class OrgStore {
       throw new ApiError(400, 'MALFORMED_ID', `Id: id value of incorrect type: ${id}`, ['Id']);
     const existing = this.get(type, id);
     if (!existing) throw new ApiError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    checkChangeAllowed(type, 'delete');
     delete this.data.records[type][existing.Id];
   }
 

@@ -123,3 +123,60 @@ describe('Station_Chain_Head__c: the head cannot go back', () => {
     expect([head.Head_Seq__c, head.Head_Hash__c]).toEqual([9, h(9)]);
   });
 });
+
+describe('fleet evidence is immutable (StationEvidenceGuard triggers)', () => {
+  const h = (n: number) => crypto.createHash('sha256').update(`e${n}`).digest('hex');
+  const code = (r: { body: unknown }) => (r.body as Array<{ errorCode: string }>)[0]!.errorCode;
+  const entry = (seq: number) => ({
+    Entry_Key__c: `ST-IMM-1:${seq}`,
+    Station_Id__c: 'ST-IMM-1',
+    Seq__c: seq,
+    Entry_Hash__c: h(seq),
+    Prev_Hash__c: h(seq - 1),
+    Kind__c: 'step.done',
+  });
+  const stored = (key: string) => emu.records('Station_Audit_Entry__c').find((r) => r.Entry_Key__c === key);
+
+  it('an audit entry can be created, with the org naming it, but neither edited nor deleted by any route', async () => {
+    const created = await call('POST', '/sobjects/Station_Audit_Entry__c', entry(1));
+    expect(created.status).toBe(201);
+    const id = (created.body as { id: string }).id;
+    expect(String(stored('ST-IMM-1:1')!.Name)).toMatch(/^SAE-\d{10}$/);
+    const named = await call('POST', '/sobjects/Station_Audit_Entry__c', { ...entry(2), Name: 'mine' });
+    expect([named.status, code(named)]).toEqual([400, 'INVALID_FIELD_FOR_INSERT_UPDATE']); // AutoNumber
+
+    const attempts = [
+      await call('PATCH', `/sobjects/Station_Audit_Entry__c/${id}`, { Entry_Hash__c: h(99) }),
+      await call('PATCH', '/sobjects/Station_Audit_Entry__c/Entry_Key__c/ST-IMM-1:1', {
+        Entry_Hash__c: h(99),
+      }),
+      await call('DELETE', `/sobjects/Station_Audit_Entry__c/${id}`),
+    ];
+    for (const r of attempts) expect([r.status, code(r)]).toEqual([400, 'FIELD_CUSTOM_VALIDATION_EXCEPTION']);
+    expect((attempts[2]!.body as Array<{ message: string }>)[0]!.message).toMatch(/cannot be deleted/);
+
+    // sObject Collections: each record refused on its own
+    const upd = await call('PATCH', '/composite/sobjects', {
+      allOrNone: false,
+      records: [{ attributes: { type: 'Station_Audit_Entry__c' }, id, Entry_Hash__c: h(99) }],
+    });
+    expect((upd.body as Array<{ success: boolean }>)[0]!.success).toBe(false);
+    const del = await call('DELETE', `/composite/sobjects?ids=${id}&allOrNone=false`);
+    expect((del.body as Array<{ success: boolean }>)[0]!.success).toBe(false);
+
+    expect(stored('ST-IMM-1:1')).toMatchObject({ Id: id, Entry_Hash__c: h(1) });
+  });
+
+  it('a chain head cannot be deleted, so a lower head cannot be planted in its place', async () => {
+    const url = '/sobjects/Station_Chain_Head__c/Station_Id__c/ST-IMM-2';
+    const made = await call('PATCH', url, { Head_Seq__c: 7, Head_Hash__c: h(7) });
+    expect(made.status).toBe(201);
+    const id = (made.body as { id: string }).id;
+    const del = await call('DELETE', `/sobjects/Station_Chain_Head__c/${id}`);
+    expect([del.status, code(del)]).toEqual([400, 'FIELD_CUSTOM_VALIDATION_EXCEPTION']);
+    const planted = await call('PATCH', url, { Head_Seq__c: 2, Head_Hash__c: h(2) });
+    expect(planted.status).toBe(400);
+    const head = emu.records('Station_Chain_Head__c').find((r) => r.Station_Id__c === 'ST-IMM-2')!;
+    expect([head.Id, head.Head_Seq__c, head.Head_Hash__c]).toEqual([id, 7, h(7)]);
+  });
+});

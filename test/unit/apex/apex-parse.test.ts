@@ -13,13 +13,17 @@ const files = listApexFiles(SF_DEFAULT);
 const kindOf = (f: string) => (f.endsWith('.trigger') ? 'trigger' : 'class');
 
 describe('Apex sources parse', () => {
-  it('finds the handler, its rules, its test class and the trigger', () => {
+  it('finds the handler, its rules, its test class and the trigger, and the evidence guard with its triggers and test', () => {
     expect(files.map((f) => path.basename(f))).toEqual(
       expect.arrayContaining([
         'AssetTokenHandler.cls',
         'AssetTokenHandlerTest.cls',
         'AssetTokenRules.cls',
         'AssetTokenEventTrigger.trigger',
+        'StationEvidenceGuard.cls',
+        'StationEvidenceGuardTest.cls',
+        'StationAuditEntryTrigger.trigger',
+        'StationChainHeadTrigger.trigger',
       ]),
     );
   });

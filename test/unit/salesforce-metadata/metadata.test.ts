@@ -99,6 +99,19 @@ describe('salesforce/ metadata', () => {
     const fp = (f: string) => (ps.fieldPermissions as never[]).find((x) => one(x, 'field') === f)!;
     for (const f of ASSET_IDENTITY_FIELDS) expect(one(fp(`Asset.${f}`), 'editable'), f).toBe('false');
   });
+
+  it('the evidence triggers refuse edits and deletes of entries and deletes of heads, for every user', () => {
+    const header = (t: string) =>
+      /trigger\s+\w+\s+on\s+(\w+)\s*\(([^)]*)\)/.exec(files.get(`${D}/triggers/${t}.trigger`)!)!.slice(1);
+    expect(header('StationAuditEntryTrigger')).toEqual([
+      'Station_Audit_Entry__c',
+      'before update, before delete',
+    ]);
+    expect(header('StationChainHeadTrigger')).toEqual(['Station_Chain_Head__c', 'before delete']);
+    const guard = files.get(`${D}/classes/StationEvidenceGuard.cls`)!;
+    expect(guard).toMatch(/refuseEntryChanges[\s\S]*addError\(ENTRY_MESSAGE\)/);
+    expect(guard).toMatch(/refuseHeadDeletes[\s\S]*addError\(HEAD_MESSAGE\)/);
+  });
 });
 
 describe('each check can fail', () => {
