@@ -5,6 +5,7 @@
 import type { CaInfo, OrgStatus, StationConfig } from '../shared/domain';
 import type { OrgPort, PkiPort } from './bays/ports';
 import type { DeviceDriver, DriverOpenOptions } from './device';
+import type { AuditSink } from './records/audit-sync';
 import type { Db } from './records/db';
 import type { SecretStore } from './secrets';
 
@@ -23,6 +24,11 @@ export interface OrgService {
   status(): Promise<OrgStatus>;
   connect(): Promise<OrgStatus>;
   disconnect(): Promise<OrgStatus>;
+  /**
+   * Where the station's audit entries go (records/audit-sync.ts): the org of the current session, asked
+   * on every send. Without it the station keeps its audit log local only.
+   */
+  auditSink?(): AuditSink;
 }
 
 /** The outside world as the station uses it (wired to the real modules in wiring.ts). */

@@ -14,9 +14,10 @@ import type { Operator } from './operators/roles';
 import { OrgConnection } from './org-connection';
 import { deviceOpenOptions } from './settings';
 import { AuditLog } from './records/audit';
+import { AuditSync } from './records/audit-sync';
 import type { Db } from './records/db';
 import type { Journal } from './records/journal';
-import type { PkiService, StationServices } from './services';
+import type { OrgService, PkiService, StationServices } from './services';
 
 /** The parts of a station that need its services. */
 export interface StationParts {
@@ -28,6 +29,8 @@ export interface StationParts {
   operators: OperatorAccounts;
   runner: JobRunner;
   org: OrgConnection;
+  /** Sends every audit entry to the org in the background (absent when the org service has no sink). */
+  auditSync?: AuditSync;
   /** The station CA service (opened on first use, once; a failed open is retried next time). */
   pki(): Promise<PkiService>;
   /** The CA facts for the UI (`initialised: false` before `ca init`). */
@@ -86,7 +89,14 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
   runner.markInterrupted();
   bays.on('bay', (b) => d.emit('bay', b));
   bays.on('arrived', (bayId: string) => runner.onArrived(bayId));
-  const orgConnection = new OrgConnection({ org, adminPin, config, audit: adminAudit });
+  const auditSync = startAuditSync(d, audit, org);
+  const orgConnection = new OrgConnection({
+    // a fresh login retries the waiting audit entries at once, not after the backoff pause
+    org: { ...org, connect: () => org.connect().finally(() => auditSync?.wake()) },
+    adminPin,
+    config,
+    audit: adminAudit,
+  });
   const caInfo = (): Promise<CaInfo> =>
     pki().then(
       (p) => p.info(),
@@ -96,5 +106,39 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
         throw e;
       },
     );
-  return { services, audit, bays, adminPin, operators, runner, org: orgConnection, pki, caInfo };
+  return {
+    services,
+    audit,
+    bays,
+    adminPin,
+    operators,
+    runner,
+    org: orgConnection,
+    ...(auditSync ? { auditSync } : {}),
+    pki,
+    caInfo,
+  };
+}
+
+/** Audit errors that only mean "no org yet": logged at debug level, not as warnings. */
+const NOT_CONNECTED = new Set(['ORG_NOT_CONNECTED', 'ORG_CONFIG']);
+
+/**
+ * Starts the background audit sync (docs/salesforce-setup.md §10) when the org service offers a sink: every
+ * entry appended from now on, and every one still queued, is sent to the org; the line never waits for it.
+ */
+function startAuditSync(d: StationPartsDeps, audit: AuditLog, org: OrgService): AuditSync | undefined {
+  if (!org.auditSink) return undefined;
+  const sync = new AuditSync(d.db, audit, d.config().stationId, org.auditSink(), {
+    onError: (e) => {
+      const code = e instanceof StationError ? e.code : undefined;
+      const text = e instanceof StationError ? `${e.message} ${e.remedy}` : String(e);
+      d.log(
+        code && NOT_CONNECTED.has(code) ? 'debug' : 'warn',
+        `Audit entries not sent to Salesforce yet (${sync.pending()} waiting; retried automatically): ${text}`,
+      );
+    },
+  });
+  sync.start();
+  return sync;
 }

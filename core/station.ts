@@ -32,6 +32,9 @@ import { PROTOCOL_VERSION, STATION_VERSION } from './version';
 export type { OrgService, PkiService, StationOptions, StationServices, TransportKind } from './services';
 
 type LogExtra = { bayId?: string; jobId?: string };
+
+/** On close, the longest wait for the last audit entries to reach the org, ms (they stay queued otherwise). */
+export const AUDIT_DRAIN_MS = 5000;
 type Handler = (event: EventName, payload: unknown) => void;
 type Req<M extends MethodName> = MethodRequest<M>;
 type Res<M extends MethodName> = Promise<MethodResponse<M>>;
@@ -257,10 +260,14 @@ export class Station implements StationMethods {
 
   // ---- lifecycle ----
 
-  /** Cancels running jobs, stops watching and closes the database. Idempotent. */
+  /**
+   * Cancels running jobs, stops watching, stops the audit sync (sending what is queued when the org is
+   * reachable, waiting at most {@link AUDIT_DRAIN_MS}) and closes the database. Idempotent.
+   */
   async close(): Promise<void> {
     this.wired?.bays.stop();
     await this.wired?.runner.close();
+    await this.wired?.auditSync?.stop({ drainMs: AUDIT_DRAIN_MS });
     this.bus.removeAllListeners();
     if (this.db.open) this.db.close();
   }

@@ -113,12 +113,36 @@ export class AuditSync {
     this.kick();
   }
 
-  /** Stops the sender (a running flush finishes; queued entries are sent after the next start). */
-  async stop(): Promise<void> {
+  /**
+   * Stops the sender: a running flush finishes; with `drainMs`, and when the last attempt reached the org,
+   * one more flush sends what is still queued, waiting at most `drainMs` ms for it (a one-shot CLI command
+   * closing right after a job). What is not acknowledged stays queued for the next start. Never throws.
+   */
+  async stop(opts: { drainMs?: number } = {}): Promise<void> {
+    const wasStarted = this.started;
     this.started = false;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
+    if (!wasStarted || !opts.drainMs || this.failures > 0 || this.pending() === 0) return;
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.flush().catch((e: unknown) => this.opts.onError?.(e)),
+      new Promise<void>((resolve) => {
+        timeout = setTimeout(resolve, opts.drainMs);
+        timeout.unref();
+      }),
+    ]);
+    clearTimeout(timeout);
+  }
+
+  /** Retries now, forgetting the backoff (e.g. right after the org was connected). */
+  wake(): void {
+    if (!this.started) return;
+    this.failures = 0;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.kick();
   }
 
   /** Schedules a flush soon (now, unless a backoff pause is under way). */

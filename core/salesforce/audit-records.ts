@@ -3,10 +3,12 @@
  * `Station_Audit_Entry__c` (created in sObject Collections batches of at most 200, `allOrNone: false`,
  * docs/salesforce-wire.md §4.2; idempotent on the unique External ID `Entry_Key__c` = `<station ID>:<seq>`)
  * and the chain head as `Station_Chain_Head__c`, upserted on `Station_Id__c`; the org refuses a head that
- * goes back (validation rule `Head_Cannot_Go_Back`).
+ * goes back (validation rule `Head_Cannot_Go_Back`). Both objects name records with an AutoNumber, so no
+ * `Name` is sent (the org refuses a write to an AutoNumber field).
  */
 import { StationError } from '../../shared/errors';
 import type { AuditEntry } from '../records/audit';
+import type { AuditSink } from '../records/audit-sync';
 import type { RestApi } from './rest';
 
 /** At most this many records per sObject Collections call (docs/salesforce-wire.md §4.2). */
@@ -26,6 +28,23 @@ interface CollectionResult {
 
 const PAYLOAD_MAX = 131_072; // Payload__c length (salesforce/…/Station_Audit_Entry__c/fields)
 
+/** The org user of a session: 18-character User Id and, when known, username. */
+export interface OrgUser {
+  userId: string;
+  username?: string;
+}
+
+/**
+ * `Org_User__c` of an entry: `username (userId)`, cut to the field's 128 characters; the entry's own
+ * `data.orgUser` (when an action names one) wins over the sending session's user.
+ */
+export function orgUserText(e: Pick<AuditEntry, 'data'>, session?: OrgUser): string | null {
+  if (typeof e.data?.orgUser === 'string') return e.data.orgUser.slice(0, 128);
+  if (!session?.userId && !session?.username) return null;
+  const text = session.username ? `${session.username} (${session.userId})` : session.userId;
+  return text.slice(0, 128);
+}
+
 /** `<station ID>:<seq>`: the External ID of one entry. */
 export const entryKey = (e: Pick<AuditEntry, 'stationId' | 'seq'>): string => `${e.stationId}:${e.seq}`;
 
@@ -33,7 +52,14 @@ const soqlText = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'"
 
 /** The station's audit entries and chain head in the org, over one REST session. */
 export class AuditRecords {
-  constructor(private readonly rest: Pick<RestApi, 'call' | 'query'>) {}
+  /**
+   * @param rest REST calls of the org session.
+   * @param orgUser the session's user (`OrgSession.user`), written to `Org_User__c` of each entry.
+   */
+  constructor(
+    private readonly rest: Pick<RestApi, 'call' | 'query'>,
+    private readonly orgUser?: OrgUser,
+  ) {}
 
   /**
    * Creates the entries (at most {@link AUDIT_BATCH_MAX}) in one Collections call. An entry the org already
@@ -48,7 +74,6 @@ export class AuditRecords {
     if (entries.length > AUDIT_BATCH_MAX) throw new RangeError(`at most ${AUDIT_BATCH_MAX} entries per call`);
     const records = entries.map((e) => ({
       attributes: { type: 'Station_Audit_Entry__c' },
-      Name: entryKey(e).slice(0, 80),
       Entry_Key__c: entryKey(e),
       Station_Id__c: e.stationId,
       Seq__c: e.seq,
@@ -58,7 +83,7 @@ export class AuditRecords {
       Device_UID__c: e.deviceUid ?? null,
       Key_Fingerprint__c: e.keyFingerprint ?? null,
       Operator__c: e.actor.slice(0, 128),
-      Org_User__c: typeof e.data?.orgUser === 'string' ? e.data.orgUser.slice(0, 128) : null,
+      Org_User__c: orgUserText(e, this.orgUser),
       Payload__c: JSON.stringify({ jobId: e.jobId ?? null, data: e.data ?? {} }).slice(0, PAYLOAD_MAX),
       Occurred_At__c: e.at,
     }));
@@ -116,7 +141,6 @@ export class AuditRecords {
         method: 'PATCH',
         url: `/sobjects/Station_Chain_Head__c/Station_Id__c/${encodeURIComponent(stationId)}`,
         body: JSON.stringify({
-          Name: stationId.slice(0, 80),
           Head_Seq__c: head.seq,
           Head_Hash__c: head.hash,
           Updated_At__c: new Date().toISOString(),
@@ -137,4 +161,23 @@ export class AuditRecords {
     const r = rows[0];
     return r ? { seq: Number(r.Head_Seq__c), hash: String(r.Head_Hash__c) } : undefined;
   }
+}
+
+/**
+ * The station's {@link AuditSink} over whatever org session is current: `session()` is asked on every send
+ * (so a login, a logout or a changed org takes effect on the next batch) and throws StationError
+ * ORG_NOT_CONNECTED / ORG_CONFIG while there is none — the audit sync then keeps the entries queued and
+ * retries later.
+ */
+export function orgAuditSink(
+  session: () => Promise<{ rest: Pick<RestApi, 'call' | 'query'>; user: OrgUser }>,
+): AuditSink {
+  const records = async () => {
+    const s = await session();
+    return new AuditRecords(s.rest, s.user);
+  };
+  return {
+    createEntries: async (entries) => (await records()).createEntries(entries),
+    upsertHead: async (stationId, head) => (await records()).upsertHead(stationId, head),
+  };
 }

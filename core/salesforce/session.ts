@@ -109,6 +109,17 @@ export class OrgSession {
     return this.stored.instanceUrl;
   }
 
+  /**
+   * The org user of the session (from the token response's `id` URL, docs/salesforce-wire.md §6.3): the
+   * 18-character User Id and, when known, the username. Audit entries sent to the org name it (Org_User__c).
+   */
+  get user(): { userId: string; username?: string } {
+    return {
+      userId: this.stored.userId,
+      ...(this.stored.username ? { username: this.stored.username } : {}),
+    };
+  }
+
   /** The current access token. */
   get accessToken(): string {
     return this.conn.accessToken ?? '';

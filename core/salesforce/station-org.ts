@@ -10,6 +10,7 @@ import type { SecretStore } from '../secrets';
 import type { OrgService } from '../station';
 import type { OrgPort } from '../bays/ports';
 import { OrgClient, type OrgClientOptions } from './client';
+import { orgAuditSink } from './audit-records';
 
 /**
  * Builds the OrgService. `openUrl` opens the system browser for the PKCE login (Electron's
@@ -23,12 +24,20 @@ export function orgService(
 ): OrgService {
   let client: OrgClient | undefined;
   let clientFor = '';
+  let opening: Promise<OrgClient> | undefined;
+  let loggedOut = false; // disconnected here: the background audit sync must not log in again by itself
   const key = () => JSON.stringify(config().salesforce);
+  // one session at a time: the saga and the audit sync asking together share one open
   const current = async (): Promise<OrgClient> => {
     if (client && clientFor === key()) return client;
-    client = await OrgClient.fromSecrets(config().salesforce, secrets, clientOptions);
-    clientFor = key();
-    return client;
+    opening ??= (async () => {
+      const k = key();
+      const c = await OrgClient.fromSecrets(config().salesforce, secrets, clientOptions);
+      client = c;
+      clientFor = k;
+      return c;
+    })().finally(() => (opening = undefined));
+    return opening;
   };
   return {
     async port(): Promise<OrgPort> {
@@ -53,14 +62,28 @@ export function orgService(
         client = await OrgClient.loginWithPkce(sf, secrets, { ...clientOptions, openUrl });
       }
       clientFor = key();
+      loggedOut = false;
       return client.ping();
     },
+    auditSink: () =>
+      orgAuditSink(async () => {
+        if (loggedOut) {
+          throw new StationError(
+            'ORG_NOT_CONNECTED',
+            'The station was disconnected from Salesforce, so its audit entries wait on the station.',
+            'Connect the org again; the waiting entries are sent then.',
+          );
+        }
+        const c = await current();
+        return { rest: c.rest, user: c.session.user };
+      }),
     async disconnect(): Promise<OrgStatus> {
       const c =
         client ??
         (await OrgClient.fromSecrets(config().salesforce, secrets, clientOptions).catch(() => undefined));
       if (c) await c.logout();
       client = undefined;
+      loggedOut = true;
       return { connected: false };
     },
   };
