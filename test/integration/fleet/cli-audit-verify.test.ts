@@ -5,33 +5,19 @@
  * chain against that anchor — intact passes, a restored older copy of station.db (a rollback) and a deleted
  * one (a wipe) both fail with AUDIT_BROKEN, what to do, and exit 1, although each is intact on its own.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStationDb } from '../../../core/records/db';
 import { loadConfig } from '../../../core/config';
 import { provisionCli, startCliHome, type CliHome } from '../provisioning/cli-run';
-import { localEntries, orgEntries, orgHead } from './fleet-helpers';
+import { localEntries, orgEntries, orgHead, runCli } from './fleet-helpers';
 
 const PASSPHRASE = 'fleet-cli-audit';
 let h: CliHome;
 let stationId: string;
 
-/** Runs the CLI as a child process, asynchronously: the org emulator answers from this process. */
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/asset-station.js', '--home', h.home, ...args], {
-      env: { ...process.env, ASSET_STATION_VAULT_PASSPHRASE: PASSPHRASE },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (...args: string[]) => runCli(h.home, PASSPHRASE, args);
 
 const DB_FILES = ['station.db', 'station.db-wal', 'station.db-shm'];
 const copyDb = (from: string, to: string) => {
