@@ -9,4 +9,6 @@ export const CME = {
   ACTIVE_STATE: 518,
   EXISTS: 519,
   KEYGEN_FAILED: 523,
+  /** Not allowed while the modem's power-off warning (%XPOFWARN, low supply voltage) is active. */
+  POWER_OFF_WARNING: 528,
 } as const;

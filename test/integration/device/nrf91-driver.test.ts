@@ -132,6 +132,8 @@ describe('nRF91 +CME ERROR answers become errors with remedies', () => {
     [518, 'DEVICE_REFUSED', /the modem must be offline: the station sets CFUN=4/i],
     [519, 'DEVICE_REFUSED', /already exists/],
     [523, 'DEVICE_REFUSED', /key generation failed/],
+    [528, 'DEVICE_REFUSED', /supply voltage is too low.*Check the battery or power supply/],
+    [599, 'DEVICE_REFUSED', /refused AT%KEYGEN.*\(\+CME ERROR: 599\).*modem firmware 1\.3\.0 or later/],
   ];
   let s: ModemSimulator;
   beforeAll(async () => {
@@ -152,6 +154,9 @@ describe('nRF91 +CME ERROR answers become errors with remedies', () => {
     expect(err?.details.cme).toBe(code);
     expect(`${err?.message} ${err?.remedy}`).toMatch(words);
     expect(err?.remedy.length).toBeGreaterThan(20);
+    // The message names the command, not its arguments (the subject here; a whole PEM for a write).
+    expect(err?.message).toContain('AT%KEYGEN');
+    expect(err?.message).not.toContain('CN=');
   });
   it('a real 518: the modem refuses a write while online, and the mapped remedy says why', async () => {
     const m = s.modems[0]!;

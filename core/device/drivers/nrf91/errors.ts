@@ -44,10 +44,22 @@ const CME_TEXT: Record<
     remedy:
       'Power-cycle the modem and retry; if it fails again, update the modem firmware or set the modem aside.',
   },
+  [CME.POWER_OFF_WARNING]: {
+    name: 'not allowed during a power-off warning',
+    what: 'the modem has warned that its supply voltage is too low, and refuses to change its credential storage',
+    remedy:
+      'Check the battery or power supply and the cable, power-cycle the modem, then retry (nothing was written).',
+  },
 };
 
-/** The error for `+CME ERROR: <n>` after `command`. */
-export function cmeError(locator: string, command: string, n: number): StationError {
+/** `AT%CMNG=0,2024,1,"<PEM>"` → `AT%CMNG`: a message names the command, never its arguments (a PEM). */
+function commandName(command: string): string {
+  return command.split('=')[0]!.trim();
+}
+
+/** The error for `+CME ERROR: <n>` after `command` (the message names the command without arguments). */
+export function cmeError(locator: string, fullCommand: string, n: number): StationError {
+  const command = commandName(fullCommand);
   const t = CME_TEXT[n];
   const details = { command, cme: n, deviceError: t?.name ?? `CME ${n}` };
   if (!t)
@@ -66,7 +78,8 @@ export function cmeError(locator: string, command: string, n: number): StationEr
 }
 
 /** The error for a plain `ERROR` (syntax not accepted: unknown command or older firmware). */
-export function atError(locator: string, command: string): StationError {
+export function atError(locator: string, fullCommand: string): StationError {
+  const command = commandName(fullCommand);
   return new StationError(
     'DEVICE_REFUSED',
     `The modem at ${locator} answered ERROR to ${command}.`,
