@@ -5,6 +5,7 @@
  * (docs/operations.md, Admin PIN).
  */
 import type { OrgStatus, StationConfig } from '../shared/domain';
+import { StationError } from '../shared/errors';
 import type { AdminPin } from './operators/admin-pin';
 import type { OrgService } from './services';
 
@@ -43,5 +44,22 @@ export class OrgConnection {
 
   disconnect(): Promise<OrgStatus> {
     return this.deps.org.disconnect();
+  }
+
+  /**
+   * Looks a scanned Account Id up in the org, to show the customer's name before it is used.
+   * @returns `{ found: false }` when the org has no such Account.
+   * @throws StationError ORG_NOT_CONNECTED (not logged in), BAD_REQUEST (not an Account Id), ORG_* of the query
+   */
+  async findAccount(accountId: string): Promise<{ found: boolean; id?: string; name?: string }> {
+    const port = await this.deps.org.port();
+    if (!port.findAccount)
+      throw new StationError(
+        'ORG_CONFIG',
+        'This org connection cannot look Accounts up.',
+        'Type the Account Id in the job inputs and check it in Salesforce.',
+      );
+    const a = await port.findAccount(accountId);
+    return a ? { found: true, id: a.id, name: a.name } : { found: false };
   }
 }

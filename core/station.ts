@@ -209,6 +209,9 @@ export class Station implements StationMethods {
   async getLabel(req: Req<'getLabel'>): Res<'getLabel'> {
     return this.records.label(req.jobId);
   }
+  async printLabel(req: Req<'printLabel'>): Res<'printLabel'> {
+    return this.records.printLabel(req.jobId, this.settings.get().bench?.labelPrinter);
+  }
   async exportRecords(req: Req<'exportRecords'>): Res<'exportRecords'> {
     return this.records.export(req);
   }
@@ -228,6 +231,9 @@ export class Station implements StationMethods {
   }
   async disconnectOrg(_req: Req<'disconnectOrg'>): Res<'disconnectOrg'> {
     return this.need().org.disconnect();
+  }
+  async findAccount(req: Req<'findAccount'>): Res<'findAccount'> {
+    return this.need().org.findAccount(req.accountId);
   }
   async getCaInfo(_req: Req<'getCaInfo'>): Res<'getCaInfo'> {
     return this.need().caInfo();

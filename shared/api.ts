@@ -124,6 +124,11 @@ export const methods = {
     request: z.object({ jobId: Id }).strict(),
     response: z.object({ filename: z.string(), svg: z.string() }),
   },
+  /** Prints the device label as ZPL on the configured network label printer (raw TCP, port 9100 by default). */
+  printLabel: {
+    request: z.object({ jobId: Id }).strict(),
+    response: z.object({ printer: z.string(), bytes: z.number().int() }),
+  },
   /** Records as a file body (CSV or JSON). */
 
   exportRecords: {
@@ -147,6 +152,11 @@ export const methods = {
     response: OrgStatus,
   },
   disconnectOrg: { request: Empty, response: OrgStatus },
+  /** Looks a scanned Account Id up in the org, so its name is shown before use (`found: false`: no such Account). */
+  findAccount: {
+    request: z.object({ accountId: z.string().min(1).max(64) }).strict(),
+    response: z.object({ found: z.boolean(), id: z.string().optional(), name: z.string().optional() }),
+  },
   getCaInfo: { request: Empty, response: CaInfo },
 
   /** Signs an operator in at the station (local account, PIN or password); every audit entry then names them. */

@@ -261,6 +261,13 @@ export const StationConfig = z.object({
       maxLifetimeSec: z.number().int().positive().optional(),
     }),
   }),
+  /** The bench's peripherals (issue 16). Absent = no network label printer. */
+  bench: z
+    .object({
+      /** Network label printer for ZPL over raw TCP: "host" or "host:port" (port 9100 when left out). */
+      labelPrinter: z.string().max(255).optional(),
+    })
+    .optional(),
 });
 export type StationConfig = z.infer<typeof StationConfig>;
 

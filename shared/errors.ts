@@ -71,6 +71,8 @@ export const ERROR_CODES = [
   'VERIFY_FAILED',
   'AUDIT_BROKEN',
   'JOURNAL_CORRUPT', // a step's journaled result does not read back in the expected shape (damaged or old format)
+  // bench peripherals
+  'PRINTER_UNAVAILABLE', // the network label printer refused, could not be reached or did not take the job in time
 ] as const;
 
 /** One of {@link ERROR_CODES}. */

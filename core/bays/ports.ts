@@ -96,6 +96,11 @@ export interface OrgPort {
   upsertAsset(facts: AssetFacts): Promise<{ id: string; created: boolean }>;
   findAssetByUid(uid: string): Promise<OrgAsset | undefined>;
   /**
+   * The Account with this record Id (undefined: none in the org), so a scanned Account is shown by
+   * name before use (core/salesforce/accounts.ts). Optional: an org port without it cannot look up.
+   */
+  findAccount?(id: string): Promise<{ id: string; name: string } | undefined>;
+  /**
    * Runs the asset-token flow with the device as signer: builds the actor token, has `sign` (the
    * device's SIGN, RS256) sign it, exchanges it and validates the result. Returns the asset token.
    */

@@ -7,6 +7,8 @@ import type { Job, ProvisioningRecord, Step } from '../../shared/domain';
 import { StationError } from '../../shared/errors';
 import type { JobRow, Journal } from './journal';
 import { renderLabel } from './label';
+import { buildZpl } from '../labels/zpl';
+import { parsePrinterAddress, sendRaw } from '../labels/raw-printer';
 import { listRecords, toCsv, toRecord } from './records';
 
 /** A file body for the user to save. */
@@ -47,6 +49,27 @@ export class RecordsService {
   async label(jobId: string): Promise<{ filename: string; svg: string }> {
     const record = toRecord(this.row(jobId));
     return { filename: `label-${record.deviceUid}.svg`, svg: await renderLabel(record) };
+  }
+
+  /**
+   * Prints a job's device label on the network label printer: ZPL (core/labels/zpl.ts) over raw TCP
+   * (core/labels/raw-printer.ts). `printer` is the configured "host[:port]".
+   * @returns the printer address and the bytes sent.
+   * @throws StationError NOT_FOUND (no such job), CONFLICT (not a provisioned device),
+   *   CONFIG_INVALID (no printer set), BAD_REQUEST (bad address), PRINTER_UNAVAILABLE
+   */
+  async printLabel(jobId: string, printer: string | undefined): Promise<{ printer: string; bytes: number }> {
+    const record = toRecord(this.row(jobId));
+    const zpl = buildZpl(record);
+    if (!printer?.trim())
+      throw new StationError(
+        'CONFIG_INVALID',
+        'No label printer is set for this station.',
+        'Set the label printer address (host or host:port) in Settings, or print with the Print label button.',
+      );
+    const to = parsePrinterAddress(printer);
+    const bytes = await sendRaw(to, zpl);
+    return { printer: `${to.host}:${to.port}`, bytes };
   }
 
   /** Records as a file body, named with the time of export (UTC). */

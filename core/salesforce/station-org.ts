@@ -9,6 +9,7 @@ import { StationError } from '../../shared/errors';
 import type { SecretStore } from '../secrets';
 import type { OrgService } from '../station';
 import type { OrgPort } from '../bays/ports';
+import { findAccount } from './accounts';
 import { OrgClient, type OrgClientOptions } from './client';
 import { orgAuditSink } from './audit-records';
 
@@ -100,6 +101,7 @@ export function toPort(c: OrgClient, sf: () => StationConfig['salesforce']): Org
     checkClone: (q) => lookups.checkClone(q),
     upsertAsset: (facts) => c.batcher().upsert(facts),
     findAssetByUid: (uid) => lookups.findAssetByUid(uid),
+    findAccount: (id) => findAccount(c.rest, id),
     async issueAssetToken(q) {
       const jwk = crypto
         .createPublicKey({ key: Buffer.from(q.publicKeySpki), format: 'der', type: 'spki' })

@@ -30,6 +30,7 @@ describe('Station screen', () => {
     const fake = fakeStation({
       listBays: async () => [bay('b1', 'UID-1'), bay('b2', 'UID-2')],
       startJob: async (req) => job('j1', req.bayId, { inputs: req.inputs ?? {} }),
+      findAccount: async (req) => ({ found: true, id: req.accountId, name: 'Acme Devices Ltd' }),
     });
     render(<Shell api={fake.api} />);
     await screen.findByText('UID-1');
@@ -37,7 +38,15 @@ describe('Station screen', () => {
     scan('WO-4711');
     scan('001000000000001AAA');
     expect(screen.getByRole('textbox', { name: 'Work order' })).toHaveProperty('value', 'WO-4711');
-    expect(screen.getByRole('textbox', { name: 'Account Id' })).toHaveProperty('value', '001000000000001AAA');
+    // The Account Id is looked up in the org and used once found, with the customer's name shown.
+    await waitFor(() =>
+      expect(screen.getByRole('textbox', { name: 'Account Id' })).toHaveProperty(
+        'value',
+        '001000000000001AAA',
+      ),
+    );
+    expect(fake.callsOf('findAccount')).toEqual([{ accountId: '001000000000001AAA' }]);
+    expect(screen.getByTestId('account-name').textContent).toContain('Acme Devices Ltd');
 
     fireEvent.click(within(cardOf('UID-1')).getByRole('button', { name: 'Start' }));
     await waitFor(() => expect(fake.callsOf('startJob')).toHaveLength(1));
@@ -313,7 +322,8 @@ describe('form fields', () => {
     render(<Shell api={fake.api} />);
     await screen.findByText('UID-1');
     fireEvent.click(screen.getByText('Add a device by port or network address'));
-    expectEveryControlLabelled(3); // work order, Account Id, device address
+    // work order, Account Id, device address; bench settings: work-order pattern, tone, auto-print
+    expectEveryControlLabelled(6);
     fireEvent.click(screen.getByRole('button', { name: /Verify/ }));
     await screen.findByRole('combobox', { name: 'Bay' });
     expectEveryControlLabelled(1);
@@ -322,7 +332,7 @@ describe('form fields', () => {
     expectEveryControlLabelled(6);
     fireEvent.click(screen.getByRole('button', { name: /Settings/ }));
     await screen.findByRole('textbox', { name: 'Subject CN' });
-    expectEveryControlLabelled(16);
+    expectEveryControlLabelled(17); // with the label printer
   });
 
   it('a hint describes its control; a bad value is marked invalid and says what is wrong', async () => {

@@ -29,6 +29,17 @@ export const STATION_SETTINGS: TextSetting[] = [
     read: (c) => c.operator,
     write: (c, v) => void (c.operator = v || undefined),
   },
+  {
+    label: 'Label printer',
+    name: 'labelPrinter',
+    mono: true,
+    hint: 'Network label printer for ZPL labels: host or host:port (port 9100 when left out). Empty: none.',
+    read: (c) => c.bench?.labelPrinter,
+    write: (c, v) => {
+      const { labelPrinter: _old, ...rest } = c.bench ?? {};
+      c.bench = v.trim() ? { ...rest, labelPrinter: v.trim() } : rest;
+    },
+  },
 ];
 
 export const SUBJECT_SETTINGS: TextSetting[] = [

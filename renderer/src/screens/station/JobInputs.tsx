@@ -25,10 +25,13 @@ export function JobInputs({
   values,
   onChange,
   lastScan,
+  accountName,
 }: {
   values: JobInputValues;
   onChange: (v: JobInputValues) => void;
-  lastScan?: string;
+  lastScan?: string | undefined;
+  /** The Account's name as the org returned it for a scanned Account Id (shown under the field). */
+  accountName?: string | undefined;
 }) {
   const accountRef = useRef<HTMLInputElement>(null);
   // Enter never submits: in the work order it moves to the Account Id, in the Account Id it leaves.
@@ -55,6 +58,9 @@ export function JobInputs({
           value={values.accountId}
           onChange={(v) => onChange({ ...values, accountId: v })}
           onKeyDown={onEnter}
+          {...(accountName
+            ? { hint: <span data-testid="account-name">Customer: {accountName} (found in Salesforce)</span> }
+            : {})}
         />
         <button
           type="button"

@@ -2,7 +2,6 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { bayView, jobForBay } from '../../lib/bayView';
 import { formatDateTime } from '../../lib/format';
-import { routeScan } from '../../lib/scanner';
 import { useAltHotkeys } from '../../lib/useHotkeys';
 import { useScanner } from '../../lib/useScanner';
 import { useStation } from '../../state/StationContext';
@@ -16,6 +15,10 @@ import { BayCard } from './BayCard';
 import { JobInputs, toJobInputs, type JobInputValues } from './JobInputs';
 import { ProductionBar } from './ProductionBar';
 import { TileBench } from './TileBench';
+import { BenchPrefsPanel } from './BenchPrefsPanel';
+import { useBenchPrefs } from './benchPrefs';
+import { useBenchScan, type InputsSetter } from './useBenchScan';
+import { useBenchSignals } from './useBenchSignals';
 
 /** How the bays are laid out: big cards, compact tiles (16 a screen) or dense tiles (32 a screen). */
 export type BayLayout = 'cards' | 'tiles' | 'dense';
@@ -37,11 +40,10 @@ export function StationScreen({
   onInputsChange,
 }: {
   inputs: JobInputValues;
-  onInputsChange: (v: JobInputValues) => void;
+  onInputsChange: InputsSetter;
 }) {
   const { api, live, dispatch, loadError, reload } = useStation();
   const [autoMode, setAutoModeState] = useState<boolean | undefined>();
-  const [lastScan, setLastScan] = useState<string | undefined>();
   const [storedLayout, setStoredLayout] = useState<string | null>(() => localStorage.getItem(LAYOUT_KEY));
   const [selectedId, setSelectedId] = useState<string | undefined>();
   const [reconnectWindowMs, setReconnectWindowMs] = useState(DEFAULT_RECONNECT_WINDOW_MS);
@@ -106,57 +108,18 @@ export function StationScreen({
   );
   const readyCount = views.filter((v) => v.canStart).length;
 
-  // A scan: a device's UID label picks its bay and starts (or resumes) its job; an Account Id or a
-  // work order (configurable pattern, localStorage `asset-station.workOrderPattern`) fills its field;
-  // anything else clears the selection and says so.
-  const onScan = useCallback(
-    (raw: string) => {
-      const route = routeScan(
-        raw,
-        cards.flatMap((c) => (c.bay.device ? [c.bay.device.uid] : [])),
-        localStorage.getItem('asset-station.workOrderPattern') ?? undefined,
-      );
-      if (route.kind === 'device') {
-        const i = cards.findIndex((c) => c.bay.device?.uid === route.uid);
-        const c = cards[i]!;
-        const v = bayView(c.bay, c.job);
-        setSelectedId(c.bay.id);
-        const bayWords = `Bay ${i + 1}`;
-        if (v.canStart) {
-          setLastScan(`Scanned device ${route.uid}: ${bayWords}, starting.`);
-          api
-            .startJob({ bayId: c.bay.id, kind: 'provision', ...(jobInputs ? { inputs: jobInputs } : {}) })
-            .then(
-              (j) => dispatch({ type: 'jobIfNew', job: j }),
-              (e: unknown) =>
-                setLastScan(
-                  `Scanned device ${route.uid}: ${bayWords} could not start (${String((e as Error).message ?? e)}).`,
-                ),
-            );
-        } else if (v.canRetry && c.job) {
-          setLastScan(`Scanned device ${route.uid}: ${bayWords}, resuming its job.`);
-          api.retryJob({ jobId: c.job.id }).then(
-            (j) => dispatch({ type: 'jobIfNew', job: j }),
-            (e: unknown) =>
-              setLastScan(
-                `Scanned device ${route.uid}: ${bayWords} could not resume (${String((e as Error).message ?? e)}).`,
-              ),
-          );
-        } else setLastScan(`Scanned device ${route.uid}: ${bayWords} selected (${v.headline}).`);
-        return;
-      }
-      if (route.kind === 'unknown') {
-        setSelectedId(undefined);
-        setLastScan(
-          `Not recognised: ${route.code} is not a device on this station, an Account Id or a work order. Nothing was changed.`,
-        );
-        return;
-      }
-      onInputsChange({ ...inputs, [route.kind]: route.code });
-      setLastScan(`Scanned ${route.kind === 'accountId' ? 'Account Id' : 'work order'}: ${route.code}`);
-    },
-    [api, cards, dispatch, inputs, jobInputs, onInputsChange],
-  );
+  // A scan: a device's UID label picks its bay and starts (or resumes) its job; an Account Id is looked
+  // up in the org and shown by name; a work order matching the bench's pattern fills its field;
+  // anything else clears the selection and says so (useBenchScan.ts).
+  const [prefs, setPrefs] = useBenchPrefs();
+  const { onScan, lastScan, accountNames } = useBenchScan({
+    cards,
+    jobInputs,
+    setInputs: onInputsChange,
+    setSelectedId,
+    workOrderPattern: prefs.workOrderPattern,
+  });
+  const printStatus = useBenchSignals(live.jobs, prefs);
   useScanner(onScan);
 
   useAltHotkeys({
@@ -184,10 +147,30 @@ export function StationScreen({
         </button>
       </div>
     ) : null;
+  // What the last auto-print did, where the technician looks after a pass (not inside the grid).
+  const printNote = printStatus ? (
+    <p
+      className={`print-note ${printStatus.includes('not printed') ? 'print-note--fail' : ''}`}
+      role="status"
+      data-testid="print-status"
+    >
+      {printStatus}
+    </p>
+  ) : null;
   const productionBar = (
     <ProductionBar production={production} workOrder={jobInputs?.workOrder ?? ''} now={now} />
   );
-  const jobInputsPanel = <JobInputs values={inputs} onChange={onInputsChange} lastScan={lastScan} />;
+  const jobInputsPanel = (
+    <>
+      <JobInputs
+        values={inputs}
+        onChange={onInputsChange}
+        lastScan={lastScan}
+        accountName={accountNames[inputs.accountId.trim()]}
+      />
+      <BenchPrefsPanel prefs={prefs} onChange={setPrefs} />
+    </>
+  );
 
   return (
     <div className={`screen station-screen ${compact ? 'station-screen--compact' : ''}`}>
@@ -239,6 +222,7 @@ export function StationScreen({
       {compact ? null : banner}
 
       {compact ? null : productionBar}
+      {compact ? null : printNote}
 
       {layout === 'cards' ? (
         <Attention
@@ -283,6 +267,7 @@ export function StationScreen({
           top={
             <>
               {productionBar}
+              {printNote}
               {banner}
             </>
           }
