@@ -1,7 +1,7 @@
 /**
  * REST API of the emulator under `/services/data/vNN.N/` (docs/salesforce-wire.md §4.2 and §8): the
  * resource list, sObject CRUD, external-ID upsert (201/200/300), the SOQL subset; sObject Collections
- * (rest-collections.ts) and Composite (rest-composite.ts).
+ * (rest-collections.ts), Composite (rest-composite.ts) and Composite tree (rest-tree.ts).
  *
  * Handlers are pure request → {status, body} functions over the store so that Composite can dispatch
  * its subrequests through the same code.
@@ -14,6 +14,7 @@ import { asObject, canonField, dupFault, notFound, recordUrl, typeOf, withAttrib
 import { collections } from './rest-collections';
 import { identityRecord } from './rest-identity';
 import { composite } from './rest-composite';
+import { tree } from './rest-tree';
 
 export type { RestCtx, RestRequest, RestResult } from './rest-common';
 
@@ -61,6 +62,8 @@ function route(ctx: RestCtx, req: RestRequest): RestResult {
   }
   if (a === 'query' && b === undefined && method === 'GET') return query(ctx, req.query);
   if (a === 'composite' && b === 'sobjects') return collections(ctx, req, c, d);
+  if (a === 'composite' && b === 'tree' && d === undefined && method === 'POST')
+    return tree(ctx, c, req.body);
   if (a === 'composite' && b === undefined && method === 'POST') return composite(ctx, req.body, handleRest);
   throw notFound();
 }
