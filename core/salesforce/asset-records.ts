@@ -35,6 +35,7 @@ import {
 import type { CoalescerOptions } from './coalescer';
 import { checkedUpsertBody, readCheckedUpsert, type CheckedUpsert } from './asset-answer';
 import { fromJsforceError } from './errors';
+import { resolveDuplicate } from './asset-duplicate';
 import type { RestApi } from './rest';
 
 /** Clone checks and read-backs from several bays: see {@link AssetRecords.lookups}. */
@@ -69,7 +70,8 @@ export class AssetRecords {
    * in the same Composite request against the Asset read back by external ID (asset-answer.ts).
    * @throws StationError ORG_INCONSISTENT (the answer names another record, or the record lacks the key
    *   fingerprint just written), ORG_CONFIG (no Account/Contact, missing fields), ORG_DUPLICATE (300,
-   *   DUPLICATE_VALUE), ORG_REJECTED, ORG_AUTH, ORG_LIMIT, ORG_UNAVAILABLE, BAD_REQUEST (bad UID)
+   *   DUPLICATE_VALUE not resolvable: details.assetIds names every Asset involved; a resolvable one gives
+   *   the device's own Asset, asset-duplicate.ts), ORG_REJECTED, ORG_AUTH, ORG_LIMIT, ORG_UNAVAILABLE, BAD_REQUEST (bad UID)
    */
   async upsertAsset(facts: AssetFacts): Promise<UpsertResult> {
     const fields = buildAssetFields(this.config, facts, this.fields.map);
@@ -77,7 +79,10 @@ export class AssetRecords {
       [{ facts, fields }],
       `upsert the Asset of device ${facts.deviceUid}`,
     );
-    if (!r!.ok) throw r!.error;
+    if (!r!.ok) {
+      if (r!.error.code === 'ORG_DUPLICATE') return this.resolveDuplicate(facts, r!.error);
+      throw r!.error;
+    }
     return { id: r!.id, created: r!.created };
   }
 
@@ -111,6 +116,16 @@ export class AssetRecords {
         for (const c of chunk) out[c.i] = { ok: false, error };
       }
     }
+    // a DUPLICATE_VALUE in the batch: resolved one by one, as for a single upsert
+    for (let i = 0; i < out.length; i++) {
+      const o = out[i]!;
+      if (o.ok || o.error.code !== 'ORG_DUPLICATE') continue;
+      try {
+        out[i] = { ok: true, ...(await this.resolveDuplicate(all[i]!, o.error)) };
+      } catch (e) {
+        out[i] = { ok: false, error: fromJsforceError(e, `upsert the Asset of device ${all[i]!.deviceUid}`) };
+      }
+    }
     return out;
   }
 
@@ -127,6 +142,30 @@ export class AssetRecords {
       true,
     );
     return readCheckedUpsert(res, ups, this.fields, doing);
+  }
+
+  /** DUPLICATE_VALUE / 300 on an upsert: the device's own Asset updated by Id, or ORG_DUPLICATE (asset-duplicate.ts). */
+  private resolveDuplicate(facts: AssetFacts, err: StationError): Promise<UpsertResult> {
+    return resolveDuplicate(
+      {
+        query: (uid, keyFingerprint) => this.query([{ uid, keyFingerprint }]),
+        updateById: async (id, f) => {
+          await this.api.call(
+            {
+              method: 'PATCH',
+              url: `/sobjects/Asset/${id}`,
+              body: JSON.stringify(buildAssetFields(this.config, f, this.fields.map)),
+              headers: { 'content-type': 'application/json' },
+            },
+            `update Asset ${id} of device ${f.deviceUid}`,
+            true,
+          );
+        },
+      },
+      facts,
+      err,
+      this.fields,
+    );
   }
 
   /**

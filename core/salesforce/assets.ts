@@ -5,6 +5,7 @@
  */
 import { StationError } from '../../shared/errors';
 import type { StationConfig } from '../../shared/domain';
+import { ASSET_FIELD_LIMITS, checkLimits, type LimitedValue } from './asset-limits';
 
 /** What the station knows about a provisioned device (the saga's input to upsertAsset). */
 export interface AssetFacts {
@@ -120,7 +121,7 @@ export function soqlQuote(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
 }
 
-/** Fills the Name template: `{model}`, `{uid}`, `{serial}`, `{station}`. */
+/** Fills the Name template: `{model}`, `{uid}`, `{serial}`, `{station}` (the UID when it renders empty; never cut). */
 export function renderName(template: string, f: AssetFacts): string {
   const name = template
     .replace(/\{model\}/g, f.model)
@@ -128,7 +129,7 @@ export function renderName(template: string, f: AssetFacts): string {
     .replace(/\{serial\}/g, f.serialNumber ?? f.deviceUid)
     .replace(/\{station\}/g, f.stationId)
     .trim();
-  return (name || f.deviceUid).slice(0, 255);
+  return name || f.deviceUid;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -136,7 +137,7 @@ const HEX64 = /^[0-9a-f]{64}$/;
 /**
  * Builds the Asset fields to upsert (without the external ID field itself).
  * @throws StationError ORG_CONFIG when neither an Account nor a Contact is configured (docs/salesforce-wire.md §4.1);
- *   BAD_REQUEST for malformed fingerprints or dates.
+ *   BAD_REQUEST for malformed fingerprints or dates, or a value longer than its field (asset-limits.ts; never cut).
  */
 export function buildAssetFields(
   config: SfConfig,
@@ -177,9 +178,12 @@ export function buildAssetFields(
       );
     }
   }
+  const name = renderName(config.nameTemplate, facts);
+  const serialNumber = facts.serialNumber ?? facts.deviceUid;
+  checkAssetLengths(facts, name, serialNumber, map);
   const fields: Record<string, string> = {
-    Name: renderName(config.nameTemplate, facts),
-    SerialNumber: (facts.serialNumber ?? facts.deviceUid).slice(0, 80),
+    Name: name,
+    SerialNumber: serialNumber,
     [map.certSerial]: facts.certSerial,
     [map.certFingerprint]: facts.certFingerprint,
     [map.keyFingerprint]: facts.keyFingerprint,
@@ -196,6 +200,58 @@ export function buildAssetFields(
   if (facts.firmware) fields[map.firmware] = facts.firmware;
   if (facts.provisionedBy) fields[map.provisionedBy] = facts.provisionedBy;
   return fields;
+}
+
+/**
+ * Checks every text value of the Asset against its field's length before any call (asset-limits.ts).
+ * @throws StationError BAD_REQUEST with details `{field, limit, length, value}`
+ */
+export function checkAssetLengths(
+  facts: Pick<AssetFacts, 'certSerial' | 'firmware' | 'stationId' | 'provisionedBy' | 'serialNumber'>,
+  name: string,
+  serialNumber: string,
+  map: AssetFieldMap = DEFAULT_FIELD_MAP,
+): void {
+  const L = ASSET_FIELD_LIMITS;
+  const custom = (fact: keyof AssetFieldMap, def: keyof typeof L) => (map[fact] === def ? L[def] : undefined);
+  const values: LimitedValue[] = [
+    {
+      field: 'Name',
+      limit: L.Name,
+      value: name,
+      what: 'the Asset name built from the name template',
+      remedy:
+        'Shorten the Asset name template (salesforce.nameTemplate) in the station settings, then retry the job.',
+    },
+    {
+      field: 'SerialNumber',
+      limit: L.SerialNumber,
+      value: serialNumber,
+      what: facts.serialNumber
+        ? 'the serial number given for this device'
+        : "the device's hardware UID used as its serial number",
+      remedy:
+        'Enter the serial number again with at most 80 characters (check the label or the scanner), then retry.',
+    },
+  ];
+  const opt: Array<[keyof AssetFieldMap, keyof typeof L, string | undefined, string]> = [
+    ['certSerial', 'Cert_Serial__c', facts.certSerial, 'the certificate serial number'],
+    ['firmware', 'Firmware_Version__c', facts.firmware, "the device's firmware version"],
+    ['stationId', 'Station_Id__c', facts.stationId, 'the station ID'],
+    ['provisionedBy', 'Provisioned_By__c', facts.provisionedBy, "the operator's name"],
+  ];
+  for (const [fact, def, value, what] of opt) {
+    const limit = custom(fact, def);
+    if (value === undefined || limit === undefined) continue;
+    values.push({
+      field: map[fact],
+      limit,
+      value,
+      what,
+      remedy: `Ask the Salesforce admin to widen ${map[fact]} or shorten ${what} in the station settings; nothing was sent, retry afterwards.`,
+    });
+  }
+  checkLimits(values);
 }
 
 /** The SOQL field list that {@link toRecordFacts} reads. */

@@ -27,6 +27,11 @@ export interface OrgFaults {
    * (or a made-up Id when there is none).
    */
   otherAssetId: number;
+  /**
+   * The next N external-ID upserts of an Asset whose UID is already on a record fail with 400 DUPLICATE_VALUE
+   * naming that record (what an org answers the loser of two concurrent creates of the same device).
+   */
+  duplicateValueOwn: number;
   /** Refuse a refresh of a token while another refresh of it is in flight (docs/salesforce-wire.md §5.2). */
   refuseConcurrentRefresh: boolean;
   /** Accept ES256 actor tokens (to probe client behaviour; Salesforce documents RS256 only, docs/salesforce-wire.md §1.3). */
@@ -41,7 +46,8 @@ export type CountedFault =
   | 'tokenHtmlErrors'
   | 'rateLimited'
   | 'duplicateValue'
-  | 'otherAssetId';
+  | 'otherAssetId'
+  | 'duplicateValueOwn';
 
 /** No fault on; `latencyMs` as given. A fresh object each call (tests reset `emulator.faults` with it). */
 export function defaultFaults(latencyMs = 0): OrgFaults {
@@ -55,6 +61,7 @@ export function defaultFaults(latencyMs = 0): OrgFaults {
     tokenHtmlErrors: 0,
     duplicateValue: 0,
     otherAssetId: 0,
+    duplicateValueOwn: 0,
     refuseConcurrentRefresh: true,
     acceptEs256: false,
   };

@@ -99,8 +99,11 @@ export function checkRecord(
   }
   if (type === 'Station_Chain_Head__c' && selfId) checkHeadNotBack(store.get(type, selfId), rec);
   if (skipUnique) return;
+  const prior = selfId ? store.get(type, selfId) : undefined;
   for (const f of FIELDS[type]) {
     if (!f.unique || rec[f.name] === undefined || rec[f.name] === null) continue;
+    // an update that leaves the value as it was is not checked again (legacy duplicates stay editable)
+    if (prior && prior[f.name] === rec[f.name]) continue;
     const other = store.findBy(type, f.name, rec[f.name]).find((r) => r.Id !== selfId);
     if (other) {
       throw new ApiError(

@@ -6,7 +6,7 @@
 import { ApiError } from './api-error';
 import { findField, findType, SOBJECT_TYPES, type SObjectType } from './schema';
 import type { RestCtx, RestRequest, RestResult } from './rest-common';
-import { asObject, canonField, dupFault, notFound, typeOf, withAttributes } from './rest-common';
+import { asObject, canonField, dupFault, dupOwnFault, notFound, typeOf, withAttributes } from './rest-common';
 
 const MAX_COLLECTION = 200; // docs/salesforce-wire.md §4.2 (Collections: at most 200 records)
 
@@ -109,6 +109,7 @@ export function collections(
         ]);
       }
       dupFault(ctx, type);
+      dupOwnFault(ctx, type, f.name, ctx.store.findBy(type, f.name, value)[0]);
       const res = ctx.store.upsert(type, f.name, value, rec);
       if ('matches' in res) {
         throw new ApiError(

@@ -36,6 +36,8 @@ export interface RestCtx {
   takeDuplicateFault(): boolean;
   /** The Id an Asset upsert answers with: `id`, or another Asset's while the otherAssetId fault is on. */
   answerId?(id: string): string;
+  /** Consumes one `duplicateValueOwn` fault (true → fail this upsert naming the record holding the UID). */
+  takeDuplicateOwnFault?(): boolean;
 }
 
 /** `/services/data/{version}/sobjects/{type}/{id}`. */
@@ -91,6 +93,21 @@ export function dupFault(ctx: RestCtx, type: SObjectType): void {
       'DUPLICATE_VALUE',
       'duplicate value found: Device_UID__c duplicates value on record with id: 02i000000000000AAA',
       ['Device_UID__c'],
+    );
+  }
+}
+
+/**
+ * Fails an external-ID upsert of an Asset whose value is already on `holder` while the `duplicateValueOwn`
+ * fault is on (the loser of two concurrent creates). @throws ApiError 400 DUPLICATE_VALUE
+ */
+export function dupOwnFault(ctx: RestCtx, type: SObjectType, field: string, holder: Rec | undefined): void {
+  if (type === 'Asset' && holder && ctx.takeDuplicateOwnFault?.()) {
+    throw new ApiError(
+      400,
+      'DUPLICATE_VALUE',
+      `duplicate value found: ${field} duplicates value on record with id: ${holder.Id}`,
+      [field],
     );
   }
 }

@@ -86,6 +86,7 @@ export function restRoutes(st: EmulatorState, req: EmuRequest, res: http.ServerR
           takeFault(st.faults, 'otherAssetId')
             ? (st.store.list('Asset').find((r) => r.Id !== id)?.Id ?? '02i00000000LIARAAA')
             : id,
+        takeDuplicateOwnFault: () => takeFault(st.faults, 'duplicateValueOwn'),
         apiUsage: () => ({ used: st.usage.used, max: st.usage.dailyLimit }),
       },
       { method, segs: segments(vm[3]), query: req.url.searchParams, body },

@@ -10,7 +10,16 @@ import { ApiError } from './api-error';
 import { describe, findField, SOBJECT_TYPES, type SObjectType } from './schema';
 import { query } from './rest-query';
 import type { RestCtx, RestRequest, RestResult } from './rest-common';
-import { asObject, canonField, dupFault, notFound, recordUrl, typeOf, withAttributes } from './rest-common';
+import {
+  asObject,
+  canonField,
+  dupFault,
+  dupOwnFault,
+  notFound,
+  recordUrl,
+  typeOf,
+  withAttributes,
+} from './rest-common';
 import { collections } from './rest-collections';
 import { identityRecord } from './rest-identity';
 import { composite } from './rest-composite';
@@ -119,6 +128,8 @@ function byExternalId(
   // `value` is already percent-decoded by the router
   if (req.method === 'PATCH') {
     dupFault(ctx, type);
+    const ext = findField(type, field);
+    if (ext?.externalId) dupOwnFault(ctx, type, ext.name, ctx.store.findBy(type, ext.name, value)[0]);
     const r = ctx.store.upsert(
       type,
       field,
