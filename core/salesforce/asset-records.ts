@@ -4,6 +4,7 @@
  * time or coalesced across bays (coalescer.ts: upserts into one Collections call, look-ups into one query).
  */
 import type { StationConfig } from '../../shared/domain';
+import type { StationError } from '../../shared/errors';
 import {
   buildAssetFields,
   DEFAULT_FIELD_MAP,
