@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   'DEVICE_REFUSED',
   'DEVICE_LOCKED',
   'DEVICE_MISMATCH', // the device on the port is not the one the job was started for
+  'DEVICE_IDENTITY_INVALID', // the UID/model/firmware a device reports has control/bidi characters or is too long
   'DEVICE_RESET', // the device restarted mid-command (reset banner seen): the command's outcome is unknown
   'DEVICE_BOOTLOADER', // the board sits in its bootloader / download mode
   // PKI

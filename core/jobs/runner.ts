@@ -4,6 +4,7 @@
  * already provisioned — and the bookkeeping of running jobs (cancel, wait, the batch notification).
  * The re-provision override needs the admin PIN, checked here in the core, whatever the caller.
  */
+import { checkIdentityFields } from './identity-rules';
 import { familyCapabilities } from '../device';
 import {
   PROVISION_STEPS,
@@ -108,6 +109,7 @@ export class JobRunner {
         `No device has been identified on bay ${bay.id} (${bay.locator}).`,
         'Check the cable and power, then attach the device again.',
       );
+    checkIdentityFields(bay.device); // refused before anything is journaled (identity-rules.ts)
     const uid = bay.device.uid;
     const last =
       req.kind === 'provision' && !req.reprovision ? journal.latestJobForDevice(uid, 'provision') : undefined;

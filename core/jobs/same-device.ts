@@ -11,6 +11,7 @@ import { KeyAlgorithm } from '../../shared/domain';
 import { StationError } from '../../shared/errors';
 import type { DeviceDriver } from '../device/drivers/types';
 import type { StepRow } from '../records/journal';
+import { printable } from './identity-rules';
 import { sha256, short } from './steps/context';
 
 /** KEYGEN's journaled output, the part this check reads. */
@@ -52,10 +53,10 @@ export async function confirmSameDevice(
       'DEVICE_MISMATCH',
       `Another device is on bay ${want.bayId}: ${what}; this job is for ${want.uid}. Nothing was written to it.`,
       `Put ${want.uid} back on bay ${want.bayId} and press Retry, or start a new job for this device.`,
-      { expectedUid: want.uid, foundUid: identity.uid },
+      { expectedUid: want.uid, foundUid: printable(identity.uid) },
     );
   };
-  if (identity.uid !== want.uid) stop(`it says ${identity.uid}`);
+  if (identity.uid !== want.uid) stop(`it says ${printable(identity.uid)}`);
   const key = journaledKey(want.steps);
   // A family that makes a CSR with its key (csrAtKeygen) is checked by UID only for now.
   if (!key || device.capabilities.csrAtKeygen) return;
