@@ -4,7 +4,9 @@
  * upserted — in the background, never on the provisioning path. The queue is the audit table itself plus a
  * cursor persisted in the same SQLite database (`audit_sync.sent_seq`): a restart loses nothing, and a batch
  * replayed after a lost answer is harmless (entries are idempotent on `Entry_Key__c`). Failures back off
- * exponentially (1 s doubling to 5 min) and retry; a new entry wakes the sender.
+ * exponentially (1 s doubling to 5 min) and retry; a new entry wakes the sender after a short gathering
+ * pause, so the dozen entries of one job travel in one Collections call, not one call each (API budget,
+ * docs/salesforce-wire.md §4.3).
  */
 import { migrate, type Db } from './db';
 import type { AuditEntry, AuditLog } from './audit';
@@ -30,6 +32,8 @@ export interface AuditSyncOptions {
   backoffMs?: number;
   /** Longest retry pause, ms. Default 300000. */
   maxBackoffMs?: number;
+  /** Pause between a new entry and its send, gathering the entries that follow, ms. Default 2000. */
+  gatherMs?: number;
   /** Told about each failed attempt (e.g. to log it); the entries stay queued. */
   onError?: (e: unknown) => void;
 }
@@ -64,6 +68,12 @@ export class AuditSync {
       .sent_seq;
   }
 
+  /** The sequence of the last head the org has acknowledged. */
+  private headSeq(): number {
+    return (this.db.prepare('SELECT head_seq FROM audit_sync WHERE id = 1').get() as { head_seq: number })
+      .head_seq;
+  }
+
   /** Entries not yet acknowledged by the org. */
   pending(): number {
     return this.audit.head().seq - this.sentSeq();
@@ -82,21 +92,18 @@ export class AuditSync {
     const size = Math.min(this.opts.batchSize ?? 200, 200);
     let sent = 0;
     let calls = 0;
+    // what is queued now; entries appended meanwhile wait for the next (gathered) flush
+    const upTo = this.audit.head().seq;
     for (;;) {
-      const batch = this.audit.entriesAfter(this.sentSeq(), size);
+      const batch = this.audit.entriesAfter(this.sentSeq(), size).filter((e) => e.seq <= upTo);
       if (batch.length === 0) break;
       calls += await this.sink.createEntries(batch);
       const last = batch[batch.length - 1]!;
       this.db.prepare('UPDATE audit_sync SET sent_seq = ? WHERE id = 1').run(last.seq);
       sent += batch.length;
     }
-    const headSeq = (
-      this.db.prepare('SELECT head_seq FROM audit_sync WHERE id = 1').get() as {
-        head_seq: number;
-      }
-    ).head_seq;
     const sentSeq = this.sentSeq();
-    if (sentSeq > headSeq) {
+    if (sentSeq > this.headSeq()) {
       const e = this.audit.entriesAfter(sentSeq - 1, 1)[0]!;
       await this.sink.upsertHead(this.stationId, { seq: e.seq, hash: e.hash });
       calls++;
@@ -105,12 +112,15 @@ export class AuditSync {
     return { sent, calls };
   }
 
-  /** Starts the background sender: a flush now, on each new entry, and after failures with backoff. */
+  /**
+   * Starts the background sender: a flush now (what an earlier process left queued), one
+   * {@link AuditSyncOptions.gatherMs} after each new entry, and after failures with backoff.
+   */
   start(): void {
     if (this.started) return;
     this.started = true;
     this.audit.onAppend(() => this.kick());
-    this.kick();
+    if (this.pending() > 0 || this.sentSeq() > this.headSeq()) this.schedule(0);
   }
 
   /**
@@ -142,13 +152,13 @@ export class AuditSync {
     this.failures = 0;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.kick();
+    this.schedule(0);
   }
 
-  /** Schedules a flush soon (now, unless a backoff pause is under way). */
+  /** Schedules a flush after the gathering pause (or the backoff pause after a failure), unless one is scheduled. */
   kick(): void {
     if (!this.started || this.timer) return;
-    this.schedule(this.failures === 0 ? 0 : this.pause());
+    this.schedule(this.failures === 0 ? (this.opts.gatherMs ?? 2000) : this.pause());
   }
 
   private pause(): number {

@@ -77,7 +77,12 @@ describe('audit sync', () => {
   it('an outage is retried with backoff in the background; nothing is lost and appends never wait', async () => {
     const s = await station('ST-SYNC-B');
     const errors: unknown[] = [];
-    const sync = s.sync({ backoffMs: 50, batchSize: 10, onError: (e: unknown) => errors.push(e) });
+    const sync = s.sync({
+      backoffMs: 50,
+      gatherMs: 20,
+      batchSize: 10,
+      onError: (e: unknown) => errors.push(e),
+    });
     suite.emu.faults.serverErrors = 3;
     sync.start();
     append(s.audit, 25); // appends return at once whatever the org does
@@ -86,6 +91,21 @@ describe('audit sync', () => {
     expect(errors.length).toBeGreaterThanOrEqual(1);
     expect(orgEntries('ST-SYNC-B')).toHaveLength(25);
     expect(orgHead('ST-SYNC-B')!.Head_Seq__c).toBe(25);
+  });
+
+  it("a job's entries, appended one by one, travel together after the gathering pause: one Collections call + the head", async () => {
+    const s = await station('ST-SYNC-G');
+    const sync = s.sync({ gatherMs: 1000 });
+    sync.start(); // nothing queued: no call until an entry comes
+    const before = suite.emu.stats().apiUsed;
+    for (let i = 0; i < 15; i++) {
+      append(s.audit, 1, `JOB-${i}`);
+      await new Promise((r) => setImmediate(r)); // each entry in its own turn of the event loop, like a job's steps
+    }
+    await expect.poll(() => sync.pending(), { timeout: 20_000, interval: 50 }).toBe(0);
+    await sync.stop();
+    expect(orgEntries('ST-SYNC-G')).toHaveLength(15);
+    expect(suite.emu.stats().apiUsed - before).toBe(2); // not 15 × 2
   });
 
   it('a batch replayed after a lost answer is stored once (idempotent on Entry_Key__c)', async () => {
