@@ -2,7 +2,8 @@
  * The Station: owns the home, settings, database and services, and implements the station API
  * (shared/api.ts) as a façade — each API method is one call into the service that owns it: jobs
  * (jobs/runner.ts), settings (settings.ts), the org connection (org-connection.ts), records
- * (records/), the admin PIN (operators/admin-pin.ts). Free of Electron: the CLI, the tests and the
+ * (records/), the admin PIN (operators/admin-pin.ts). Every method first passes the role guard
+ * (operators/guard.ts). Free of Electron: the CLI, the tests and the
  * WebSocket harness run it under plain Node; the Electron shell binds it to IPC.
  */
 import os from 'node:os';
@@ -20,6 +21,7 @@ import { StationError } from '../shared/errors';
 import { listSerialPorts } from './device/discovery';
 import { ensureHome } from './home';
 import { RECONNECT_WINDOW_MS } from './jobs/recovery';
+import { AccessGuard, guardMethods } from './operators/guard';
 import type { Operator } from './operators/roles';
 import { openStationDb, type Db } from './records/db';
 import { Journal } from './records/journal';
@@ -88,6 +90,13 @@ export class Station implements StationMethods {
         log: (level, message, extra) => s.log(level, message, extra),
         reconnectWindowMs: opts.reconnectWindowMs,
       });
+    const guard = new AccessGuard({
+      signedIn: () => s.signedIn,
+      hasAccounts: () => s.wired?.operators.hasAny() ?? Promise.resolve(false),
+      jobKind: (jobId) => s.journal.getJob(jobId)?.kind,
+      audit: (action, data) => s.wired?.audit.append({ actor: s.operator(), action, data }),
+    });
+    guardMethods(s, (method, req) => guard.check(method, req));
     return s;
   }
 
@@ -251,7 +260,10 @@ export class Station implements StationMethods {
     return { operator: null };
   }
   async getOperator(_req: Req<'getOperator'>): Res<'getOperator'> {
-    return { operator: this.signedIn ?? null };
+    return {
+      operator: this.signedIn ?? null,
+      signInRequired: (await this.wired?.operators.hasAny()) ?? false,
+    };
   }
   async listOperators(_req: Req<'listOperators'>): Res<'listOperators'> {
     return this.need().operators.list();
@@ -262,6 +274,14 @@ export class Station implements StationMethods {
   async updateOperator(req: Req<'updateOperator'>): Res<'updateOperator'> {
     const { login, ...change } = req;
     return this.need().operators.update(login, change, this.signedIn);
+  }
+  async removeOperator(req: Req<'removeOperator'>): Res<'removeOperator'> {
+    await this.need().operators.remove(req.login, this.signedIn);
+    return { removed: req.login };
+  }
+  async setOperatorSecret(req: Req<'setOperatorSecret'>): Res<'setOperatorSecret'> {
+    await this.need().operators.setSecret(req.login, req.secret, this.signedIn);
+    return { login: req.login };
   }
 
   // ---- lifecycle ----

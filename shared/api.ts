@@ -165,8 +165,14 @@ export const methods = {
     response: OperatorInfo,
   },
   signOut: { request: Empty, response: z.object({ operator: z.null() }) },
-  /** Who is signed in (`null`: nobody). */
-  getOperator: { request: Empty, response: z.object({ operator: OperatorInfo.nullable() }) },
+  /**
+   * Who is signed in (`null`: nobody); `signInRequired` is true once the station has operator accounts
+   * (from then on nothing but signing in works until someone does).
+   */
+  getOperator: {
+    request: Empty,
+    response: z.object({ operator: OperatorInfo.nullable(), signInRequired: z.boolean().optional() }),
+  },
   /** The operator accounts (no secrets). */
   listOperators: { request: Empty, response: z.array(OperatorAccountInfo) },
   /** Adds an account; admin-only, except the first (which must be an admin). */
@@ -191,6 +197,16 @@ export const methods = {
       })
       .strict(),
     response: OperatorAccountInfo,
+  },
+  /** Removes an account (never the last admin); admin-only. */
+  removeOperator: {
+    request: z.object({ login: OperatorLogin }).strict(),
+    response: z.object({ removed: z.string() }),
+  },
+  /** Sets a new PIN or password for an account (a forgotten PIN); admin-only. */
+  setOperatorSecret: {
+    request: z.object({ login: OperatorLogin, secret: z.string().min(4).max(128) }).strict(),
+    response: z.object({ login: z.string() }),
   },
 } as const;
 

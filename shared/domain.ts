@@ -131,6 +131,8 @@ export const Job = z.object({
   error: StationErrorShape.optional(),
   /** Operator inputs (work order, Account), as scanned or typed. */
   inputs: z.record(z.string(), z.string()).optional(),
+  /** Who started the job: the signed-in operator's login (else the configured name or OS user). */
+  operator: z.string().optional(),
 });
 export type Job = z.infer<typeof Job>;
 

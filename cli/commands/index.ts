@@ -18,6 +18,7 @@ import { register as ca } from './ca';
 import { register as simOrg } from './sim-org';
 import { register as org } from './org';
 import { register as admin } from './admin';
+import { register as operator } from './operator';
 
 /** Registers a command on `program`; `ctx()` gives the global context when the command runs. */
 export type RegisterCommand = (program: Command, ctx: () => CliContext) => void;
@@ -37,4 +38,5 @@ export const COMMANDS: RegisterCommand[] = [
   simOrg,
   org,
   admin,
+  operator,
 ];

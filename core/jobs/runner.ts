@@ -21,7 +21,7 @@ import type { SagaPorts } from '../bays/ports';
 import type { BayManager } from '../bays/bays';
 import type { AuditLog } from '../records/audit';
 import type { Journal } from '../records/journal';
-import type { AdminPin } from '../operators/admin-pin';
+import { authorityText, type AdminPin } from '../operators/admin-pin';
 import { auditJob } from './job-audit';
 import { quarantinedJob, revokedSinceProvisioned } from './quarantine';
 import { runJob, type RunnerDeps } from './saga';
@@ -63,6 +63,9 @@ interface Running {
   bayId: string;
 }
 
+/** The job input naming who authorised a re-provision (set by the core, never taken from the request). */
+export const REPROVISION_AUTHORITY = 'reprovisionAuthorisedBy';
+
 const RESUMABLE: ReadonlySet<string> = new Set(['failed', 'interrupted', 'cancelled']);
 
 /** Starts, resumes, retries and cancels jobs; auto mode starts them on plug-in. */
@@ -95,7 +98,9 @@ export class JobRunner {
    */
   async startJob(req: StartRequest): Promise<Job> {
     const { bays, journal } = this.deps;
-    if (req.reprovision) await this.deps.adminPin.require(req.adminPin, 're-provision a device');
+    const authority = req.reprovision
+      ? await this.deps.adminPin.require(req.adminPin, 're-provision a device')
+      : undefined;
     const bay = bays.get(req.bayId);
     if (bay.status === 'busy' || this.busy(bay.id))
       throw new StationError(
@@ -151,7 +156,10 @@ export class JobRunner {
       bayId: bay.id,
       locator: bay.locator,
       deviceUid: uid,
-      inputs: req.inputs ?? {},
+      inputs: {
+        ...Object.fromEntries(Object.entries(req.inputs ?? {}).filter(([k]) => k !== REPROVISION_AUTHORITY)),
+        ...(authority ? { [REPROVISION_AUTHORITY]: authorityText(authority) } : {}),
+      },
       reprovision: Boolean(req.reprovision),
       operator: this.deps.operator(),
       stationId: this.deps.config().stationId,

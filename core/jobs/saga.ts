@@ -123,7 +123,7 @@ function begin(scope: RunScope, job: JobRow): void {
   if (job.reprovision && job.state === 'queued')
     scope.audit('reprovision.override', {
       reason: job.inputs.reason ?? 'admin override',
-      authorisedBy: 'admin PIN',
+      authorisedBy: job.inputs.reprovisionAuthorisedBy ?? 'the admin PIN',
     });
 }
 

@@ -68,9 +68,19 @@ function checkSecret(secret: string): void {
     throw badSecret();
 }
 
+function lastAdmin(login: string): StationError {
+  return new StationError(
+    'CONFLICT',
+    `"${login}" is the last administrator on this station.`,
+    'Make another operator an administrator first.',
+  );
+}
+
 /** The local operator accounts of one station. */
 export class OperatorAccounts {
   private readonly wrong = new Map<string, { inARow: number; lockedUntil: number }>();
+  /** Whether the station has any account (cached; accounts change only through this service). */
+  private any: boolean | undefined;
 
   constructor(private readonly deps: OperatorAccountsDeps) {}
 
@@ -93,6 +103,12 @@ export class OperatorAccounts {
 
   private async save(list: StoredAccount[]): Promise<void> {
     await this.deps.secrets.set(OPERATOR_ACCOUNTS_SECRET, JSON.stringify(list));
+    this.any = list.length > 0;
+  }
+
+  /** True when the station has at least one operator account: from then on, operators must sign in. */
+  async hasAny(): Promise<boolean> {
+    return (this.any ??= (await this.load()).length > 0);
   }
 
   /** The accounts, without their hashes, in login order. */
@@ -158,16 +174,48 @@ export class OperatorAccounts {
     const adminsLeft = list
       .map((a) => (a === acc ? next : a))
       .filter((a) => a.role === 'admin' && !a.disabled);
-    if (adminsLeft.length === 0)
-      throw new StationError(
-        'CONFLICT',
-        `"${login}" is the last administrator on this station.`,
-        'Make another operator an administrator first.',
-      );
+    if (adminsLeft.length === 0) throw lastAdmin(login);
     Object.assign(acc, next);
     await this.save(list);
     this.deps.audit('operator.changed', { login, role: acc.role, disabled: acc.disabled, by: by.login });
     return { login: acc.login, name: acc.name, role: acc.role, disabled: acc.disabled };
+  }
+
+  /**
+   * Removes an account; only an admin may, and never the last enabled admin.
+   * @throws StationError UNAUTHORIZED, NOT_FOUND, CONFLICT (last admin).
+   */
+  async remove(login: string, by: Operator | undefined): Promise<void> {
+    assertMay(by, 'manage operator accounts');
+    const list = await this.load();
+    const acc = this.find(list, login);
+    const rest = list.filter((a) => a !== acc);
+    if (!rest.some((a) => a.role === 'admin' && !a.disabled)) throw lastAdmin(acc.login);
+    await this.save(rest);
+    this.wrong.delete(acc.login);
+    this.deps.audit('operator.removed', { login: acc.login, role: acc.role, by: by.login });
+  }
+
+  /**
+   * Sets a new PIN or password for an account (an admin, for a forgotten PIN); clears its lockout.
+   * @throws StationError UNAUTHORIZED, NOT_FOUND, BAD_REQUEST (PIN/password malformed).
+   */
+  async setSecret(login: string, secret: string, by: Operator | undefined): Promise<void> {
+    assertMay(by, 'manage operator accounts');
+    checkSecret(secret);
+    const list = await this.load();
+    const acc = this.find(list, login);
+    acc.hash = await hashPin(secret);
+    await this.save(list);
+    this.wrong.delete(acc.login);
+    this.deps.audit('operator.secret.set', { login: acc.login, by: by.login });
+  }
+
+  private find(list: StoredAccount[], login: string): StoredAccount {
+    const key = login.trim().toLowerCase();
+    const acc = list.find((a) => a.login === key);
+    if (!acc) throw new StationError('NOT_FOUND', `There is no operator "${key}".`, 'Check the login.');
+    return acc;
   }
 
   /**

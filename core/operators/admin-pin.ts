@@ -27,6 +27,14 @@ export type AdminAct =
   | 'connect the station to Salesforce with its own key'
   | 'change the admin PIN';
 
+/** Who authorised an admin act: a signed-in administrator (by login), or the admin PIN (open bench). */
+export type AdminAuthority = { by: 'role'; login: string } | { by: 'pin' };
+
+/** The audit wording of an {@link AdminAuthority}: "administrator ada" or "the admin PIN". */
+export function authorityText(a: AdminAuthority): string {
+  return a.by === 'role' ? `administrator ${a.login}` : 'the admin PIN';
+}
+
 /** What the PIN service needs. */
 export interface AdminPinDeps {
   secrets: SecretStore;
@@ -76,18 +84,21 @@ export class AdminPin {
 
   /**
    * Lets `act` go ahead only with the right PIN.
-   * A signed-in admin (see {@link AdminPinDeps.signedIn}) needs no PIN.
-   * @throws StationError UNAUTHORIZED when a non-admin operator is signed in and gave no PIN, no PIN is
+   * A signed-in admin (see {@link AdminPinDeps.signedIn}) needs no PIN; any other signed-in operator is
+   * refused by role, PIN or not (the admin role replaces the PIN once operators sign in).
+   * @returns who authorised the act (for the audit entry).
+   * @throws StationError UNAUTHORIZED when a non-admin operator is signed in, no PIN is
    *   set, none was given, it is wrong, or too many
    *   wrong PINs came in a row (for {@link LOCKOUT_MS}).
    */
-  async require(pin: string | undefined, act: AdminAct): Promise<void> {
+  async require(pin: string | undefined, act: AdminAct): Promise<AdminAuthority> {
     const who = this.deps.signedIn?.();
     if (who?.role === 'admin') {
       this.deps.audit('admin.act', { act, by: who.login });
-      return;
+      return { by: 'role', login: who.login };
     }
-    if (who && !pin) {
+    if (who) {
+      // A signed-in operator acts in their own role: the PIN does not make a technician an admin.
       this.deps.audit('admin.pin.rejected', { act, reason: `signed in as ${who.role}`, by: who.login });
       assertMay(who, act);
     }
@@ -128,5 +139,6 @@ export class AdminPin {
     }
     this.wrongInARow = 0;
     if (rehash) await this.deps.secrets.set(SECRET_NAMES.adminPinHash, await hashPin(pin));
+    return { by: 'pin' };
   }
 }

@@ -34,6 +34,8 @@ export const ACT_ROLES = {
   'connect the station to Salesforce with its own key': ['admin'],
   'manage operator accounts': ['admin'],
   'change the admin PIN': ['admin'],
+  'attach a device': ['technician', 'qa', 'installer', 'admin'],
+  'verify a device': ['qa', 'admin'],
   'verify a QA lot': ['qa', 'admin'],
   'sign off a QA lot': ['qa', 'admin'],
   'onboard a device to a customer': ['installer', 'admin'],
@@ -69,7 +71,7 @@ export function assertMay(operator: Operator | undefined, act: StationAct): asse
     throw new StationError(
       'UNAUTHORIZED',
       `Nobody is signed in, and only ${who} may ${act}.`,
-      'Sign in at the station with your operator login and PIN.',
+      'Sign in at the station with your operator login and PIN (command line: set ASSET_STATION_OPERATOR).',
     );
   if (!allowed.includes(operator.role))
     throw new StationError(

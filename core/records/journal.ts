@@ -245,6 +245,7 @@ export class Journal {
       ...(row.endedAt ? { endedAt: row.endedAt } : {}),
       ...(row.error ? { error: row.error } : {}),
       inputs: row.inputs,
+      ...(row.operator ? { operator: row.operator } : {}),
     };
   }
 }

@@ -102,7 +102,7 @@ describe('admin PIN (enforced in the core)', () => {
     expect(issuedCount(env.station.home, uid)).toBe(2); // a new key, a new certificate
     expect(env.org.assets()).toHaveLength(1); // the same Asset, updated
     expect(auditActions(env).find((a) => a.action === 'reprovision.override')?.data).toMatchObject({
-      authorisedBy: 'admin PIN',
+      authorisedBy: 'the admin PIN',
     });
   });
 

@@ -11,7 +11,7 @@ import { afterEach, expect, it } from 'vitest';
 import type { MethodName } from '../../../shared/api';
 import { dispatchCall } from '../../../shared/api-server';
 import type { Job } from '../../../shared/domain';
-import { startEmbedded, type Embedded } from '../../../dev/embedded';
+import { DEMO_ADMIN_PIN, startEmbedded, type Embedded } from '../../../dev/embedded';
 import { loadConfig } from '../../../core/config';
 
 let env: Embedded | undefined;
@@ -49,13 +49,15 @@ it('a technician provisions but cannot change settings, re-provision or add oper
   });
   expect((await call('getOperator', {})).value).toEqual({
     operator: { login: 'tom', name: 'Tom Tech', role: 'technician' },
+    signInRequired: true,
   });
 
   const config = await env.station.getConfig({});
   const next = { ...config, stationId: 'bench-9' };
   expect((await call('setConfig', { config: next })).code).toBe('UNAUTHORIZED');
   expect(loadConfig(env.station.home).stationId).toBe(config.stationId);
-  expect(audit().at(-1)).toMatchObject({ actor: 'tom', action: 'admin.pin.rejected' });
+  expect(audit().at(-1)).toMatchObject({ actor: 'tom', action: 'operator.refused' });
+  expect(JSON.parse(audit().at(-1)!.data)).toMatchObject({ act: 'change the station settings', by: 'tom' });
   expect((await call('addOperator', { login: 'eve', name: 'Eve', role: 'admin', secret: '2468' })).code).toBe(
     'UNAUTHORIZED',
   );
@@ -73,9 +75,21 @@ it('a technician provisions but cannot change settings, re-provision or add oper
   expect((await call('startJob', { bayId: bay!.id, kind: 'provision', reprovision: true })).code).toBe(
     'UNAUTHORIZED',
   );
+  // the attack: a technician who knows the old admin PIN still cannot re-provision or change settings
+  const withPin = { bayId: bay!.id, kind: 'provision', reprovision: true, adminPin: DEMO_ADMIN_PIN };
+  expect((await call('startJob', withPin)).code).toBe('UNAUTHORIZED');
+  expect((await call('setConfig', { config: next, adminPin: DEMO_ADMIN_PIN })).code).toBe('UNAUTHORIZED');
+  expect((await call('verifyDevice', { bayId: bay!.id })).code).toBe('UNAUTHORIZED');
   expect(env.station.journal.allJobs()).toHaveLength(jobsBefore);
+  expect(loadConfig(env.station.home).stationId).toBe(config.stationId);
+  expect(audit().at(-1)).toMatchObject({ actor: 'tom', action: 'operator.refused' });
 
+  // signed out, nothing but signing in works
   await call('signOut', {});
+  expect((await call('listBays', {})).code).toBe('UNAUTHORIZED');
+  expect((await call('startJob', { bayId: bay!.id, kind: 'provision' })).code).toBe('UNAUTHORIZED');
+  expect((await call('getOperator', {})).value).toEqual({ operator: null, signInRequired: true });
+
   await call('signIn', { login: 'boss', secret: '975310' });
   expect((await call('setConfig', { config: next })).code).toBeUndefined();
   expect(loadConfig(env.station.home).stationId).toBe('bench-9');
@@ -84,4 +98,14 @@ it('a technician provisions but cannot change settings, re-provision or add oper
     { login: 'boss', name: 'Ada Admin', role: 'admin', disabled: false },
     { login: 'tom', name: 'Tom Tech', role: 'technician', disabled: false },
   ]);
+
+  // the admin re-provisions without a PIN; the job and the audit entry name them
+  const again = await call('startJob', { bayId: bay!.id, kind: 'provision', reprovision: true });
+  expect(again.code).toBeUndefined();
+  const redone = await env.station.waitForJob((again.value as Job).id);
+  expect(redone).toMatchObject({ state: 'succeeded', operator: 'boss' });
+  expect(audit().find((a) => a.action === 'reprovision.override')).toMatchObject({ actor: 'boss' });
+  expect(JSON.parse(audit().find((a) => a.action === 'reprovision.override')!.data)).toMatchObject({
+    authorisedBy: 'administrator boss',
+  });
 }, 120_000);

@@ -152,4 +152,36 @@ describe('operator accounts', () => {
     clock += ACCOUNT_LOCKOUT_MS;
     expect((await accounts.signIn('tom', '1357')).login).toBe('tom');
   });
+
+  it('only an admin removes accounts or sets a PIN; never the last admin; a new PIN replaces the old', async () => {
+    const tom = await accounts.add(
+      { login: 'tom', name: 'Tom Tech', role: 'technician', secret: '1357' },
+      admin,
+    );
+    expect(await accounts.hasAny()).toBe(true);
+    expect(await code(accounts.remove('boss', tom))).toBe('UNAUTHORIZED');
+    expect(await code(accounts.setSecret('boss', '1111', tom))).toBe('UNAUTHORIZED');
+    expect(await code(accounts.remove('boss', admin))).toBe('CONFLICT');
+    expect(await code(accounts.remove('nobody', admin))).toBe('NOT_FOUND');
+    expect(await code(accounts.setSecret('tom', '12', admin))).toBe('BAD_REQUEST');
+    await accounts.setSecret('tom', '24680', admin);
+    expect(await code(accounts.signIn('tom', '1357'))).toBe('UNAUTHORIZED');
+    expect((await accounts.signIn('tom', '24680')).login).toBe('tom');
+    await accounts.remove('tom', admin);
+    expect(await code(accounts.signIn('tom', '24680'))).toBe('UNAUTHORIZED');
+    expect((await accounts.list()).map((a) => a.login)).toEqual(['boss']);
+    expect(audited.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['operator.secret.set', 'operator.removed']),
+    );
+  });
+
+  it('a station without accounts is an open bench until the first is added', async () => {
+    const fresh = new OperatorAccounts({
+      secrets: FileVault.inHome(fs.mkdtempSync(path.join(dir, 'f-')), 'fresh-vault-pass'),
+      audit: () => {},
+    });
+    expect(await fresh.hasAny()).toBe(false);
+    await fresh.add({ login: 'first', name: 'First Admin', role: 'admin', secret: '5555' });
+    expect(await fresh.hasAny()).toBe(true);
+  });
 });
