@@ -24,7 +24,7 @@ function cli(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, ['bin/asset-station.js', '--home', home, '--json', ...args], {
     encoding: 'utf8',
     env: { ...base, ...env },
-    stdin: 'ignore',
+    stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 60_000,
   });
   return {
