@@ -61,6 +61,7 @@ export const METHOD_GUARDS = {
   listRecords: 'signed-in',
   getRecord: 'signed-in',
   getLabel: 'signed-in',
+  printLabel: 'signed-in',
   exportRecords: 'signed-in',
   getConfig: 'signed-in',
   setConfig: 'change the station settings',
@@ -69,6 +70,7 @@ export const METHOD_GUARDS = {
   // admin act where it is done (org-connection.ts).
   connectOrg: 'signed-in',
   disconnectOrg: 'signed-in',
+  findAccount: 'signed-in',
   getCaInfo: 'signed-in',
   listOperators: 'manage operator accounts',
   // The first account of a station is added before anyone can sign in (accounts.ts checks the rest).
