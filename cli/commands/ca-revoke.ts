@@ -2,6 +2,8 @@
  * `asset-station ca revoke|crl`: revoke device certificates and publish the CRL.
  * - `ca revoke SERIAL|DEVICE-UID --reason R [--note TEXT] [--uid]`: records the revocation in the
  *   station database and the audit log (`ca.revoke`), then publishes a new CRL;
+ *   and flags the device's Asset in the org (Certificate_Status__c = Revoked) when it is reachable;
+ * - `ca org-sync`: sends the Asset flags that could not be sent when the org was unreachable;
  * - `ca crl [--out FILE] [--der]`: publishes a fresh CRL and prints (or writes) it;
  * - `ca crl --serve [--port N]`: serves the current CRL on http://127.0.0.1:N/crl.der until stopped.
  */
@@ -16,6 +18,7 @@ import { openStationDb } from '../../core/records/db';
 import { usageError, type CliContext } from '../context';
 import { openVault } from '../secrets-prompt';
 import { openCa } from './ca-common';
+import { orgSyncLines, syncOrgFlags } from './ca-org';
 
 /** Is `text` hexadecimal (a serial number's form)? */
 const looksLikeSerial = (text: string) => /^[0-9a-fA-F:]+$/.test(text) && text.replace(/:/g, '').length >= 2;
@@ -50,11 +53,14 @@ export function register(ca: Command, ctx: () => CliContext): void {
             ...(o.note ? { note: o.note } : {}),
             audit,
           });
+          // The org Asset is flagged when the org is reachable; otherwise the flag waits (ca org-sync).
+          const org = await syncOrgFlags(c.home, db, vault);
           c.result(
             {
               revoked: out.revoked,
               alreadyRevoked: out.alreadyRevoked,
               crl: { number: out.crl.number, entries: out.crl.entries, nextUpdate: out.crl.nextUpdate },
+              org,
             },
             (r) =>
               [
@@ -63,11 +69,30 @@ export function register(ca: Command, ctx: () => CliContext): void {
                   (e) => `already revoked on ${e.revokedAt}: serial ${e.serial} (${e.reason})`,
                 ),
                 `CRL ${r.crl.number} published with ${r.crl.entries} entries (ca/crl.pem); next update ${r.crl.nextUpdate}.`,
+                ...orgSyncLines(r.org),
               ].join('\n'),
           );
         } finally {
           station.close();
         }
+      } finally {
+        db.close();
+      }
+    });
+
+  ca.command('org-sync')
+    .description(
+      'flag in Salesforce the Assets of revoked devices that could not be flagged when they were revoked (Certificate_Status__c = Revoked)',
+    )
+    .action(async () => {
+      const c = ctx();
+      const db = openStationDb(c.home);
+      try {
+        const r = await syncOrgFlags(c.home, db, await openVault(c.home));
+        c.result(r, (x) =>
+          [...orgSyncLines(x), ...(x.done.length || x.error ? [] : ['org: nothing to flag.'])].join('\n'),
+        );
+        if (r.error) process.exitCode = 1;
       } finally {
         db.close();
       }

@@ -26,6 +26,16 @@ export {
 } from './ca';
 export { normaliseSerial } from './cert-info';
 export { REVOCATION_REASONS, checkReason, type StoredCrl } from './revocation';
+export {
+  CERTIFICATE_STATUS_FIELD,
+  CERTIFICATE_STATUS_REVOKED,
+  flushOrgFlags,
+  pendingFlagsError,
+  pendingOrgFlags,
+  type OrgFlagOutcome,
+  type OrgFlagPort,
+  type PendingOrgFlag,
+} from './org-flags';
 export { serveCrl, type CrlServer } from './crl-server';
 export { Pkcs11Signer, type Pkcs11KeyRef, type Pkcs11KeyAttributes } from './pkcs11-signer';
 export { TOKEN_PIN_ENV, TOKEN_PIN_SECRET, type TokenRef } from './pkcs11-token';

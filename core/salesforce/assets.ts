@@ -46,6 +46,8 @@ export interface AssetFieldMap {
   stationId: string;
   provisionedBy: string;
   provisionedAt: string;
+  /** Picklist Valid | Revoked: Valid at each upsert (a new certificate), Revoked by `ca revoke`. */
+  certificateStatus?: string;
 }
 
 /** The custom fields deployed by salesforce/force-app (docs/salesforce-setup.md). */
@@ -58,6 +60,7 @@ export const DEFAULT_FIELD_MAP: AssetFieldMap = {
   stationId: 'Station_Id__c',
   provisionedBy: 'Provisioned_By__c',
   provisionedAt: 'Provisioned_At__c',
+  certificateStatus: 'Certificate_Status__c',
 };
 
 /** The Asset as read back from the org (QA verify, idempotent resume). */
@@ -199,6 +202,8 @@ export function buildAssetFields(
   if (status) fields.Status = status;
   if (facts.firmware) fields[map.firmware] = facts.firmware;
   if (facts.provisionedBy) fields[map.provisionedBy] = facts.provisionedBy;
+  // The certificate just registered is valid; `ca revoke` sets Revoked (core/pki/org-flags.ts).
+  if (map.certificateStatus) fields[map.certificateStatus] = 'Valid';
   return fields;
 }
 

@@ -61,6 +61,7 @@ const system: FieldDef[] = [
 export const ASSET_CUSTOM_FIELDS: FieldDef[] = [
   { name: 'Device_UID__c', type: 'string', length: 80, externalId: true, unique: true },
   { name: 'Cert_Serial__c', type: 'string', length: 64 },
+  { name: 'Certificate_Status__c', type: 'string' }, // picklist Valid | Revoked (set by the station)
   { name: 'Cert_Fingerprint__c', type: 'string', length: 64 },
   { name: 'Key_Fingerprint__c', type: 'string', length: 64, externalId: true }, // indexed for the clone query
   { name: 'Cert_Not_After__c', type: 'datetime' },

@@ -9,13 +9,14 @@
  * - the token pulled out mid-batch: the jobs pause at "Sign certificate" saying to reconnect the HSM
  *   token, nothing is half-issued, and they carry on when it is back; left out too long, the job fails
  *   keeping its progress and Retry finishes it;
- * - a revoked device: `ca revoke` lists it in the CRL (`openssl crl -text`), QA verify refuses it, the
- *   station will not call it provisioned, and a job that meets its revoked key is quarantined
- *   (CERT_REVOKED, no Retry) until an admin re-provisions it with a new key.
+ * - a revoked device: `ca revoke` lists it in the CRL (`openssl crl -text`) and flags its org Asset
+ *   (Certificate_Status__c = Revoked; queued while the org is unreachable, sent by `ca org-sync`), QA
+ *   verify refuses it, the station will not call it provisioned, and a job that meets its revoked key
+ *   is quarantined (CERT_REVOKED, no Retry) until an admin re-provisions it with a new key.
  *
  * Skipped, saying why, only when SoftHSM2 is not installed (`.ci/run` installs it).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,15 @@ import {
   type OfflineRoot,
 } from './openssl';
 import { makeSoftHsm, softHsmModule, type SoftHsm } from './softhsm';
+
+type RevokeJson = {
+  revoked: Array<{ serial: string }>;
+  org: {
+    done: Array<{ serial: string; deviceUid: string; outcome: string }>;
+    pending: number;
+    error?: { message: string; remedy: string };
+  };
+};
 
 const PIN = '97531';
 const TOKEN = 'station-7';
@@ -114,6 +124,26 @@ describe.skipIf(missing !== undefined)(
       await env?.stop();
       hsm?.remove();
     });
+
+    /**
+     * Runs the asset-station CLI on the station home (a child process, as an operator runs it). Not
+     * spawnSync: the org emulator it talks to runs in this process.
+     */
+    function cli(
+      args: string[],
+      json = true,
+    ): Promise<{ status: number | null; stdout: string; stderr: string }> {
+      const child = spawn(
+        process.execPath,
+        [path.join(ROOT_DIR, 'bin/asset-station.js'), '--home', home, ...(json ? ['--json'] : []), ...args],
+        { env: { ...process.env, ...hsm.env, [VAULT_PASSPHRASE_ENV]: passphrase }, timeout: 60_000 },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+      child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+      return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+    }
 
     const bays = async () => (await env.station.listBays({})).sort((a, b) => a.id.localeCompare(b.id));
     const uidOf = async (i: number) => (await bays())[i]!.device!.uid;
@@ -238,30 +268,16 @@ describe.skipIf(missing !== undefined)(
     it('a revoked device: in the CRL, refused by QA verify, not "provisioned", and a job meeting its key is quarantined', async () => {
       const uid = await uidOf(0);
       const bayId = (await bays())[0]!.id;
-      const revoke = spawnSync(
-        process.execPath,
-        [
-          path.join(ROOT_DIR, 'bin/asset-station.js'),
-          '--home',
-          home,
-          '--json',
-          'ca',
-          'revoke',
-          uid,
-          '--reason',
-          'keyCompromise',
-          '--note',
-          'clone found',
-        ],
-        {
-          encoding: 'utf8',
-          env: { ...process.env, ...hsm.env, [VAULT_PASSPHRASE_ENV]: passphrase },
-          timeout: 60_000,
-        },
-      );
+      const revoke = await cli(['ca', 'revoke', uid, '--reason', 'keyCompromise', '--note', 'clone found']);
       expect(revoke.stderr + revoke.stdout).not.toMatch(/error/i);
       expect(revoke.status).toBe(0);
-      const serial = (JSON.parse(revoke.stdout) as { revoked: Array<{ serial: string }> }).revoked[0]!.serial;
+      const out = JSON.parse(revoke.stdout) as RevokeJson;
+      const serial = out.revoked[0]!.serial;
+      // The org was reachable: the device's Asset is flagged at once.
+      const asset = () => env.org.assets().find((a) => a.Device_UID__c === uid)!;
+      expect(out.org).toMatchObject({ pending: 0, done: [{ serial, deviceUid: uid, outcome: 'flagged' }] });
+      expect(asset().Certificate_Status__c).toBe('Revoked');
+      expect(asset().Cert_Serial__c).toBe(serial);
       // The CRL the token signed lists it (openssl crl -text).
       expect(crlText(path.join(home, 'ca', 'crl.pem'))).toMatch(
         new RegExp(`Serial Number: ${serial.toUpperCase()}[\\s\\S]*?Key Compromise`),
@@ -306,6 +322,37 @@ describe.skipIf(missing !== undefined)(
       expect((await env.station.waitForJob(again.id)).state).toBe('succeeded');
       expect(issuedCount(home, uid)).toBe(2);
       expectVerifiesToRoot(uid);
+      // The Asset now names the new certificate, valid again.
+      expect(asset().Cert_Serial__c).not.toBe(serial);
+      expect(asset().Certificate_Status__c).toBe('Valid');
+    });
+
+    it('org unreachable at revoke: the Asset flag is queued, said so, and `ca org-sync` sends it later', async () => {
+      const uid = await uidOf(1);
+      const asset = () => env.org.assets().find((a) => a.Device_UID__c === uid)!;
+      expect(asset().Certificate_Status__c).toBe('Valid');
+      env.org.faults.serverErrors = 1000; // every REST call answers 503
+      const revoke = await cli(['ca', 'revoke', uid, '--reason', 'superseded']);
+      env.org.faults.serverErrors = 0;
+      expect(revoke.status).toBe(0); // the revocation itself stands: recorded, in the CRL
+      const out = JSON.parse(revoke.stdout) as RevokeJson;
+      const serial = out.revoked[0]!.serial;
+      expect(crlText(path.join(home, 'ca', 'crl.pem'))).toContain(`Serial Number: ${serial.toUpperCase()}`);
+      expect(out.org.pending).toBe(1);
+      expect(out.org.done).toEqual([]);
+      expect(out.org.error!.message).toMatch(/could not be sent to Salesforce/);
+      expect(out.org.error!.remedy).toMatch(/asset-station ca org-sync/);
+      expect(asset().Certificate_Status__c).toBe('Valid');
+      // Human output says the same.
+      const sync = await cli(['ca', 'org-sync'], false);
+      expect(sync.status).toBe(0);
+      expect(sync.stdout).toContain(
+        `org: serial ${serial} (${uid}): Asset flagged Certificate_Status__c = Revoked`,
+      );
+      expect(asset().Certificate_Status__c).toBe('Revoked');
+      // Sent once: nothing left.
+      const again = await cli(['ca', 'org-sync'], false);
+      expect(again.stdout).toContain('org: nothing to flag.');
     });
   },
 );

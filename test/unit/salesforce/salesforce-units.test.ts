@@ -46,6 +46,7 @@ describe('Asset field mapping', () => {
       Station_Id__c: 'st-1',
       Provisioned_By__c: 'ada',
       Provisioned_At__c: '2026-11-29T10:00:00.000Z',
+      Certificate_Status__c: 'Valid', // a re-provisioned device's new certificate is valid again
     });
     expect(DEFAULT_FIELD_MAP.keyFingerprint).toBe('Key_Fingerprint__c');
     expect(renderName('{station}/{model}/{serial}', { ...facts('U'), serialNumber: 'SN9' })).toBe(
