@@ -239,7 +239,9 @@ export function checkAssetLengths(
         'Enter the serial number again with at most 80 characters (check the label or the scanner), then retry.',
     },
   ];
-  const opt: Array<[keyof AssetFieldMap, keyof typeof L, string | undefined, string]> = [
+  const opt: Array<
+    [Exclude<keyof AssetFieldMap, 'certificateStatus'>, keyof typeof L, string | undefined, string]
+  > = [
     ['certSerial', 'Cert_Serial__c', facts.certSerial, 'the certificate serial number'],
     ['firmware', 'Firmware_Version__c', facts.firmware, "the device's firmware version"],
     ['stationId', 'Station_Id__c', facts.stationId, 'the station ID'],
