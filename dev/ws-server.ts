@@ -5,7 +5,10 @@
  * Security: bound to 127.0.0.1 only; a random 256-bit token per run, presented by the page as a
  * WebSocket subprotocol (`token.<base64url>`) and compared in constant time; the Origin must be the
  * harness's own; every message is validated with the shared schemas (shared/api-server.ts) in both
- * directions; frames over 1 MiB are refused by ws.
+ * directions; frames over 1 MiB are refused by ws (the connection is closed, 1009); only requests whose
+ * Host is `127.0.0.1:<port>` or `localhost:<port>` are served (DNS rebinding: a hostile page on another
+ * name that resolves to 127.0.0.1 gets 421). No request can take the process down: bad percent-encoding
+ * is a 400, socket errors are logged (issue 11).
  *
  * The page learns the token from the URL fragment (`/#token=…`), which browsers never send to servers
  * and which the renderer removes from the address bar at once.
@@ -31,6 +34,8 @@ export interface HarnessOptions {
   staticDir: string;
   /** TCP port on 127.0.0.1; 0 picks a free one. */
   port?: number;
+  /** Where refused requests and socket errors are reported (default: console.warn). */
+  log?: (message: string) => void;
 }
 
 export interface Harness {
@@ -84,10 +89,26 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   }
   const token = crypto.randomBytes(32).toString('base64url');
   let origin = '';
+  let port = 0;
+  const log = opts.log ?? ((m: string) => console.warn(`[harness] ${m}`));
+  /** The Host header names this harness (127.0.0.1 or localhost, its port). */
+  const hostAllowed = (host: string | undefined) =>
+    host === `127.0.0.1:${port}` || host === `localhost:${port}`;
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    let rel = decodeURIComponent(url.pathname);
+    if (!hostAllowed(req.headers.host)) {
+      log(`refused a request for host ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))}`);
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request');
+      return;
+    }
+    let rel: string;
+    try {
+      rel = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    } catch {
+      log('refused a request with bad percent-encoding');
+      res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request');
+      return;
+    }
     if (rel === '/' || rel === '') rel = '/index.html';
     const file = path.resolve(staticDir, '.' + rel);
     const inside = file === staticDir || file.startsWith(staticDir + path.sep);
@@ -102,7 +123,16 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       'cache-control': 'no-store',
       'referrer-policy': 'no-referrer',
     });
-    fs.createReadStream(file).pipe(res);
+    fs.createReadStream(file)
+      .on('error', (e) => {
+        log(`could not read ${rel}: ${e.message}`);
+        res.destroy();
+      })
+      .pipe(res);
+  });
+  server.on('clientError', (e, socket) => {
+    log(`bad HTTP request: ${e.message}`);
+    socket.destroy();
   });
 
   const wss = new WebSocketServer({
@@ -117,6 +147,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       const presented = offered.find((p) => p.startsWith('token.'))?.slice('token.'.length) ?? '';
       if (!offered.includes(HARNESS_PROTOCOL) || !tokenMatches(presented, token))
         return cb(false, 401, 'bad token');
+      if (!hostAllowed(info.req.headers.host)) return cb(false, 421, 'misdirected request');
       if (info.origin && info.origin !== origin) return cb(false, 403, 'bad origin');
       cb(true);
     },
@@ -130,9 +161,12 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(frame);
   });
 
+  wss.on('error', (e) => log(`WebSocket server error: ${e.message}`));
   wss.on('connection', (ws) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
+    // an oversized frame (ws closes with 1009) or a broken frame: logged, the connection closed, never thrown
+    ws.on('error', (e) => log(`WebSocket connection closed: ${e.message}`));
     ws.on('message', async (data, isBinary) => {
       if (isBinary) return ws.close(1003, 'text frames only');
       let msg: unknown;
@@ -143,11 +177,17 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       }
       const call = CallMessage.safeParse(msg);
       if (!call.success) return ws.close(1007, 'malformed call');
-      const outcome = await dispatchCall(
-        opts.station as unknown as StationMethods,
-        call.data.method,
-        call.data.params,
-      );
+      let outcome;
+      try {
+        outcome = await dispatchCall(
+          opts.station as unknown as StationMethods,
+          call.data.method,
+          call.data.params,
+        );
+      } catch (e) {
+        log(`call ${call.data.method} failed: ${(e as Error).message}`);
+        return ws.close(1011, 'internal error');
+      }
       if (ws.readyState === ws.OPEN)
         ws.send(JSON.stringify({ type: 'result', id: call.data.id, ...outcome }));
     });
@@ -157,7 +197,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
   origin = `http://127.0.0.1:${port}`;
   opts.station.setTransport('websocket');
 
