@@ -332,7 +332,7 @@ describe('form fields', () => {
     expectEveryControlLabelled(6);
     fireEvent.click(screen.getByRole('button', { name: /Settings/ }));
     await screen.findByRole('textbox', { name: 'Subject CN' });
-    expectEveryControlLabelled(17); // with the label printer
+    expectEveryControlLabelled(18); // with the label printer, and the nRF91 sec tag (issue 12)
   });
 
   it('a hint describes its control; a bad value is marked invalid and says what is wrong', async () => {

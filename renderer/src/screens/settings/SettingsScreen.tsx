@@ -9,6 +9,7 @@ import { useAsyncAction } from '../../state/useAsync';
 import { CaPanel } from './CaPanel';
 import { OrgPanel } from './OrgPanel';
 import { formatProductMap, parseProductMap } from './productMap';
+import { formatSecTag, parseSecTag } from './secTag';
 import {
   APP_SETTINGS,
   ASSET_SETTINGS,
@@ -30,6 +31,7 @@ export function SettingsScreen() {
   const [saved, setSaved] = useState<StationConfig | undefined>();
   const [draft, setDraft] = useState<StationConfig | undefined>();
   const [productText, setProductText] = useState('');
+  const [secTagText, setSecTagText] = useState('');
   const [loadError, setLoadError] = useState<PlainError | undefined>();
   const [adminPin, setAdminPin] = useState('');
   const [notice, setNotice] = useState<string | undefined>();
@@ -41,6 +43,7 @@ export function SettingsScreen() {
         setSaved(c);
         setDraft(c);
         setProductText(formatProductMap(c.salesforce.productByModel));
+        setSecTagText(formatSecTag(c));
       },
       (e) => setLoadError(toPlainError(e)),
     );
@@ -65,20 +68,31 @@ export function SettingsScreen() {
           remedy: 'Write one "model = productId" per line.',
         };
       }
+      const secTag = parseSecTag(secTagText);
+      if ('error' in secTag) {
+        throw {
+          code: 'CONFIG_INVALID',
+          message: secTag.error,
+          remedy:
+            'Enter a sec tag from 0 to 2147483647 (2024 unless your modems use another), then save again.',
+        };
+      }
       // Auto mode is switched on the Station screen; keep its current value, not the draft's.
       const current = await api.getConfig({});
       const config = {
         ...draft,
         autoMode: current.autoMode,
+        device: { ...draft.device, nrf91SecTag: secTag.value },
         salesforce: { ...draft.salesforce, productByModel: products.map },
       };
       const result = await api.setConfig({ config, adminPin });
       setSaved(result);
       setDraft(result);
       setProductText(formatProductMap(result.salesforce.productByModel));
+      setSecTagText(formatSecTag(result));
       setAdminPin('');
       setNotice('Settings saved.');
-    }, [api, adminPin, draft, productText]),
+    }, [api, adminPin, draft, productText, secTagText]),
   );
 
   const textFields = (settings: TextSetting[]) =>
@@ -103,7 +117,9 @@ export function SettingsScreen() {
     draft !== undefined &&
     saved !== undefined &&
     (JSON.stringify(draft) !== JSON.stringify(saved) ||
-      productText !== formatProductMap(saved.salesforce.productByModel));
+      productText !== formatProductMap(saved.salesforce.productByModel) ||
+      secTagText !== formatSecTag(saved));
+  const secTagParsed = parseSecTag(secTagText);
 
   return (
     <div className="screen settings-screen">
@@ -150,6 +166,19 @@ export function SettingsScreen() {
                 ))}
               </SelectField>
               {textFields(SUBJECT_SETTINGS)}
+              <TextField
+                label="nRF91 sec tag"
+                name="nrf91SecTag"
+                mono
+                inputMode="numeric"
+                value={secTagText}
+                hint="Credential slot the station writes on Nordic nRF91 modems, 0–2147483647 (default 2024)."
+                error={'error' in secTagParsed ? secTagParsed.error : undefined}
+                onChange={(v) => {
+                  setSecTagText(v);
+                  setNotice(undefined);
+                }}
+              />
             </fieldset>
 
             <fieldset className="panel">
@@ -215,6 +244,7 @@ export function SettingsScreen() {
                 if (!saved) return;
                 setDraft(saved);
                 setProductText(formatProductMap(saved.salesforce.productByModel));
+                setSecTagText(formatSecTag(saved));
               }}
             >
               Undo changes
