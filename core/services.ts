@@ -3,7 +3,7 @@
  * device link, station CA and Salesforce client, and the tests and harness with the same modules.
  */
 import type { CaInfo, OrgStatus, StationConfig } from '../shared/domain';
-import type { OrgPort, PkiPort } from './bays/ports';
+import type { JobsAhead, OrgPort, PkiPort } from './bays/ports';
 import type { DeviceDriver, DriverOpenOptions } from './device';
 import type { AuditSink } from './records/audit-sync';
 import type { Db } from './records/db';
@@ -19,8 +19,11 @@ export interface PkiService extends PkiPort {
 
 /** Org connection control (login flows live in salesforce/; the station only drives them). */
 export interface OrgService {
-  /** The connected org, or throws ORG_NOT_CONNECTED with the remedy. */
-  port(): Promise<OrgPort>;
+  /**
+   * The connected org, or throws ORG_NOT_CONNECTED with the remedy. With `ahead`, the clone checks and
+   * upserts of several bays wait for every bay still heading for that call (issue 18).
+   */
+  port(ahead?: JobsAhead): Promise<OrgPort>;
   status(): Promise<OrgStatus>;
   connect(): Promise<OrgStatus>;
   disconnect(): Promise<OrgStatus>;

@@ -8,6 +8,7 @@ import type { CaInfo, LogEntry, StationConfig } from '../shared/domain';
 import { StationError } from '../shared/errors';
 import { BayManager } from './bays/bays';
 import { JobRunner } from './jobs/runner';
+import { StepCensus } from './jobs/step-census';
 import { OperatorAccounts } from './operators/accounts';
 import { AdminPin } from './operators/admin-pin';
 import type { Operator } from './operators/roles';
@@ -72,6 +73,7 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
     watchDirs: services.watchDirs,
   });
   const org = services.org(config);
+  const census = new StepCensus(); // where the jobs are, for the org batches (issue 18)
   const runner = new JobRunner({
     journal: d.journal,
     audit,
@@ -79,9 +81,15 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
     adminPin,
     config,
     operator: d.operator,
-    ports: { openDevice: (l, o) => services.openDevice(l, o), pki, org: () => org.port() },
-    onJob: (job) => d.emit('job', job),
-    onStep: (jobId, bayId, step) => d.emit('step', { jobId, bayId, step }),
+    ports: { openDevice: (l, o) => services.openDevice(l, o), pki, org: () => org.port(census) },
+    onJob: (job) => {
+      census.job(job);
+      d.emit('job', job);
+    },
+    onStep: (jobId, bayId, step) => {
+      census.step(jobId, step);
+      d.emit('step', { jobId, bayId, step });
+    },
     onBatch: (counts) => d.emit('batch', counts),
     log: d.log,
     ...(d.reconnectWindowMs !== undefined ? { reconnectWindowMs: d.reconnectWindowMs } : {}),

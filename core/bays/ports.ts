@@ -3,7 +3,7 @@
  * them to the real modules (device/, pki/, salesforce/); the saga never reaches past them
  * (docs/architecture.md: "Steps talk to outside parties only through their modules").
  */
-import type { KeyAlgorithm } from '../../shared/domain';
+import type { KeyAlgorithm, StepName } from '../../shared/domain';
 import type { DeviceDriver, DriverOpenOptions } from '../device';
 import type { SignatureAlgorithm } from '../device/types';
 import type { CsrExpectation, IssuedCertificate, IssuedIndexEntry, VerifiedCsr } from '../pki/types';
@@ -77,6 +77,14 @@ export interface OrgAsset {
   keyFingerprint?: string;
   certFingerprint?: string;
   certSerial?: string;
+}
+
+/**
+ * How many running provisioning jobs have not yet gone past a step (jobs/step-census.ts): the org
+ * batches wait for exactly those bays instead of a fixed window (issue 18).
+ */
+export interface JobsAhead {
+  notPast(step: StepName): number;
 }
 
 /** The Salesforce org as the saga uses it. */

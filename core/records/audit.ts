@@ -10,7 +10,7 @@
  */
 import crypto from 'node:crypto';
 import { StationError } from '../../shared/errors';
-import { migrate, type Db } from './db';
+import { migrate, stmt, type Db } from './db';
 import type { SecretStore } from '../secrets';
 
 const MIGRATIONS = [
@@ -122,7 +122,7 @@ export class AuditLog {
   append(ev: AuditEvent): AuditEntry {
     const stored = this.db
       .transaction(() => {
-        const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+        const last = stmt(this.db, 'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
           { seq: number; hash: string } | undefined;
         const entry = {
           ...ev,
@@ -132,29 +132,27 @@ export class AuditLog {
           prevHash: last?.hash ?? GENESIS,
         };
         const hash = this.mac(entry.prevHash, canonical(entry));
-        this.db
-          .prepare(
-            `INSERT INTO audit (seq, at, station_id, actor, action, device_uid, key_fingerprint, job_id, data, prev_hash, hash)
+        stmt(
+          this.db,
+          `INSERT INTO audit (seq, at, station_id, actor, action, device_uid, key_fingerprint, job_id, data, prev_hash, hash)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            entry.seq,
-            entry.at,
-            entry.stationId,
-            entry.actor,
-            entry.action,
-            entry.deviceUid ?? null,
-            entry.keyFingerprint ?? null,
-            entry.jobId ?? null,
-            JSON.stringify(entry.data ?? {}),
-            entry.prevHash,
-            hash,
-          );
-        this.db
-          .prepare(
-            `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
-          )
-          .run(entry.seq, hash, this.headMac(entry.seq, hash));
+        ).run(
+          entry.seq,
+          entry.at,
+          entry.stationId,
+          entry.actor,
+          entry.action,
+          entry.deviceUid ?? null,
+          entry.keyFingerprint ?? null,
+          entry.jobId ?? null,
+          JSON.stringify(entry.data ?? {}),
+          entry.prevHash,
+          hash,
+        );
+        stmt(
+          this.db,
+          `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
+        ).run(entry.seq, hash, this.headMac(entry.seq, hash));
         return { ...entry, hash };
       })
       .immediate();

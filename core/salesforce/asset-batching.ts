@@ -38,7 +38,7 @@ export function upsertBatcher(
   opts: CoalescerOptions = {},
 ): UpsertBatcher {
   const c = new Coalescer<AssetFacts, UpsertResult>({
-    windowMs: opts.windowMs,
+    ...opts,
     maxBatch: Math.min(COLLECTION_MAX, opts.maxBatch ?? COLLECTION_MAX),
     key: (f) => f.deviceUid,
     run: async (fs): Promise<Array<Outcome<UpsertResult>>> => {

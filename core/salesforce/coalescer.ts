@@ -15,12 +15,15 @@ export interface CoalescerOptions {
   /** Items per call; at least 1. Default 40. */
   maxBatch?: number;
   /**
-   * How many items are expected in the current batch (e.g. the bays whose jobs are heading for this
-   * call). When that many are queued the batch goes at once instead of waiting out `windowMs`: one
-   * active bay pays no window at all, 16 bays go as soon as the 16th arrives (issue 18). Values below 1
-   * count as 1; without it, only `windowMs` and `maxBatch` decide.
+   * How many items are expected (e.g. the bays whose jobs are heading for this call or waiting for its
+   * answer). When that many are queued or in flight the batch goes at once instead of waiting out
+   * `windowMs`: one active bay pays no window at all, 16 bays go as soon as the 16th arrives (issue 18).
+   * While items wait it is asked again every `recheckMs`, so a bay that stops (a failed job) releases
+   * the others. Values below 1 count as 1; without it, only `windowMs` and `maxBatch` decide.
    */
   expected?: () => number;
+  /** How often `expected` is asked again while items wait, ms. Default 10. */
+  recheckMs?: number;
 }
 
 /** How a {@link Coalescer} sends. */
@@ -44,6 +47,9 @@ interface Pending<In, Out> {
 export class Coalescer<In, Out> {
   private queue: Array<Pending<In, Out>> = [];
   private timer: NodeJS.Timeout | undefined;
+  private recheck: NodeJS.Timeout | undefined;
+  /** Items sent whose call has not answered yet (their bays are still at this call). */
+  private inFlight = 0;
   private readonly windowMs: number;
   private readonly maxBatch: number;
 
@@ -57,19 +63,27 @@ export class Coalescer<In, Out> {
     return new Promise<Out>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       if (this.queue.length >= this.maxBatch || this.allExpectedQueued()) this.flush();
-      else this.timer ??= setTimeout(() => this.flush(), this.windowMs);
+      else if (!this.timer) {
+        this.timer = setTimeout(() => this.flush(), this.windowMs);
+        if (this.spec.expected)
+          this.recheck = setInterval(() => {
+            if (this.allExpectedQueued()) this.flush();
+          }, this.spec.recheckMs ?? 10);
+      }
     });
   }
 
   private allExpectedQueued(): boolean {
     const expected = this.spec.expected;
-    return expected !== undefined && this.queue.length >= Math.max(1, expected());
+    return expected !== undefined && this.queue.length + this.inFlight >= Math.max(1, expected());
   }
 
   /** Sends everything queued now, in as many calls as `maxBatch` and the keys require (all at once). */
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.recheck) clearInterval(this.recheck);
     this.timer = undefined;
+    this.recheck = undefined;
     const all = this.queue;
     this.queue = [];
     while (all.length > 0) void this.send(this.takeBatch(all));
@@ -94,6 +108,7 @@ export class Coalescer<In, Out> {
   }
 
   private async send(batch: Array<Pending<In, Out>>): Promise<void> {
+    this.inFlight += batch.length;
     try {
       const outcomes = await this.spec.run(batch.map((p) => p.item));
       batch.forEach((p, i) => {
@@ -103,6 +118,8 @@ export class Coalescer<In, Out> {
       });
     } catch (e) {
       for (const p of batch) p.reject(e);
+    } finally {
+      this.inFlight -= batch.length;
     }
   }
 }

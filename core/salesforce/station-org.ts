@@ -8,7 +8,7 @@ import type { OrgStatus, StationConfig } from '../../shared/domain';
 import { StationError } from '../../shared/errors';
 import type { SecretStore } from '../secrets';
 import type { OrgService } from '../station';
-import type { OrgPort } from '../bays/ports';
+import type { JobsAhead, OrgPort } from '../bays/ports';
 import { findAccount } from './accounts';
 import { OrgClient, type OrgClientOptions } from './client';
 import { orgAuditSink } from './audit-records';
@@ -41,8 +41,8 @@ export function orgService(
     return opening;
   };
   return {
-    async port(): Promise<OrgPort> {
-      return toPort(await current(), () => config().salesforce);
+    async port(ahead?: JobsAhead): Promise<OrgPort> {
+      return toPort(await current(), () => config().salesforce, ahead);
     },
     async status(): Promise<OrgStatus> {
       if (client && clientFor === key()) return client.status();
@@ -90,16 +90,30 @@ export function orgService(
   };
 }
 
-/** Adapts an OrgClient to the saga's OrgPort. */
-export function toPort(c: OrgClient, sf: () => StationConfig['salesforce']): OrgPort {
+/**
+ * Longest wait of a bay's clone check or upsert for the other bays heading for the same call, ms: long
+ * enough for an RSA bay's key generation (~1.5 s on the bench's devices) to catch up with an EC bay's,
+ * so a batch of mixed bays shares one call; a bay alone never waits (issue 18).
+ */
+export const BATCH_WAIT_MS = 2000;
+
+/**
+ * Adapts an OrgClient to the saga's OrgPort. With `ahead`, clone checks wait for every bay not yet past
+ * `policy`, and upserts for every bay not yet past `upsert-asset` (at most {@link BATCH_WAIT_MS}), so
+ * the bays of a batch share one query and one Collections call. The first port of a client sets this.
+ */
+export function toPort(c: OrgClient, sf: () => StationConfig['salesforce'], ahead?: JobsAhead): OrgPort {
   const st = c.status();
-  const lookups = c.lookups();
+  const wait = (step: 'policy' | 'upsert-asset') =>
+    ahead ? { windowMs: BATCH_WAIT_MS, expected: () => ahead.notPast(step) } : {};
+  const lookups = c.lookups(wait('policy'));
+  const batcher = c.batcher(wait('upsert-asset'));
   return {
     orgId: st.orgId ?? '',
     username: st.username ?? '',
     // several bays' look-ups and upserts share calls (asset-batching.ts)
     checkClone: (q) => lookups.checkClone(q),
-    upsertAsset: (facts) => c.batcher().upsert(facts),
+    upsertAsset: (facts) => batcher.upsert(facts),
     findAssetByUid: (uid) => lookups.findAssetByUid(uid),
     findAccount: (id) => findAccount(c.rest, id),
     async issueAssetToken(q) {

@@ -13,7 +13,7 @@ import { StationError } from '../../../shared/errors';
 import { mapOpenError } from '../errors';
 import type { Transport } from '../transport';
 import { LineTransport } from './line';
-import { eventLoopBinding } from './serial-read';
+import { eventLoopBinding } from './serial-io';
 
 export interface SerialOptions {
   baudRate: number;
@@ -34,7 +34,7 @@ export async function openSerial(locator: string, path: string, o: SerialOptions
   let port: SerialPort | undefined;
   for (let i = 1; !port; i++) {
     const p = new SerialPort({
-      binding: eventLoopBinding, // reads in the event loop, not the thread pool (serial-read.ts)
+      binding: eventLoopBinding, // reads in the event loop, not the thread pool (serial-io.ts)
       path,
       baudRate: o.baudRate,
       autoOpen: false,

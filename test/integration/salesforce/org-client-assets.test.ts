@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { startOrgEmulator } from '../../../sim/org';
 import { OrgClient } from '../../../core/salesforce';
+import { toPort } from '../../../core/salesforce/station-org';
 import { SECRET_NAMES } from '../../../core/secrets';
 import { orgClientSuite } from './helpers';
 
@@ -158,6 +159,34 @@ describe('Collections batching', () => {
     expect(client.stats.restCalls - base).toBe(2);
     expect(found[0]?.keyFingerprint).toBe(keyFingerprint('look-key-a'));
     expect(found[1]).toBeUndefined();
+  });
+});
+
+describe('batches that wait for the bays still heading for the call (issue 18)', () => {
+  it('bays arriving 100 ms apart share one query and one Collections call; a lone bay never waits', async () => {
+    const { client } = await jwtClient();
+    const sf = () => sfConfig(suite.emu);
+    let ahead = 3;
+    const port = toPort(client, sf, { notPast: () => ahead });
+    const base = client.stats.restCalls;
+    const later = <T>(ms: number, f: () => Promise<T>) =>
+      new Promise<T>((resolve, reject) => setTimeout(() => f().then(resolve, reject), ms));
+    const uids = ['WAIT-1', 'WAIT-2', 'WAIT-3'];
+    const checks = await Promise.all(
+      uids.map((u, i) =>
+        later(i * 100, () =>
+          port.checkClone({ deviceUid: u, keyFingerprint: keyFingerprint(u), reprovision: false }),
+        ),
+      ),
+    );
+    expect(checks).toEqual([{}, {}, {}]);
+    expect(client.stats.restCalls - base).toBe(1);
+    const ups = await Promise.all(uids.map((u, i) => later(i * 100, () => port.upsertAsset(facts(u, u)))));
+    expect(new Set(ups.map((u) => u.id)).size).toBe(3);
+    expect(client.stats.restCalls - base).toBe(2);
+    ahead = 1;
+    await port.upsertAsset(facts('WAIT-ALONE', 'WAIT-ALONE'));
+    expect(client.stats.restCalls - base).toBe(3);
   });
 });
 

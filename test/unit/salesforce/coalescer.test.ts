@@ -52,6 +52,49 @@ describe('Coalescer', () => {
     expect(await c.submit('none-expected-counts-as-one')).toBe('none-expected-counts-as-one');
   });
 
+  it('asks expected() again while items wait: a bay that stops releases the batch (issue 18)', async () => {
+    vi.useFakeTimers();
+    let bays = 3;
+    const calls: string[][] = [];
+    const c = new Coalescer<string, string>({
+      windowMs: 60_000,
+      expected: () => bays,
+      run: async (items) => {
+        calls.push(items);
+        return items.map((i): Outcome<string> => ({ ok: true, value: i }));
+      },
+    });
+    const ps = [c.submit('a'), c.submit('b')];
+    await vi.advanceTimersByTimeAsync(50);
+    expect(calls).toEqual([]);
+    bays = 2; // the third bay's job failed before this call
+    await vi.advanceTimersByTimeAsync(10);
+    expect(calls).toEqual([['a', 'b']]);
+    expect(await Promise.all(ps)).toEqual(['a', 'b']);
+  });
+
+  it('counts items in flight as arrived: the last bay goes at once instead of waiting for its peers', async () => {
+    vi.useFakeTimers();
+    const calls: string[][] = [];
+    let answer: (() => void) | undefined;
+    const c = new Coalescer<string, string>({
+      windowMs: 60_000,
+      expected: () => 2,
+      run: async (items) => {
+        calls.push(items);
+        if (items[0] === 'a') await new Promise<void>((r) => (answer = r));
+        return items.map((i): Outcome<string> => ({ ok: true, value: i }));
+      },
+    });
+    const a = c.submit('a');
+    c.flush(); // 'a' went on its own (e.g. its window ran out) and waits for the org
+    const b = c.submit('b'); // 'b' is the second of the two expected: nothing else will come
+    expect(calls).toEqual([['a'], ['b']]);
+    expect(await b).toBe('b');
+    answer!();
+    expect(await a).toBe('a');
+  });
+
   it('items within the window share one call; a later item starts a new window', async () => {
     const { c, calls } = echo({ windowMs: 20 });
     expect(await Promise.all([c.submit('a'), c.submit('b'), c.submit('c')])).toEqual(['A', 'B', 'C']);

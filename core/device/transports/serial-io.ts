@@ -1,14 +1,15 @@
 /**
- * Serial reads in the event loop (issue 18). serialport's Unix binding reads each chunk with an
+ * Serial reads and writes in the event loop (issue 18). serialport's Unix binding reads each chunk with an
  * asynchronous `fs.read` — one trip through libuv's thread pool per chunk, ~200–265 µs of station CPU
  * measured at 16 bays, and every bay's reads queue behind the same 4 pool threads (and the journal's
  * fsyncs). The port's file descriptor is non-blocking (serialport opens it with O_NONBLOCK and waits
  * for data with a uv_poll "readable" watcher), so the same read can be made synchronously on the event
  * loop: it returns what the driver holds at once or fails with EAGAIN, never blocks. Everything that
  * arrived since the last read comes in one read (up to the stream's 64 KiB buffer), and a short reply
- * is read the moment the poller reports it: coalescing without added latency.
+ * is read the moment the poller reports it: coalescing without added latency. Writes likewise go
+ * straight into the tty layer with writeSync, waiting for the poller's "writable" only when it is full.
  *
- * Windows keeps serialport's own reads (overlapped I/O, no descriptor to read).
+ * Windows keeps serialport's own reads and writes (overlapped I/O, no descriptor to read).
  * Sources: https://serialport.io/docs/api-bindings-cpp, https://man7.org/linux/man-pages/man2/read.2.html
  */
 import fs from 'node:fs';
@@ -22,8 +23,10 @@ type PortBinding = Awaited<ReturnType<Binding['open']>>;
 /** What the Unix port bindings (Linux, macOS) carry that this module uses. */
 interface UnixPort {
   fd: number | null;
-  poller?: { once(event: 'readable', cb: (err: Error | null) => void): unknown };
+  poller?: { once(event: 'readable' | 'writable', cb: (err: Error | null) => void): unknown };
   readonly isOpen: boolean;
+  /** The write in progress; the binding's drain() awaits it. */
+  writeOperation: Promise<void> | null;
 }
 
 /** The error serialport's stream ignores after a close (`canceled`), as its own binding throws it. */
@@ -53,18 +56,43 @@ export async function readInEventLoop(
       const bytesRead = fs.readSync(port.fd, buffer, offset, length, null);
       if (bytesRead > 0) return { bytesRead, buffer };
     } catch (e) {
-      const err = e as NodeJS.ErrnoException & { disconnect?: boolean };
-      if (!AGAIN.has(err.code ?? '')) {
-        if (GONE.has(err.code ?? '') || err.errno === -1) err.disconnect = true;
-        throw err;
-      }
+      if (!AGAIN.has((e as NodeJS.ErrnoException).code ?? '')) throw portError(e);
     }
     // Nothing buffered (EAGAIN, or 0 bytes): wait for the poller in the event loop, then read again.
-    const poller = port.poller;
-    if (!poller) throw canceled();
-    await new Promise<void>((resolve, reject) =>
-      poller.once('readable', (err) => (err ? reject(err) : resolve())),
-    );
+    await whenPort(port, 'readable');
+  }
+}
+
+/** Waits for the port's poller to report `event`. @throws canceled when the port has no poller any more. */
+function whenPort(port: UnixPort, event: 'readable' | 'writable'): Promise<void> {
+  const poller = port.poller;
+  if (!poller) return Promise.reject(canceled());
+  return new Promise<void>((resolve, reject) => poller.once(event, (err) => (err ? reject(err) : resolve())));
+}
+
+/** The read or write error as serialport's binding throws it: `disconnect` set for an unplugged adapter. */
+function portError(e: unknown): Error {
+  const err = e as NodeJS.ErrnoException & { disconnect?: boolean };
+  if (GONE.has(err.code ?? '') || err.errno === -1) err.disconnect = true;
+  return err;
+}
+
+/**
+ * Writes all of `buffer` with writeSync in the event loop: the tty layer takes the bytes at once (or
+ * some of them); when its buffer is full (EAGAIN) the rest waits for the poller's "writable".
+ * @throws an Error with `canceled` when the port was closed; the write's own error otherwise.
+ */
+export async function writeInEventLoop(port: UnixPort, buffer: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < buffer.length) {
+    if (!port.isOpen || port.fd === null) throw canceled();
+    try {
+      offset += fs.writeSync(port.fd, buffer, offset, buffer.length - offset);
+      continue;
+    } catch (e) {
+      if (!AGAIN.has((e as NodeJS.ErrnoException).code ?? '')) throw portError(e);
+    }
+    await whenPort(port, 'writable');
   }
 }
 
@@ -75,8 +103,8 @@ function asUnixPort(p: unknown): UnixPort | undefined {
 }
 
 /**
- * serialport's detected binding, with the Unix ports' `read` done in the event loop
- * ({@link readInEventLoop}); on Windows (or any port without a descriptor and poller) unchanged.
+ * serialport's detected binding, with the Unix ports' `read` and `write` done in the event loop
+ * ({@link readInEventLoop}, {@link writeInEventLoop}); on Windows (or any port without a descriptor and poller) unchanged.
  */
 export const eventLoopBinding: Binding = {
   ...SerialPort.binding,
@@ -87,6 +115,14 @@ export const eventLoopBinding: Binding = {
     if (unix) {
       port.read = (buffer: Buffer, offset: number, length: number) =>
         readInEventLoop(unix, buffer, offset, length);
+      port.write = (buffer: Buffer) => {
+        if (!unix.isOpen) return Promise.reject(new Error('Port is not open'));
+        const op = writeInEventLoop(unix, buffer).then(() => {
+          if (unix.writeOperation === op) unix.writeOperation = null;
+        });
+        unix.writeOperation = op;
+        return op;
+      };
     }
     return port;
   },

@@ -1,8 +1,9 @@
 /**
- * Serial reads in the event loop (core/device/transports/serial-read.ts, issue 18) through the real
- * serialport stack on a real PTY pair (socat): a short reply arrives whole, a burst arrives intact and
- * in order in fewer reads than chunks written, reads are made with readSync on the event loop (not the
- * thread pool's fs.read), and a peer that goes away is reported as a vanished port.
+ * Serial reads and writes in the event loop (core/device/transports/serial-io.ts, issue 18) through
+ * the real serialport stack on a real PTY pair (socat): a short reply arrives whole, a burst arrives
+ * intact and in order in fewer reads than chunks written, reads and writes are made with readSync /
+ * writeSync on the event loop (not the thread pool's fs.read / fs.write), a 64 KiB write larger than the
+ * tty buffer arrives whole, and a peer that goes away is reported as a vanished port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -97,6 +98,34 @@ describe.skipIf(!socatBin)('serial reads in the event loop (PTY)', () => {
     } finally {
       fs.closeSync(fd);
     }
+  });
+
+  it('writes 64 KiB (more than the tty buffer holds) whole, with writeSync', async () => {
+    const writeSync = vi.spyOn(fs, 'writeSync');
+    t = await open();
+    const data = Buffer.from(Array.from({ length: 64 * 1024 }, (_, i) => (i * 7) & 0xff));
+    const { O_RDWR, O_NONBLOCK, O_NOCTTY } = fs.constants;
+    const fd = fs.openSync(peer, O_RDWR | O_NONBLOCK | O_NOCTTY);
+    const got: Buffer[] = [];
+    let n = 0;
+    const reader = setInterval(() => {
+      const buf = Buffer.alloc(16 * 1024);
+      try {
+        for (let r; (r = fs.readSync(fd, buf, 0, buf.length, null)) > 0; n += r)
+          got.push(Buffer.from(buf.subarray(0, r)));
+      } catch {
+        // EAGAIN: nothing more yet
+      }
+    }, 5);
+    try {
+      await t.write(new Uint8Array(data));
+      for (let i = 0; i < 400 && n < data.length; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(Buffer.concat(got).equals(data)).toBe(true);
+    } finally {
+      clearInterval(reader);
+      fs.closeSync(fd);
+    }
+    expect(writeSync.mock.calls.some(([f]) => typeof f === 'number' && f !== fd)).toBe(true);
   });
 
   it('sends to the peer and reports the peer going away as a vanished port', async () => {
