@@ -172,6 +172,7 @@ describe('batches that wait for the bays still heading for the call (issue 18)',
     const later = <T>(ms: number, f: () => Promise<T>) =>
       new Promise<T>((resolve, reject) => setTimeout(() => f().then(resolve, reject), ms));
     const uids = ['WAIT-1', 'WAIT-2', 'WAIT-3'];
+    const portFacts = (u: string) => ({ ...facts(u, u), firmware: '1', provisionedBy: 'op' });
     const checks = await Promise.all(
       uids.map((u, i) =>
         later(i * 100, () =>
@@ -181,11 +182,11 @@ describe('batches that wait for the bays still heading for the call (issue 18)',
     );
     expect(checks).toEqual([{}, {}, {}]);
     expect(client.stats.restCalls - base).toBe(1);
-    const ups = await Promise.all(uids.map((u, i) => later(i * 100, () => port.upsertAsset(facts(u, u)))));
+    const ups = await Promise.all(uids.map((u, i) => later(i * 100, () => port.upsertAsset(portFacts(u)))));
     expect(new Set(ups.map((u) => u.id)).size).toBe(3);
     expect(client.stats.restCalls - base).toBe(2);
     ahead = 1;
-    await port.upsertAsset(facts('WAIT-ALONE', 'WAIT-ALONE'));
+    await port.upsertAsset(portFacts('WAIT-ALONE'));
     expect(client.stats.restCalls - base).toBe(3);
   });
 });
