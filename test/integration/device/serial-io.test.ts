@@ -5,7 +5,7 @@
  * writeSync on the event loop (not the thread pool's fs.read / fs.write), a 64 KiB write larger than the
  * tty buffer arrives whole, and a peer that goes away is reported as a vanished port.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,18 @@ async function waitFor(p: string): Promise<void> {
   for (let i = 0; i < 200 && !fs.existsSync(p); i++) await new Promise((r) => setTimeout(r, 10));
 }
 
+/** Waits until socat has put the PTY in raw mode (no output processing: a written LF stays LF). */
+async function waitRaw(p: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      if (/(^|\s)-opost(\s|$)/.test(execFileSync('stty', ['-F', p, '-a'], { encoding: 'utf8' }))) return;
+    } catch {
+      // not there yet
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'as-serial-read-'));
   station = path.join(dir, 'station');
@@ -34,6 +46,8 @@ beforeEach(async () => {
   });
   await waitFor(station);
   await waitFor(peer);
+  await waitRaw(station);
+  await waitRaw(peer);
 });
 afterEach(async () => {
   vi.restoreAllMocks();
