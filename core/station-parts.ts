@@ -141,6 +141,11 @@ function startAuditSync(d: StationPartsDeps, audit: AuditLog, org: OrgService): 
     onError: (e) => {
       const code = e instanceof StationError ? e.code : undefined;
       const text = e instanceof StationError ? `${e.message} ${e.remedy}` : String(e);
+      if (code === 'AUDIT_BROKEN') {
+        // the org's copy contradicts this log (rolled back, rewritten, or a second station with this ID)
+        d.log('error', `This station's audit log does not match the copy in Salesforce: ${text}`);
+        return;
+      }
       d.log(
         code && NOT_CONNECTED.has(code) ? 'debug' : 'warn',
         `Audit entries not sent to Salesforce yet (${sync.pending()} waiting; retried automatically): ${text}`,

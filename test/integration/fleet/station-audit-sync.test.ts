@@ -131,3 +131,45 @@ describe('audit sync in the running station', () => {
     await untilSynced(env.org, env.station.db, stationId);
   });
 });
+
+describe('a rolled-back station meets its copy in the org', () => {
+  it('the station says so as an error in its log (and the org keeps the original entries)', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'as-fleet-rollback-'));
+    homes.push(home);
+    const opts = { home, devices: 1, deviceTransport: 'sim' as const, keygenDelayMs: 20, watch: false };
+    const first = await startEmbedded(opts);
+    const { stationId } = await first.station.getStationInfo({});
+    await untilSynced(first.org, first.station.db, stationId);
+    const backup = path.join(home, 'backup');
+    fs.mkdirSync(backup);
+    first.station.db.pragma('wal_checkpoint(TRUNCATE)');
+    fs.copyFileSync(path.join(home, 'station.db'), path.join(backup, 'station.db'));
+    const [bay] = await first.station.listBays({});
+    const job = await first.station.waitForJob(
+      (await first.station.startJob({ bayId: bay!.id, kind: 'provision' })).id,
+    );
+    expect(job.state).toBe('succeeded');
+    const synced = await untilSynced(first.org, first.station.db, stationId);
+    await first.stop();
+
+    for (const f of ['station.db', 'station.db-wal', 'station.db-shm'])
+      fs.rmSync(path.join(home, f), { force: true });
+    fs.copyFileSync(path.join(backup, 'station.db'), path.join(home, 'station.db')); // the older file put back
+    const errors: string[] = [];
+    const again = await startEmbedded(opts); // same home: same org data, same vault
+    envs.push(again);
+    const off = again.station.subscribe((event, payload) => {
+      const p = payload as { level?: string; message?: string };
+      if (event === 'log' && p.level === 'error') errors.push(p.message ?? '');
+    });
+    // the reopened station appends (org.connected …) under sequences the org already holds with other hashes
+    await until('an audit error in the station log', () => errors.length > 0, 20_000);
+    off();
+    expect(errors[0]).toMatch(
+      /This station's audit log does not match the copy in Salesforce: Salesforce already holds audit entry/,
+    );
+    expect(errors[0]).toContain('asset-station audit verify');
+    const org = orgEntries(again.org, stationId);
+    for (const e of synced) expect(org.get(`${stationId}:${e.seq}`)?.Entry_Hash__c).toBe(e.hash);
+  }, 60_000);
+});
