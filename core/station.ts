@@ -26,6 +26,7 @@ import type { Operator } from './operators/roles';
 import { openStationDb, type Db } from './records/db';
 import { Journal } from './records/journal';
 import { RecordsService } from './records/service';
+import { StationLog } from './records/station-log';
 import type { PkiService, StationOptions, TransportKind } from './services';
 import { Settings } from './settings';
 import { buildStationParts, type StationParts } from './station-parts';
@@ -50,6 +51,8 @@ export class Station implements StationMethods {
   private readonly bus = new EventEmitter();
   private readonly settings: Settings;
   private readonly records: RecordsService;
+  /** The log that stays (records/station-log.ts). */
+  private readonly stationLog: StationLog;
   private wired: StationParts | undefined;
   private readonly reconnectWindowMs: number;
   /** The operator signed in at this station (one at a time, kiosk style), if any. */
@@ -69,6 +72,7 @@ export class Station implements StationMethods {
     this.db = openStationDb(this.home);
     this.journal = new Journal(this.db);
     this.records = new RecordsService(this.journal);
+    this.stationLog = new StationLog(this.db);
   }
 
   /**
@@ -110,6 +114,10 @@ export class Station implements StationMethods {
 
   protected emit<E extends EventName>(event: E, payload: EventPayload<E>): void {
     this.bus.emit('event', event, payload);
+    // A finished job leaves one line in the station log (records/station-log.ts).
+    const line = event === 'job' ? this.stationLog.jobLine(payload as Job) : undefined;
+    if (line) this.emit('log', line);
+    if (event === 'log') this.stationLog.append(payload as LogEntry);
   }
 
   private log(level: LogEntry['level'], message: string, extra: LogExtra = {}): void {
@@ -217,6 +225,12 @@ export class Station implements StationMethods {
   }
   async getLabel(req: Req<'getLabel'>): Res<'getLabel'> {
     return this.records.label(req.jobId);
+  }
+  async listLog(req: Req<'listLog'>): Res<'listLog'> {
+    return this.stationLog.list(req);
+  }
+  async exportLog(req: Req<'exportLog'>): Res<'exportLog'> {
+    return this.stationLog.exportCsv(req);
   }
   async printLabel(req: Req<'printLabel'>): Res<'printLabel'> {
     return this.records.printLabel(req.jobId, this.settings.get().bench?.labelPrinter);

@@ -28,6 +28,16 @@ import { StationErrorShape } from './errors';
 const Empty = z.object({}).strict();
 const Id = z.string().min(1).max(128);
 
+/** Filter for the station log: lines at `level` or worse, of one bay, containing `text` (case-insensitive). */
+export const LogFilter = z
+  .object({
+    level: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+    bayId: z.string().max(128).optional(),
+    text: z.string().max(200).optional(),
+    limit: z.number().int().min(1).max(5000).optional(),
+  })
+  .strict();
+
 /** Filter for journal records (History screen, `journal list`). Dates are ISO strings. */
 export const RecordFilter = z
   .object({
@@ -124,6 +134,10 @@ export const methods = {
     request: z.object({ jobId: Id }).strict(),
     response: z.object({ filename: z.string(), svg: z.string() }),
   },
+  /** The station log kept in the database, newest first: lines at `level` or worse, of one bay, containing `text`. */
+  listLog: { request: LogFilter, response: z.array(LogEntry) },
+  /** The filtered station log as a CSV file (oldest first). */
+  exportLog: { request: LogFilter, response: z.object({ filename: z.string(), body: z.string() }) },
   /** Prints the device label as ZPL on the configured network label printer (raw TCP, port 9100 by default). */
   printLabel: {
     request: z.object({ jobId: Id }).strict(),

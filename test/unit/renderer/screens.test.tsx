@@ -322,8 +322,9 @@ describe('form fields', () => {
     render(<Shell api={fake.api} />);
     await screen.findByText('UID-1');
     fireEvent.click(screen.getByText('Add a device by port or network address'));
-    // work order, Account Id, device address; bench settings: work-order pattern, tone, auto-print
-    expectEveryControlLabelled(6);
+    // work order, Account Id, device address; bench settings: work-order pattern, tone, auto-print;
+    // station log: level, bay, search
+    expectEveryControlLabelled(9);
     fireEvent.click(screen.getByRole('button', { name: /Verify/ }));
     await screen.findByRole('combobox', { name: 'Bay' });
     expectEveryControlLabelled(1);

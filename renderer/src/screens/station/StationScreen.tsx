@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { ErrorNotice } from '../../components/ErrorNotice';
 import { bayView, jobForBay } from '../../lib/bayView';
-import { formatDateTime } from '../../lib/format';
 import { useAltHotkeys } from '../../lib/useHotkeys';
 import { useScanner } from '../../lib/useScanner';
 import { useStation } from '../../state/StationContext';
@@ -19,6 +18,7 @@ import { BenchPrefsPanel } from './BenchPrefsPanel';
 import { useBenchPrefs } from './benchPrefs';
 import { useBenchScan, type InputsSetter } from './useBenchScan';
 import { useBenchSignals } from './useBenchSignals';
+import { StationLogPanel } from './StationLogPanel';
 
 /** How the bays are laid out: big cards, compact tiles (16 a screen) or dense tiles (32 a screen). */
 export type BayLayout = 'cards' | 'tiles' | 'dense';
@@ -160,6 +160,8 @@ export function StationScreen({
   const productionBar = (
     <ProductionBar production={production} workOrder={jobInputs?.workOrder ?? ''} now={now} />
   );
+  // The log that stays (core station_log table): docked under the side panel, or under the cards.
+  const stationLog = <StationLogPanel bays={live.bays} lastLive={live.logs[live.logs.length - 1]} />;
   const jobInputsPanel = (
     <>
       <JobInputs
@@ -169,6 +171,7 @@ export function StationScreen({
         accountName={accountNames[inputs.accountId.trim()]}
       />
       <BenchPrefsPanel prefs={prefs} onChange={setPrefs} />
+      {compact ? stationLog : null}
     </>
   );
 
@@ -277,20 +280,7 @@ export function StationScreen({
 
       <AttachDevice />
 
-      <details className="panel log">
-        <summary>Station log ({live.logs.length})</summary>
-        <ol className="log__list" tabIndex={0} aria-label="Station log, newest first">
-          {[...live.logs]
-            .reverse()
-            .slice(0, 100)
-            .map((l, i) => (
-              <li key={`${l.at}-${i}`} className={`log__line log__line--${l.level}`}>
-                <span className="mono">{formatDateTime(l.at)}</span>{' '}
-                <span className="log__level">{l.level}</span> {l.message}
-              </li>
-            ))}
-        </ol>
-      </details>
+      {compact ? null : stationLog}
     </div>
   );
 }
