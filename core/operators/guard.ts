@@ -62,6 +62,8 @@ export const METHOD_GUARDS = {
   getRecord: 'signed-in',
   getLabel: 'signed-in',
   printLabel: 'signed-in',
+  listLog: 'signed-in',
+  exportLog: 'signed-in',
   exportRecords: 'signed-in',
   getConfig: 'signed-in',
   setConfig: 'change the station settings',
