@@ -26,3 +26,23 @@ export function openInBrowser(url: string): Promise<void> {
     });
   });
 }
+
+/**
+ * True when this machine can show a browser to the operator: macOS and Windows always can; elsewhere
+ * only with a graphical session (`DISPLAY` for X11 or `WAYLAND_DISPLAY` for Wayland set).
+ */
+export function canOpenBrowser(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): boolean {
+  if (platform === 'darwin' || platform === 'win32') return true;
+  return Boolean(env.DISPLAY || env.WAYLAND_DISPLAY);
+}
+
+/** Prints the login URL on stderr only (`org login --print-url`: no browser on this machine). */
+export function printLoginUrl(url: string): Promise<void> {
+  process.stderr.write(
+    `Open this Salesforce login address in a browser that reaches this station (e.g. through an SSH tunnel to its loopback port):\n  ${url}\n`,
+  );
+  return Promise.resolve();
+}

@@ -12,13 +12,13 @@
  */
 import type { Command } from 'commander';
 import type { OrgStatus } from '../../shared/domain';
-import { toErrorShape, type StationError } from '../../shared/errors';
+import { StationError, toErrorShape } from '../../shared/errors';
 import { loadConfig } from '../../core/config';
 import { SECRET_NAMES } from '../../core/secrets';
 import { OrgClient } from '../../core/salesforce';
 import { openVault } from '../secrets-prompt';
 import type { CliContext } from '../context';
-import { openInBrowser } from '../open-browser';
+import { canOpenBrowser, openInBrowser, printLoginUrl } from '../open-browser';
 import { integerOption, readFileOption } from '../options';
 
 function human(s: OrgStatus): string {
@@ -41,10 +41,23 @@ export function register(program: Command, ctx: () => CliContext): void {
     .option('--jwt', 'use the JWT bearer flow whatever salesforce.authFlow says')
     .option('--jwt-key-file <file>', 'store this PKCS#8 PEM private key in the vault for the JWT bearer flow')
     .option('--timeout <s>', 'give up the browser login after this many seconds', '300')
-    .action(async (o: { jwt?: boolean; jwtKeyFile?: string; timeout: string }) => {
+    .option(
+      '--print-url',
+      'on a station without a display: only print the login URL (open it through an SSH tunnel)',
+    )
+    .action(async (o: { jwt?: boolean; jwtKeyFile?: string; timeout: string; printUrl?: boolean }) => {
       const c = ctx();
       const timeoutS = integerOption(o.timeout, '--timeout', 1, 86_400);
       const config = loadConfig(c.home).salesforce;
+      const browser = !(o.jwt || config.authFlow === 'jwt');
+      if (browser && !o.printUrl && !canOpenBrowser()) {
+        // decided before the vault, the network or the browser: never wait for a login page nobody sees
+        throw new StationError(
+          'ORG_CONFIG',
+          'This station has no display, so the Salesforce login page cannot open here and asset-station org login would wait for nothing.',
+          "Run 'asset-station org login' in a desktop session on this station, or 'asset-station org login --print-url' and open the printed address through an SSH tunnel to this station, or use the JWT bearer flow ('asset-station org login --jwt' with a key from your Salesforce admin).",
+        );
+      }
       const vault = await openVault(c.home);
       if (o.jwtKeyFile) {
         const pem = readFileOption(o.jwtKeyFile, '--jwt-key-file').toString('utf8');
@@ -57,7 +70,7 @@ export function register(program: Command, ctx: () => CliContext): void {
       } else {
         client = await OrgClient.loginWithPkce(config, vault, {
           timeoutMs: timeoutS * 1000,
-          openUrl: openInBrowser,
+          openUrl: o.printUrl ? printLoginUrl : openInBrowser,
         });
       }
       c.result(await client.ping(), human);
