@@ -23,6 +23,7 @@ import type { AuditLog } from '../records/audit';
 import type { Journal } from '../records/journal';
 import { authorityText, type AdminPin } from '../operators/admin-pin';
 import { auditJob } from './job-audit';
+import { Preflight, preflightError } from './preflight';
 import { quarantinedJob, revokedSinceProvisioned } from './quarantine';
 import { runJob, type RunnerDeps } from './saga';
 import type { JobMemory } from './steps/context';
@@ -73,8 +74,11 @@ export class JobRunner {
   private readonly running = new Map<string, Running>();
   private readonly memories = new Map<string, JobMemory>();
   private batch = { succeeded: 0, failed: 0 };
+  private readonly preflight: Preflight;
 
-  constructor(private readonly deps: JobRunnerDeps) {}
+  constructor(private readonly deps: JobRunnerDeps) {
+    this.preflight = new Preflight({ ports: deps.ports, config: () => deps.config() });
+  }
 
   /** Marks jobs a previous process left running as `interrupted` (they resume on Start or Retry). */
   markInterrupted(): void {
@@ -93,6 +97,7 @@ export class JobRunner {
    * (nothing is done); a device with an unfinished job resumes it — unless that job's record cannot
    * be read back (JOURNAL_CORRUPT), then a new job starts and the old record is kept.
    * @throws StationError CERT_REVOKED (the device is quarantined: its certificate or key was revoked),
+   *   a pre-flight problem (preflight.ts: CA, org, Account/Contact, product map; all in details.problems),
    *   UNAUTHORIZED (re-provision without the right admin PIN), CONFLICT (bay busy),
    *   DEVICE_PORT_NOT_FOUND (no device identified on the bay), NOT_FOUND (no such bay).
    */
@@ -135,6 +140,12 @@ export class JobRunner {
         bays.setJob(bay.id, last.id, 'passed');
         return journal.toApiJob(last);
       }
+    }
+    if (req.kind === 'provision') {
+      // pre-flight (preflight.ts): everything the job needs from outside the device, before touching it
+      const inputs = { ...(last && RESUMABLE.has(last.state) ? last.inputs : {}), ...(req.inputs ?? {}) };
+      const problems = await this.preflight.problems({ model: bay.device.model, inputs });
+      if (problems.length) throw preflightError(problems);
     }
     if (last && RESUMABLE.has(last.state)) {
       const quarantined = quarantinedJob(last);
