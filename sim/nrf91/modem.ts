@@ -15,7 +15,7 @@ import {
   encodeKeygenPayload,
 } from '../../shared/nrf91';
 import { buildCsr, generateDeviceKey, signWithKey, type DeviceKey } from '../device/crypto';
-import type { ModemState } from './state';
+import { modemState, restoreModemState, type ModemState } from './state';
 
 /** Fault switches of a simulated modem (runtime-changeable). */
 export interface ModemFaults {
@@ -79,27 +79,12 @@ export class SimModem {
     this.identityKey = saved
       ? crypto.createPrivateKey(saved.identityKeyPem)
       : crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey;
-    for (const [k, v] of Object.entries(saved?.creds ?? {})) this.creds.set(k, v);
-    for (const [t, k] of Object.entries(saved?.keys ?? {}))
-      this.keys.set(Number(t), {
-        algorithm: 'ECDSA-P256',
-        privateKeyPem: k.privateKeyPem,
-        spki: new Uint8Array(Buffer.from(k.spki, 'base64')),
-      });
+    if (saved) restoreModemState(saved, this.creds, this.keys);
   }
 
   /** The state to keep across a restart (simulator persistence only). */
   state(): ModemState {
-    return {
-      identityKeyPem: this.identityKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      creds: Object.fromEntries(this.creds),
-      keys: Object.fromEntries(
-        [...this.keys].map(([t, k]) => [
-          String(t),
-          { privateKeyPem: k.privateKeyPem, spki: Buffer.from(k.spki).toString('base64') },
-        ]),
-      ),
-    };
+    return modemState(this.identityKey, this.creds, this.keys);
   }
 
   private changed(): void {

@@ -4,8 +4,10 @@
  * the demo's second run on the same home finds its modem already provisioned, as a real one would be.
  * Without a state folder a modem is factory-fresh on every start.
  */
+import type crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { DeviceKey } from '../device/crypto';
 
 /** What a modem keeps across power cycles. */
 export interface ModemState {
@@ -35,4 +37,37 @@ export function saveModemState(dir: string, imei: string, st: ModemState): void 
   const tmp = `${p}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(st, null, 2), { mode: 0o600 });
   fs.renameSync(tmp, p);
+}
+
+/** A modem's state as stored: its identity key, credentials and %KEYGEN keys. */
+export function modemState(
+  identityKey: crypto.KeyObject,
+  creds: Map<string, string>,
+  keys: Map<number, DeviceKey>,
+): ModemState {
+  return {
+    identityKeyPem: identityKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    creds: Object.fromEntries(creds),
+    keys: Object.fromEntries(
+      [...keys].map(([t, k]) => [
+        String(t),
+        { privateKeyPem: k.privateKeyPem, spki: Buffer.from(k.spki).toString('base64') },
+      ]),
+    ),
+  };
+}
+
+/** Puts `saved` credentials and %KEYGEN keys back into a modem's maps. */
+export function restoreModemState(
+  saved: ModemState,
+  creds: Map<string, string>,
+  keys: Map<number, DeviceKey>,
+): void {
+  for (const [k, v] of Object.entries(saved.creds)) creds.set(k, v);
+  for (const [t, k] of Object.entries(saved.keys))
+    keys.set(Number(t), {
+      algorithm: 'ECDSA-P256',
+      privateKeyPem: k.privateKeyPem,
+      spki: new Uint8Array(Buffer.from(k.spki, 'base64')),
+    });
 }
