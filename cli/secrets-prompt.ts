@@ -3,8 +3,10 @@
  * interactive prompt with echo off. Never from a command-line argument (it would land in shell history
  * and `ps`).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { StationError } from '../shared/errors';
-import { FileVault, VAULT_PASSPHRASE_ENV, type SecretStore } from '../core/secrets';
+import { FileVault, SECRET_NAMES, VAULT_PASSPHRASE_ENV, type SecretStore } from '../core/secrets';
 
 /**
  * Reads a secret: `process.env[envName]` if set, else prompts on the TTY with echo off.
@@ -57,8 +59,47 @@ function promptHidden(prompt: string): Promise<string> {
   });
 }
 
-/** Opens the station's file vault, asking for its passphrase (env {@link VAULT_PASSPHRASE_ENV} or prompt). */
+/**
+ * Opens the station's file vault, asking for its passphrase (env {@link VAULT_PASSPHRASE_ENV} or prompt).
+ * An existing vault is opened at once, so a wrong passphrase is said as such before any work starts. A
+ * missing vault is announced as being created, and at a prompt its passphrase is asked twice.
+ * @throws StationError SECRET_STORE_UNAVAILABLE (wrong passphrase, the two entries differ, too short),
+ *   SECRET_MISSING (no passphrase and no terminal)
+ */
 export async function openVault(home: string): Promise<SecretStore> {
+  const file = path.join(home, 'secrets.vault');
+  if (!fs.existsSync(file)) return createVault(home, file);
   const passphrase = await readSecret(VAULT_PASSPHRASE_ENV, 'Station vault passphrase: ');
+  const wrong = () =>
+    new StationError(
+      'SECRET_STORE_UNAVAILABLE',
+      `Wrong passphrase for the station vault ${file}.`,
+      `Enter the vault passphrase again (or set ${VAULT_PASSPHRASE_ENV}). If you have lost it, move the vault aside and create a new one: its secrets (CA key passphrase, org login) must then be set again.`,
+    );
+  // A vault is only ever created with 8 characters or more: a shorter answer is simply wrong.
+  if (passphrase.length < 8) throw wrong();
+  const vault = FileVault.inHome(home, passphrase);
+  try {
+    await vault.get(SECRET_NAMES.caPassphrase); // decrypts the vault: a wrong passphrase fails here
+  } catch (e) {
+    if (e instanceof StationError && /wrong passphrase/.test(e.message)) throw wrong();
+    throw e;
+  }
+  return vault;
+}
+
+async function createVault(home: string, file: string): Promise<SecretStore> {
+  process.stderr.write(`No station vault at ${file} yet: creating one.\n`);
+  const fromEnv = process.env[VAULT_PASSPHRASE_ENV];
+  const passphrase = await readSecret(VAULT_PASSPHRASE_ENV, 'New vault passphrase (8 characters or more): ');
+  if (fromEnv === undefined || fromEnv === '') {
+    const again = await readSecret(VAULT_PASSPHRASE_ENV, 'The same passphrase again: ');
+    if (again !== passphrase)
+      throw new StationError(
+        'SECRET_STORE_UNAVAILABLE',
+        'The two passphrases differ, so no vault was created.',
+        'Run the command again and type the same passphrase twice.',
+      );
+  }
   return FileVault.inHome(home, passphrase);
 }
