@@ -38,6 +38,15 @@ export function register(program: Command, ctx: () => CliContext): void {
           lineControl,
           allowWrite: Boolean(o.allowWrite),
           allowLock: Boolean(o.allowLock),
+          // A warning line before the first check that changes the device, simulated or not.
+          onBeforeGate: (gate, d) => {
+            const line =
+              gate === 'write'
+                ? `WARNING: the next checks replace the key of ${d.uid} (${d.model}) on ${locator} and overwrite its certificate and Asset binding: it loses its station identity and must be provisioned again.`
+                : `WARNING: the next check LOCKs ${d.uid} (${d.model}) on ${locator}: on a real device this cannot be undone.`;
+            if (c.json) process.stderr.write(`${line}\n`);
+            else c.info(line);
+          },
           onResult: (r) =>
             c.info(
               `${r.status.toUpperCase().padEnd(4)} ${r.id.padEnd(9)} ${r.title}${r.detail ? `\n               ${r.detail}` : ''}`,

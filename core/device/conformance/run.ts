@@ -28,6 +28,12 @@ export interface ConformanceOptions extends OpenOptions {
   allowLock?: boolean;
   /** Called after each requirement (for live output). */
   onResult?: (r: RequirementResult) => void;
+  /**
+   * Called once per gate, just before the first check that changes the device (`write`: key,
+   * certificate, Asset binding; `lock`: LOCK) runs — on a simulated device as on a real one — so the
+   * caller can warn. `device` is the UID and model the device reported.
+   */
+  onBeforeGate?: (gate: 'write' | 'lock', device: { uid: string; model: string }) => void;
   /** Transports beyond serial and tcp (the `sim:` factory of an in-process device). */
   transports?: TransportFactories;
 }
@@ -51,6 +57,7 @@ export async function runConformance(
     results.push(r);
     o.onResult?.(r);
   };
+  const warned = new Set<string>();
   try {
     let ctx: CheckContext | undefined;
     for (const req of REQUIREMENTS) {
@@ -77,6 +84,10 @@ export async function runConformance(
             ms: 0,
           });
           continue;
+        }
+        if (req.gate && !warned.has(req.gate)) {
+          warned.add(req.gate);
+          o.onBeforeGate?.(req.gate, { uid: ctx.identity.uid, model: ctx.identity.model });
         }
         const detail = (await req.run(ctx)) ?? '';
         push({ id: req.id, title: req.title, status: 'pass', detail, ms: Date.now() - t0 });

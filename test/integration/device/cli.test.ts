@@ -81,6 +81,17 @@ describe('asset-station sim device + conformance', () => {
     expect(r.stdout).toMatch(/19 passed, 0 failed, 0 skipped/);
     expect(r.stdout).not.toMatch(/^FAIL/m);
     expect(r.status).toBe(0);
+    // Issue 16: a warning line before the checks that change the device, on a simulated one too.
+    const lines = r.stdout;
+    const writeWarning = lines.indexOf(
+      `WARNING: the next checks replace the key of SIM-0001 (AS-SIM-1) on ${ready.devices[0]!.locator}`,
+    );
+    const lockWarning = lines.indexOf('WARNING: the next check LOCKs SIM-0001 (AS-SIM-1)');
+    expect(writeWarning).toBeGreaterThan(0);
+    expect(writeWarning).toBeLessThan(lines.indexOf('PROG-1'));
+    expect(lockWarning).toBeGreaterThan(writeWarning);
+    expect(lockWarning).toBeLessThan(lines.indexOf('LOCK-1'));
+    expect(lines.match(/^WARNING/gm)).toHaveLength(2);
 
     const exited = new Promise<number | null>((resolve) => simProc!.once('exit', (c) => resolve(c)));
     simProc.kill('SIGTERM');
