@@ -46,7 +46,7 @@ const ACCOUNT_OK_MS = 5 * 60_000;
 
 /** Runs the checks; several jobs share the Account confirmation for {@link ACCOUNT_OK_MS}. */
 export class Preflight {
-  private readonly accountsOk = new Map<string, number>();
+  private readonly accounts = new Map<string, { found: Promise<boolean>; until?: number }>();
 
   constructor(
     private readonly deps: PreflightDeps,
@@ -93,17 +93,14 @@ export class Preflight {
     }
     try {
       const org = await this.deps.ports.org();
-      if (accountId && org.findAccount && !this.confirmed(accountId)) {
-        const found = await org.findAccount(accountId);
-        if (found) this.accountsOk.set(accountId, this.now() + ACCOUNT_OK_MS);
-        else
-          out.push({
-            check: 'customer',
-            code: 'ORG_CONFIG',
-            message: `Salesforce has no Account ${accountId} (or this station's user cannot see it).`,
-            remedy:
-              'Check the Account Id (scan it again from the customer record), or ask the Salesforce admin to share that Account with the station user.',
-          });
+      if (accountId && org.findAccount && !(await this.accountExists(accountId, org.findAccount))) {
+        out.push({
+          check: 'customer',
+          code: 'ORG_CONFIG',
+          message: `Salesforce has no Account ${accountId} (or this station's user cannot see it).`,
+          remedy:
+            'Check the Account Id (scan it again from the customer record), or ask the Salesforce admin to share that Account with the station user.',
+        });
       }
     } catch (e) {
       // an outage is not a reason to hold the line: the device steps run and the org steps wait or retry
@@ -114,8 +111,24 @@ export class Preflight {
     return out.sort((a, b) => order.indexOf(a.check) - order.indexOf(b.check));
   }
 
-  private confirmed(accountId: string): boolean {
-    return (this.accountsOk.get(accountId) ?? 0) > this.now();
+  /**
+   * Whether the org has the Account: one look-up shared by every job asking meanwhile (a batch of bays
+   * starting together), a found Account remembered for {@link ACCOUNT_OK_MS}.
+   */
+  private accountExists(
+    id: string,
+    find: (id: string) => Promise<{ id: string } | undefined>,
+  ): Promise<boolean> {
+    const known = this.accounts.get(id);
+    if (known && (known.until === undefined || known.until > this.now())) return known.found;
+    const found = find(id).then((a) => {
+      if (a) this.accounts.set(id, { found, until: this.now() + ACCOUNT_OK_MS });
+      else this.accounts.delete(id);
+      return Boolean(a);
+    });
+    found.catch(() => this.accounts.delete(id));
+    this.accounts.set(id, { found });
+    return found;
   }
 }
 

@@ -157,9 +157,10 @@ describe('Preflight checks', () => {
         (p) => p.check,
       ),
     ).toEqual(['product']);
-    expect((await pf.problems({ model: 'M', inputs: {} })).map((p) => [p.check, p.code])).toEqual([
-      ['ca', 'CA_NOT_INITIALISED'],
-    ]);
+    // a batch of bays starting together shares one look-up
+    const batch = await Promise.all([1, 2, 3].map(() => pf.problems({ model: 'M', inputs: {} })));
+    expect(lookups).toBe(1);
+    expect(batch[2]!.map((p) => [p.check, p.code])).toEqual([['ca', 'CA_NOT_INITIALISED']]);
     await pf.problems({ model: 'M', inputs: {} });
     expect(lookups).toBe(1);
     now += 5 * 60_000 + 1;
