@@ -96,6 +96,9 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
   });
   runner.markInterrupted();
   bays.on('bay', (b) => d.emit('bay', b));
+  // Warm the CA (key decryption, HSM login) when the first bay appears, off the first job's critical
+  // path (issue 18: a cold first device cost ~2× a warm one). A failure is left for the job to report.
+  bays.once('bay', () => void pki().catch(() => undefined));
   bays.on('arrived', (bayId: string) => runner.onArrived(bayId));
   const auditSync = startAuditSync(d, audit, org);
   const orgConnection = new OrgConnection({
