@@ -66,6 +66,16 @@ export function register(program: Command, ctx: () => CliContext): void {
             );
           }
         }
+        // rollback against the anchor kept outside the database (the vault), org or no org
+        const anchored = await log.verifyAnchored();
+        if (!anchored.ok) {
+          throw new StationError(
+            'AUDIT_BROKEN',
+            `The audit log is broken: ${anchored.problem}.`,
+            "Treat this station's records as suspect: secure the station, keep a copy of station.db and of the vault, and report it to security.",
+            { entries: anchored.entries, ...(anchored.badSeq ? { badSeq: anchored.badSeq } : {}) },
+          );
+        }
         const orgHead = 'head' in org ? (org.head ?? null) : undefined;
         c.result(
           { ...v, ...(orgHead !== undefined ? { orgHead } : { orgUnchecked: org.unreachable }) },

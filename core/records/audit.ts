@@ -5,8 +5,13 @@
  * breaks the chain, and nobody without K can re-forge it. A MAC'd head row (last seq + hash) catches
  * deletion of the newest entries.
  *
+ * Rollback (an older copy of station.db put back) is caught against an anchor kept OUTSIDE the database:
+ * after each append the head (seq, hash, MAC) is written to the SecretStore (`station.auditAnchor`), and
+ * {@link AuditLog.verifyAnchored} requires the log to reach that head. An empty or missing audit while
+ * the journal has jobs, and dropped audit tables, are reported as broken, never as "intact: 0 entries".
+ *
  * Limit (stated in docs/security.md): someone holding K (i.e. the unlocked vault) can rewrite the whole
- * chain; anchoring heads outside the station (the org) is what closes that.
+ * chain and the anchor; anchoring heads outside the station (the org) is what closes that.
  */
 import crypto from 'node:crypto';
 import { StationError } from '../../shared/errors';
@@ -32,6 +37,8 @@ const MIGRATIONS = [
 
 /** Secret name of the audit MAC key. */
 export const AUDIT_KEY_SECRET = 'station.auditKey';
+/** Secret name of the rollback anchor: the newest head `{seq, hash, mac}` as JSON. */
+export const AUDIT_ANCHOR_SECRET = 'station.auditAnchor';
 const GENESIS = '0'.repeat(64);
 
 /** One audit event as appended. */
@@ -84,11 +91,15 @@ function canonical(e: Omit<AuditEntry, 'hash' | 'prevHash'>): string {
 /** The audit log over the station database, keyed by a secret from the SecretStore. */
 export class AuditLog {
   private readonly listeners: Array<(e: AuditEntry) => void> = [];
+  /** The anchor write in flight (coalesced: one write at a time, always the newest head). */
+  private anchoring: Promise<void> = Promise.resolve();
+  private anchorPending = false;
 
   private constructor(
     private readonly db: Db,
     private readonly key: Buffer,
     private readonly stationId: string,
+    private readonly secrets?: SecretStore,
   ) {}
 
   /** Opens the log, creating the MAC key in the SecretStore on first use. */
@@ -107,7 +118,24 @@ export class AuditLog {
       k = crypto.randomBytes(32).toString('base64');
       await secrets.set(AUDIT_KEY_SECRET, k);
     }
-    return new AuditLog(db, Buffer.from(k, 'base64'), stationId);
+    return new AuditLog(db, Buffer.from(k, 'base64'), stationId, secrets);
+  }
+
+  /** Writes the newest head to the SecretStore (coalesced; a failed write is retried on the next append). */
+  private anchor(): void {
+    if (!this.secrets || this.anchorPending) return;
+    this.anchorPending = true;
+    this.anchoring = this.anchoring.then(async () => {
+      this.anchorPending = false;
+      const head = this.head();
+      const value = JSON.stringify({ ...head, mac: this.headMac(head.seq, head.hash) });
+      await this.secrets!.set(AUDIT_ANCHOR_SECRET, value).catch(() => {});
+    });
+  }
+
+  /** Resolves once the newest head is in the SecretStore (tests, shutdown). */
+  async anchored(): Promise<void> {
+    await this.anchoring;
   }
 
   private mac(prev: string, body: string): string {
@@ -156,6 +184,7 @@ export class AuditLog {
         return { ...entry, hash };
       })
       .immediate();
+    this.anchor();
     for (const l of this.listeners) l(stored);
     return stored;
   }
@@ -205,9 +234,53 @@ export class AuditLog {
     }));
   }
 
+  /**
+   * {@link verify}, then the rollback check: the log must reach the head anchored in the SecretStore
+   * (an older database has fewer entries, or another entry at the anchor's seq).
+   */
+  async verifyAnchored(): Promise<AuditVerification> {
+    const v = this.verify();
+    if (!v.ok || !this.secrets) return v;
+    await this.anchoring;
+    const raw = await this.secrets.get(AUDIT_ANCHOR_SECRET);
+    if (!raw) return v;
+    let a: { seq?: unknown; hash?: unknown; mac?: unknown };
+    try {
+      a = JSON.parse(raw) as typeof a;
+    } catch {
+      a = {};
+    }
+    if (typeof a.seq !== 'number' || typeof a.hash !== 'string' || a.mac !== this.headMac(a.seq, a.hash))
+      return { ...v, ok: false, problem: 'the audit anchor in the secret store is unreadable or altered' };
+    if (a.seq > v.entries)
+      return {
+        ...v,
+        ok: false,
+        badSeq: v.entries + 1,
+        problem: `the database is older than the audit: the anchor kept outside it names entry ${a.seq}, the log ends at ${v.entries} (an older copy of station.db was put back, or entries were removed)`,
+      };
+    const at = a.seq === 0 ? undefined : this.entriesAfter(a.seq - 1, 1)[0];
+    if (a.seq > 0 && at?.hash !== a.hash)
+      return {
+        ...v,
+        ok: false,
+        badSeq: a.seq,
+        problem: `entry ${a.seq} is not the one anchored outside the database (the log was rewritten)`,
+      };
+    return v;
+  }
+
   /** Walks the whole chain; reports the first edit, insertion, reordering or deletion found. */
   verify(): AuditVerification {
-    const all = this.entries();
+    let all: AuditEntry[];
+    try {
+      all = this.entries();
+      this.db.prepare('SELECT seq FROM audit_head WHERE id = 1').get();
+    } catch (e) {
+      if (/no such table/i.test((e as Error).message))
+        return { ok: false, entries: 0, problem: 'the audit tables are missing (dropped from station.db)' };
+      throw e;
+    }
     let prev = GENESIS;
     for (let i = 0; i < all.length; i++) {
       const e = all[i]!;
@@ -242,6 +315,21 @@ export class AuditLog {
           problem: `the newest ${head.seq - all.length} entries were deleted (head says ${head.seq}, log has ${all.length})`,
         };
     }
+    if (all.length === 0 && this.journalJobs() > 0)
+      return {
+        ok: false,
+        entries: 0,
+        problem: `the audit is empty but the journal holds ${this.journalJobs()} jobs (the audit was wiped)`,
+      };
     return { ok: true, entries: all.length };
+  }
+
+  /** Jobs in the journal of the same database (0 when there is no journal table). */
+  private journalJobs(): number {
+    try {
+      return (this.db.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n;
+    } catch {
+      return 0;
+    }
   }
 }
