@@ -19,9 +19,15 @@ export function stdoutOutput(json: boolean): JobsOutput {
 
 const MARK: Record<string, string> = { done: '✓', skipped: '–', failed: '✗', running: '…' };
 
+/** Width of the device column: 12 characters, or the longest UID shown (an nRF91 IMEI ID is 20). */
+function uidWidth(uids: string[]): number {
+  return Math.max(12, ...uids.map((u) => u.length));
+}
+
 /** Subscribes to step events and prints them; returns the unsubscribe function. */
 function printProgress(station: Station, bays: Bay[], out: JobsOutput): () => void {
   const uidOf = (bayId: string) => bays.find((b) => b.id === bayId)?.device?.uid ?? bayId;
+  const width = uidWidth(bays.map((b) => uidOf(b.id)));
   return station.subscribe((event, payload) => {
     if (event !== 'step') return;
     const p = payload as {
@@ -43,10 +49,10 @@ function printProgress(station: Station, bays: Bay[], out: JobsOutput): () => vo
     if (p.step.state === 'running') return;
     const bench = p.step.error ? benchFailure(p.step.error) : undefined;
     const detail = bench
-      ? `${bench.failureClass ? `${bench.failureClass}: ` : ''}${bench.message}\n${' '.repeat(36)}what to do: ${bench.remedy}`
+      ? `${bench.failureClass ? `${bench.failureClass}: ` : ''}${bench.message}\n${' '.repeat(width + 24)}what to do: ${bench.remedy}`
       : (p.step.detail ?? '');
     out.write(
-      `  ${uidOf(p.bayId).padEnd(12)} ${p.step.name.padEnd(20)} ${MARK[p.step.state] ?? p.step.state} ${detail}`,
+      `  ${uidOf(p.bayId).padEnd(width)} ${p.step.name.padEnd(20)} ${MARK[p.step.state] ?? p.step.state} ${detail}`,
     );
   });
 }
@@ -105,7 +111,9 @@ export async function provisionWithProgress(
   }
   if (!out.json)
     for (const oc of outcomes.filter((x) => x.alreadyProvisioned))
-      out.write(`  ${oc.deviceUid.padEnd(12)} already provisioned (job ${oc.job.id}); nothing created`);
+      out.write(
+        `  ${oc.deviceUid.padEnd(uidWidth(outcomes.map((o) => o.deviceUid)))} already provisioned (job ${oc.job.id}); nothing created`,
+      );
   const records = await Promise.all(outcomes.map((oc) => station.getRecord({ jobId: oc.job.id })));
   return { outcomes, records: records.map((r) => r.record) };
 }
@@ -134,6 +142,7 @@ export function recordsTable(records: ProvisioningRecord[]): string {
 
 /** Verify reports for people: one line per device, failed checks spelled out. */
 export function verifyLines(reports: VerifyReport[]): string {
+  const width = uidWidth(reports.map((r) => r.deviceUid));
   return reports
     .map((r) => {
       const checks = r.checks.map((c) => `${c.name} ${c.passed ? '✓' : '✗'}`).join('  ');
@@ -141,7 +150,7 @@ export function verifyLines(reports: VerifyReport[]): string {
         .filter((c) => !c.passed)
         .map((c) => `\n      ✗ ${c.name}: ${c.detail}`)
         .join('');
-      return `  ${r.deviceUid.padEnd(12)} ${r.passed ? 'PASS' : 'FAIL'}  ${checks}${why}`;
+      return `  ${r.deviceUid.padEnd(width)} ${r.passed ? 'PASS' : 'FAIL'}  ${checks}${why}`;
     })
     .join('\n');
 }
