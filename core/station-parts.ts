@@ -9,6 +9,7 @@ import { StationError } from '../shared/errors';
 import { BayManager } from './bays/bays';
 import { JobRunner } from './jobs/runner';
 import { StepCensus } from './jobs/step-census';
+import { OnboardService } from './onboard/service';
 import { OperatorAccounts } from './operators/accounts';
 import { AdminPin } from './operators/admin-pin';
 import type { Operator } from './operators/roles';
@@ -29,6 +30,8 @@ export interface StationParts {
   /** The local operator accounts (roles, scrypt-hashed PINs in the SecretStore). */
   operators: OperatorAccounts;
   runner: JobRunner;
+  /** Onboard mode (core/onboard/): a device linked to its customer, with a handover report. */
+  onboard: OnboardService;
   org: OrgConnection;
   /** Sends every audit entry to the org in the background (absent when the org service has no sink). */
   auditSync?: AuditSync;
@@ -42,6 +45,8 @@ export interface StationParts {
 export interface StationPartsDeps {
   db: Db;
   journal: Journal;
+  /** The station home. */
+  home: string;
   services: StationServices;
   config(): StationConfig;
   operator(): string;
@@ -117,6 +122,14 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
         throw e;
       },
     );
+  const onboard = new OnboardService({
+    home: d.home,
+    bay: (bayId) => bays.get(bayId),
+    verify: (bayId) => runner.verifyDevice({ bayId }),
+    org: () => org.port(),
+    installer: () => d.signedIn() ?? { login: d.operator(), name: d.operator() },
+    audit: (action, data, device) => audit.append({ actor: d.operator(), action, data, ...device }),
+  });
   return {
     services,
     audit,
@@ -124,6 +137,7 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
     adminPin,
     operators,
     runner,
+    onboard,
     org: orgConnection,
     ...(auditSync ? { auditSync } : {}),
     pki,

@@ -86,6 +86,7 @@ export class Station implements StationMethods {
       s.wired = await buildStationParts({
         db: s.db,
         journal: s.journal,
+        home: s.home,
         services: opts.services,
         config: () => s.settings.get(),
         operator: () => s.operator(),
@@ -296,6 +297,17 @@ export class Station implements StationMethods {
   async setOperatorSecret(req: Req<'setOperatorSecret'>): Res<'setOperatorSecret'> {
     await this.need().operators.setSecret(req.login, req.secret, this.signedIn);
     return { login: req.login };
+  }
+
+  // onboarding (onboard/service.ts)
+  async searchAccounts(req: Req<'searchAccounts'>): Res<'searchAccounts'> {
+    return this.need().onboard.searchAccounts(req.text);
+  }
+  async getAccount(req: Req<'getAccount'>): Res<'getAccount'> {
+    return this.need().onboard.account(req.accountId);
+  }
+  async onboardDevice(req: Req<'onboardDevice'>): Res<'onboardDevice'> {
+    return this.need().onboard.onboard(req);
   }
 
   // ---- lifecycle ----

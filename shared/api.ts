@@ -24,6 +24,7 @@ import {
   VerifyReport,
 } from './domain';
 import { StationErrorShape } from './errors';
+import { CustomerAccount, CustomerDetail, OnboardRequest, OnboardResult } from './onboard';
 
 const Empty = z.object({}).strict();
 const Id = z.string().min(1).max(128);
@@ -222,6 +223,21 @@ export const methods = {
     request: z.object({ login: OperatorLogin, secret: z.string().min(4).max(128) }).strict(),
     response: z.object({ login: z.string() }),
   },
+  /** Customer Accounts whose name contains `text` (onboarding; installer or admin). */
+  searchAccounts: {
+    request: z.object({ text: z.string().min(1).max(80) }).strict(),
+    response: z.array(CustomerAccount),
+  },
+  /** One customer Account by Id, with its Contacts (onboarding; installer or admin). */
+  getAccount: {
+    request: z.object({ accountId: z.string().min(1).max(64) }).strict(),
+    response: CustomerDetail,
+  },
+  /**
+   * Onboards the device on a bay to a customer: proves it is the registered device (refused otherwise,
+   * nothing written), links its Asset to the Account/Contact as Installed, returns the handover PDF.
+   */
+  onboardDevice: { request: OnboardRequest, response: OnboardResult },
 } as const;
 
 export type MethodName = keyof typeof methods;

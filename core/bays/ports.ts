@@ -7,6 +7,7 @@ import type { KeyAlgorithm, StepName } from '../../shared/domain';
 import type { DeviceDriver, DriverOpenOptions } from '../device';
 import type { SignatureAlgorithm } from '../device/types';
 import type { CsrExpectation, IssuedCertificate, IssuedIndexEntry, VerifiedCsr } from '../pki/types';
+import type { OnboardOrg } from '../onboard/org';
 
 /**
  * A device certificate subject (RFC 5280 §4.1.2.6 attributes the station sets): the station settings'
@@ -108,6 +109,8 @@ export interface OrgPort {
    * name before use (core/salesforce/accounts.ts). Optional: an org port without it cannot look up.
    */
   findAccount?(id: string): Promise<{ id: string; name: string } | undefined>;
+  /** Onboarding's calls (customer search, the Asset linked and installed; core/onboard/org.ts). Optional. */
+  onboard?: OnboardOrg;
   /**
    * Runs the asset-token flow with the device as signer: builds the actor token, has `sign` (the
    * device's SIGN, RS256) sign it, exchanges it and validates the result. Returns the asset token.

@@ -80,6 +80,9 @@ export const METHOD_GUARDS = {
   updateOperator: 'manage operator accounts',
   removeOperator: 'manage operator accounts',
   setOperatorSecret: 'manage operator accounts',
+  searchAccounts: 'onboard a device to a customer',
+  getAccount: 'onboard a device to a customer',
+  onboardDevice: 'onboard a device to a customer',
 } as const satisfies Record<MethodName, MethodRule>;
 
 /** What the guard needs from the station. */

@@ -10,6 +10,7 @@ import type { SecretStore } from '../secrets';
 import type { OrgService } from '../station';
 import type { JobsAhead, OrgPort } from '../bays/ports';
 import { findAccount } from './accounts';
+import { onboardOrg } from '../onboard/org';
 import { OrgClient, type OrgClientOptions } from './client';
 import { orgAuditSink } from './audit-records';
 
@@ -116,6 +117,7 @@ export function toPort(c: OrgClient, sf: () => StationConfig['salesforce'], ahea
     upsertAsset: (facts) => batcher.upsert(facts),
     findAssetByUid: (uid) => lookups.findAssetByUid(uid),
     findAccount: (id) => findAccount(c.rest, id),
+    onboard: onboardOrg(c.rest, sf().apiVersion),
     async issueAssetToken(q) {
       const jwk = crypto
         .createPublicKey({ key: Buffer.from(q.publicKeySpki), format: 'der', type: 'spki' })

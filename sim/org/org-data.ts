@@ -109,8 +109,20 @@ export function seed(clientId?: string): OrgData {
     data.records[type][id] = { ...fields, Id: id, CreatedDate: now, LastModifiedDate: now };
     return id;
   };
-  const acme = put('Account', { Name: 'Acme Devices Ltd' });
-  put('Account', { Name: 'Globex Field Services' });
+  const acme = put('Account', {
+    Name: 'Acme Devices Ltd',
+    BillingStreet: '1 Foundry Lane',
+    BillingCity: 'Sheffield',
+    BillingPostalCode: 'S1 2AB',
+    BillingCountry: 'United Kingdom',
+  });
+  put('Account', {
+    Name: 'Globex Field Services',
+    BillingStreet: '42 Harbour Road',
+    BillingCity: 'Rotterdam',
+    BillingPostalCode: '3011 AA',
+    BillingCountry: 'Netherlands',
+  });
   put('Contact', { FirstName: 'Ada', LastName: 'Lovelace', Email: 'ada@acme.invalid', AccountId: acme });
   put('Contact', { FirstName: 'Grace', LastName: 'Hopper', Email: 'grace@acme.invalid', AccountId: acme });
   put('Product2', { Name: 'Asset Station Sensor', ProductCode: 'AS-SENSOR-1', IsActive: true });

@@ -133,7 +133,15 @@ const FLEET_FIELDS: Record<
 
 /** Field definitions per sObject (docs/salesforce-wire.md §4.1 for Asset). */
 export const FIELDS: Record<SObjectType, FieldDef[]> = {
-  Account: [...system, { name: 'Name', type: 'string', length: 255 }],
+  Account: [
+    ...system,
+    { name: 'Name', type: 'string', length: 255 },
+    // the standard billing address parts (onboarding shows the customer by name and address)
+    { name: 'BillingStreet', type: 'textarea', length: 255 },
+    { name: 'BillingCity', type: 'string', length: 40 },
+    { name: 'BillingPostalCode', type: 'string', length: 20 },
+    { name: 'BillingCountry', type: 'string', length: 80 },
+  ],
   Contact: [
     ...system,
     { name: 'FirstName', type: 'string', length: 40 },
