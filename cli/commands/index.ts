@@ -19,6 +19,7 @@ import { register as simOrg } from './sim-org';
 import { register as org } from './org';
 import { register as admin } from './admin';
 import { register as operator } from './operator';
+import { register as onboard } from './onboard';
 
 /** Registers a command on `program`; `ctx()` gives the global context when the command runs. */
 export type RegisterCommand = (program: Command, ctx: () => CliContext) => void;
@@ -39,4 +40,5 @@ export const COMMANDS: RegisterCommand[] = [
   org,
   admin,
   operator,
+  onboard,
 ];
