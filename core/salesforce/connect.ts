@@ -79,7 +79,7 @@ export async function loginWithPkce(
       "Add the 'refresh_token, offline_access' scope to the External Client App (docs/salesforce-setup.md) and log in again.",
     );
   }
-  const username = await fetchUsername(tr);
+  const username = await fetchUsername(tr, loginUrl);
   stats.otherCalls++;
   await secrets.set(SECRET_NAMES.orgRefreshToken, tr.refresh_token);
   return persist(config, secrets, tr, { flow: 'pkce', username, stats }, opts);

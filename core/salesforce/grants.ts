@@ -9,6 +9,7 @@ import type { StationConfig } from '../../shared/domain';
 import { StationError } from '../../shared/errors';
 import { SECRET_NAMES, type SecretStore } from '../secrets';
 import { jwtAudience, normaliseLoginUrl, requestToken, type TokenResponse } from './auth';
+import { boundedFetch } from './bounded-http';
 import { signRs256Jwt } from './jwt';
 
 type SfConfig = StationConfig['salesforce'];
@@ -112,16 +113,33 @@ export async function refreshTokenGrant(config: SfConfig, secrets: SecretStore):
 /**
  * Reads the username from the identity URL of a token response (`GET id` with the bearer token,
  * docs/salesforce-wire.md §5.5; jsforce's identity() does the same). Undefined when it cannot be read:
- * the username is for display only.
+ * the username is for display only. Bounded like every other org call ({@link boundedFetch}: body capped
+ * at `maxBodyBytes`, default 1 MiB; no redirect followed). The identity URL is served by the login host
+ * or the instance (https://help.salesforce.com/s/articleView?id=sf.remoteaccess_using_openid.htm), so the
+ * bearer token is sent only when `tr.id` is on the instance's origin or on `loginUrl`'s origin — never to
+ * a host a forged token response names.
+ * @param loginUrl the login URL the station itself chose (config), not one taken from the answer.
  */
-export async function fetchUsername(tr: TokenResponse): Promise<string | undefined> {
+export async function fetchUsername(
+  tr: TokenResponse,
+  loginUrl?: string,
+  bounds: { maxBodyBytes?: number } = {},
+): Promise<string | undefined> {
   try {
-    const res = await fetch(tr.id, {
-      headers: { authorization: `Bearer ${tr.access_token}` },
-      signal: AbortSignal.timeout(30_000),
-    });
-    if (!res.ok) return undefined;
-    const doc = (await res.json()) as { username?: unknown };
+    const origin = new URL(tr.id).origin;
+    const allowed = [tr.instance_url, loginUrl].filter((u): u is string => !!u).map((u) => new URL(u).origin);
+    const res = await boundedFetch(
+      {
+        method: 'GET',
+        url: tr.id,
+        headers: { authorization: `Bearer ${tr.access_token}`, accept: 'application/json' },
+        timeoutMs: 30_000,
+      },
+      'read the logged-in username',
+      { ...bounds, instanceUrl: () => (allowed.includes(origin) ? origin : tr.instance_url) },
+    );
+    if (res.status < 200 || res.status >= 300) return undefined;
+    const doc = JSON.parse(res.body) as { username?: unknown };
     return typeof doc.username === 'string' ? doc.username : undefined;
   } catch {
     return undefined;

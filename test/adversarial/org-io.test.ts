@@ -11,6 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Connection } from 'jsforce';
 import { CountingTransport } from '../../core/salesforce/transport';
 import { boundedFetch, DEFAULT_MAX_BODY_BYTES } from '../../core/salesforce/bounded-http';
+import { fetchUsername } from '../../core/salesforce/grants';
+import type { TokenResponse } from '../../core/salesforce/auth';
 import { isStationError, type StationError } from '../../shared/errors';
 
 const servers: http.Server[] = [];
@@ -152,6 +154,50 @@ describe('adversarial: bounded org I/O', () => {
       await conn.request({ method: 'GET', url: '/services/data/v62.0/' }, { transport } as never),
     ).toEqual({
       ok: true,
+    });
+  });
+
+  describe('the identity-URL read (username) is bounded like every other org call', () => {
+    const tokenFor = (instance: string, id: string): TokenResponse =>
+      ({ access_token: 'SECRET-SESSION', instance_url: instance, id, token_type: 'Bearer' }) as TokenResponse;
+
+    it('reads the username from the instance or the login host', async () => {
+      const org = await rogue((_req, res) => res.end(JSON.stringify({ username: 'tech@acme.example' })));
+      const login = await rogue((_req, res) => res.end(JSON.stringify({ username: 'login@acme.example' })));
+      expect(await fetchUsername(tokenFor(org.url, `${org.url}/id/00D/005`))).toBe('tech@acme.example');
+      expect(await fetchUsername(tokenFor(org.url, `${login.url}/id/00D/005`), login.url)).toBe(
+        'login@acme.example',
+      );
+      expect(org.seen).toEqual([{ path: '/id/00D/005', auth: true }]);
+      expect(login.seen).toEqual([{ path: '/id/00D/005', auth: true }]);
+    });
+
+    it('an identity URL on another host: the session is never sent there', async () => {
+      const org = await rogue((_req, res) => res.end('{}'));
+      const elsewhere = await rogue((_req, res) => res.end(JSON.stringify({ username: 'x' })));
+      expect(await fetchUsername(tokenFor(org.url, `${elsewhere.url}/id/00D/005`), org.url)).toBeUndefined();
+      expect(elsewhere.seen).toHaveLength(0);
+    });
+
+    it('a redirect is not followed and an oversized identity answer is not read whole', async () => {
+      const elsewhere = await rogue((_req, res) => res.end(JSON.stringify({ username: 'stolen' })));
+      const org = await rogue((req, res, r) => {
+        if (req.url === '/id/redirect') {
+          res.writeHead(307, { location: `${elsewhere.url}/steal` });
+          return void res.end();
+        }
+        streamHuge(res, r, 300 * 1024 * 1024);
+      });
+      expect(await fetchUsername(tokenFor(org.url, `${org.url}/id/redirect`))).toBeUndefined();
+      expect(elsewhere.seen).toHaveLength(0);
+      expect(await fetchUsername(tokenFor(org.url, `${org.url}/id/huge`))).toBeUndefined();
+      expect(org.sent.bytes).toBeLessThan(32 * 1024 * 1024);
+      const small = await rogue((_req, res) =>
+        res.end(JSON.stringify({ username: 'u', pad: 'x'.repeat(5000) })),
+      );
+      expect(
+        await fetchUsername(tokenFor(small.url, `${small.url}/id/1`), undefined, { maxBodyBytes: 1000 }),
+      ).toBeUndefined();
     });
   });
 });
