@@ -91,8 +91,8 @@ export function parseConfig(value: unknown, where = 'configuration'): StationCon
 
 /** Writes `config.json` atomically (mode 0600). */
 export function saveConfig(home: string, config: StationConfig): void {
-  const valid = parseConfig(config);
   const file = path.join(home, CONFIG_FILE);
+  const valid = parseConfig(config, `configuration for ${file}`);
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(valid, null, 2) + '\n', { mode: 0o600 });
   fs.renameSync(tmp, file);

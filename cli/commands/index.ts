@@ -20,6 +20,7 @@ import { register as org } from './org';
 import { register as admin } from './admin';
 import { register as operator } from './operator';
 import { register as onboard } from './onboard';
+import { register as config } from './config';
 
 /** Registers a command on `program`; `ctx()` gives the global context when the command runs. */
 export type RegisterCommand = (program: Command, ctx: () => CliContext) => void;
@@ -41,4 +42,5 @@ export const COMMANDS: RegisterCommand[] = [
   admin,
   operator,
   onboard,
+  config,
 ];
