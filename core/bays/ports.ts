@@ -6,23 +6,21 @@
 import type { KeyAlgorithm, StepName } from '../../shared/domain';
 import type { DeviceDriver, DriverOpenOptions } from '../device';
 import type { SignatureAlgorithm } from '../device/types';
-import type { CsrExpectation, IssuedCertificate, IssuedIndexEntry, VerifiedCsr } from '../pki/types';
+import type {
+  CsrExpectation,
+  IssuedCertificate,
+  IssuedIndexEntry,
+  SubjectTemplate,
+  VerifiedCsr,
+} from '../pki/types';
 import type { OnboardOrg } from '../onboard/org';
 
 /**
- * A device certificate subject (RFC 5280 §4.1.2.6 attributes the station sets): the station settings'
- * template with `{uid}` and `{model}` filled in. C and serialNumber are PrintableString in the
- * certificate, the others UTF8String (core/pki/profile.ts).
+ * A device certificate subject: the station settings' template (core/pki/types.ts SubjectTemplate,
+ * RFC 5280 §4.1.2.6) with `{uid}` and `{model}` filled in. C and serialNumber are PrintableString in
+ * the certificate, the others UTF8String (core/pki/profile.ts).
  */
-export type DeviceSubject = {
-  C?: string;
-  ST?: string;
-  L?: string;
-  O?: string;
-  OU?: string;
-  CN: string;
-  serialNumber?: string;
-};
+export type DeviceSubject = SubjectTemplate;
 
 /** The station PKI as the saga uses it. */
 export interface PkiPort {
