@@ -13,6 +13,14 @@ export type HandoverFacts = Omit<OnboardResult, 'report'>;
 
 const MM = 72 / 25.4; // PDF points per millimetre
 
+/** The standard fonts encode WinAnsi only: arrows become "->", other characters outside Latin-1 "?". */
+function latin1(text: string): string {
+  return text
+    .replace(/→/g, '->')
+    .replace(/[‘’]/g, "'")
+    .replace(/[^\x20-\x7e\xa0-\xff\n]/g, '?');
+}
+
 /** Draws `text`'s QR code (error correction M) at (x, y), `size` points square. */
 function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
   const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
@@ -66,7 +74,7 @@ export async function handoverPdf(f: HandoverFacts): Promise<Buffer> {
         .font('Helvetica-Bold')
         .fontSize(10)
         .text(k, left, y, { width: 38 * MM });
-      doc.font('Helvetica').text(v || '—', left + 40 * MM, y, { width: width - qrSize - 40 * MM });
+      doc.font('Helvetica').text(latin1(v) || '-', left + 40 * MM, y, { width: width - qrSize - 40 * MM });
       doc.moveDown(0.15);
     }
     doc.moveDown(0.6);

@@ -4,6 +4,7 @@ import { ErrorNotice } from './components/ErrorNotice';
 import { toPlainError, type PlainError } from './lib/errors';
 import { useAltHotkeys } from './lib/useHotkeys';
 import { HistoryScreen } from './screens/history/HistoryScreen';
+import { OnboardScreen } from './screens/onboard/OnboardScreen';
 import { SettingsScreen } from './screens/settings/SettingsScreen';
 import { roleName, screenVisible, type ScreenId } from './screens/signin/access';
 import { SignInScreen, type SignedIn } from './screens/signin/SignInScreen';
@@ -19,6 +20,7 @@ export const SCREENS = [
   { id: 'verify', label: 'Verify' },
   { id: 'history', label: 'History' },
   { id: 'settings', label: 'Settings' },
+  { id: 'onboard', label: 'Onboard' },
 ] as const satisfies ReadonlyArray<{ id: ScreenId; label: string }>;
 export type { ScreenId };
 
@@ -145,6 +147,7 @@ function Workspace({
         </h1>
         {current.id === 'station' ? <StationScreen inputs={inputs} onInputsChange={setInputs} /> : null}
         {current.id === 'verify' ? <VerifyScreen /> : null}
+        {current.id === 'onboard' ? <OnboardScreen /> : null}
         {current.id === 'history' ? <HistoryScreen /> : null}
         {current.id === 'settings' ? <SettingsScreen /> : null}
       </main>

@@ -60,8 +60,8 @@ describe('sign-in', () => {
   it('shows each role only its screens; an open bench shows all', async () => {
     const cases = [
       ['qa', ['Verify', 'History']],
-      ['installer', ['History']],
-      ['admin', ['Station', 'Verify', 'History', 'Settings']],
+      ['installer', ['History', 'Onboard']],
+      ['admin', ['Station', 'Verify', 'History', 'Settings', 'Onboard']],
     ] as const;
     for (const [role, names] of cases) {
       const fake = fakeStation();
@@ -75,7 +75,7 @@ describe('sign-in', () => {
       cleanup();
     }
     render(<Shell api={fakeStation().api} />);
-    expect(navNames()).toEqual(['Station', 'Verify', 'History', 'Settings']);
+    expect(navNames()).toEqual(['Station', 'Verify', 'History', 'Settings', 'Onboard']);
     expect(SCREEN_ROLES.settings).toEqual(['admin']);
     expect(screenVisible('settings', 'technician')).toBe(false);
   });

@@ -8,12 +8,13 @@ import { OPERATOR_ROLES } from '../../../../shared/api';
 export type Role = (typeof OPERATOR_ROLES)[number];
 
 /** The screens of the shell. */
-export type ScreenId = 'station' | 'verify' | 'history' | 'settings';
+export type ScreenId = 'station' | 'verify' | 'onboard' | 'history' | 'settings';
 
 /** The roles that see each screen (the admin sees every screen). */
 export const SCREEN_ROLES: Record<ScreenId, readonly Role[]> = {
   station: ['technician', 'admin'],
   verify: ['qa', 'admin'],
+  onboard: ['installer', 'admin'],
   history: OPERATOR_ROLES,
   settings: ['admin'],
 };
