@@ -82,7 +82,9 @@ export async function openProtocolClient(
   transports: TransportFactories = {},
 ): Promise<ProtocolClient> {
   const t = await openTransport(locator, opts, transports);
-  return new ProtocolClient(new DeviceLink(t, opts.baudRate ?? DEFAULT_BAUD, opts.onDeviceLog));
+  const link = new DeviceLink(t, opts.baudRate ?? DEFAULT_BAUD, opts.onDeviceLog);
+  if (opts.commandCeilingsMs) link.ceilingsMs = opts.commandCeilingsMs;
+  return new ProtocolClient(link);
 }
 
 /**

@@ -86,6 +86,11 @@ export class DeviceLink extends DeviceLine {
   private readonly issued = new Set<number>();
   private pending: Pending | undefined;
   private readonly taps = new Set<(f: Frame, atMs: number) => void>();
+  /**
+   * Per-command ceiling, ms, overriding DEFAULT_TIMEOUT_MS (the driver's figure; set from
+   * OpenOptions.commandCeilingsMs). PROG keep-alives never extend a command past its ceiling.
+   */
+  ceilingsMs: Partial<Record<string, number>> = {};
 
   constructor(
     transport: Transport,
@@ -206,7 +211,8 @@ export class DeviceLink extends DeviceLine {
         `${cmd} of ${body.length} bytes does not fit in 999 frames of ${this.maxFrame} bytes.`,
         'Send less data (e.g. a shorter certificate chain).',
       );
-    const deadlineMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS[cmd as CommandName] ?? 10_000;
+    const deadlineMs =
+      opts.timeoutMs ?? this.ceilingsMs[cmd] ?? DEFAULT_TIMEOUT_MS[cmd as CommandName] ?? 10_000;
     const idleMs = IDLE_RETRY_MS + this.wireMs(2 * this.maxFrame);
     const started = Date.now();
 
@@ -216,6 +222,7 @@ export class DeviceLink extends DeviceLine {
       let asm: Reassembly | undefined;
       let idleTimer: NodeJS.Timeout | undefined;
       let done = false;
+      let lastProgAt = 0; // when the last PROG keep-alive arrived (0: none)
       const crcAtStart = this.stats.crcErrors + this.stats.malformed;
 
       const finish = (err: StationError | undefined, res?: LinkResponse) => {
@@ -229,6 +236,15 @@ export class DeviceLink extends DeviceLine {
         else resolve(res!);
       };
       const timeoutError = () => {
+        // Still sending "still working" at the ceiling: a device stuck in a loop (issue 11). Not a
+        // device that went away: recovery does not retry it (core/jobs/recovery.ts).
+        if (lastProgAt > 0 && Date.now() - lastProgAt <= idleMs)
+          return new StationError(
+            'DEVICE_TIMEOUT',
+            `The device at ${this.locator} kept sending "still working" for ${cmd} but did not finish within ${Math.round(deadlineMs / 1000)} s.`,
+            'Power-cycle the device (unplug it, plug it back in), then press Retry.',
+            { command: cmd, ceilingS: Math.round(deadlineMs / 1000), keptAlive: true },
+          );
         const bad = this.stats.crcErrors + this.stats.malformed - crcAtStart;
         return bad > 0
           ? protocolError(
@@ -292,6 +308,7 @@ export class DeviceLink extends DeviceLine {
           if (f.type === 'PROG') {
             const p = decodeProgress(f.payload);
             if (p !== undefined) opts.onProgress?.(p / 100);
+            lastProgAt = Date.now();
             armIdle();
             return;
           }

@@ -83,4 +83,10 @@ export interface OpenOptions {
    * banner), printable ASCII, for the job log. Added by the device link (issue 3); optional.
    */
   onDeviceLog?: (line: string) => void;
+  /**
+   * Per-command ceiling, ms, by command name (protocol v1: `KEYGEN`; nRF91: `%KEYGEN`), overriding the
+   * driver's default (protocol v1: DEFAULT_TIMEOUT_MS, KEYGEN 120 s). A device still sending progress
+   * keep-alives at the ceiling fails with DEVICE_TIMEOUT (`details.keptAlive`), which is not retried.
+   */
+  commandCeilingsMs?: Partial<Record<string, number>>;
 }

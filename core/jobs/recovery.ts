@@ -72,6 +72,9 @@ export function planRecovery(
   // Line noise, or a late answer to a command from before a cancel or reset.
   if (err.code === 'DEVICE_PROTOCOL' && attempt < PROTOCOL_MAX_ATTEMPTS)
     return { kind: 'reopen', delayMs: PROTOCOL_RETRY_DELAY_MS };
+  // Still sending "still working" at its ceiling: the device is there but stuck; waiting again (up to
+  // RECONNECT_MAX_ATTEMPTS × the ceiling, e.g. 3 × 120 s for KEYGEN) would not help. Power-cycle, Retry.
+  if (err.details?.keptAlive === true) return { kind: 'give-up' };
   if (deviceWentAway(err) && attempt < RECONNECT_MAX_ATTEMPTS) return { kind: 'wait-for-return' };
   return { kind: 'give-up' };
 }

@@ -100,6 +100,7 @@ export async function probeAs1(
     opts.onDeviceLog?.(line);
     if (AT_FINAL.test(line.trim())) atSeen?.();
   });
+  if (opts.commandCeilingsMs) link.ceilingsMs = opts.commandCeilingsMs;
   const driver = new As1Driver(new ProtocolClient(link));
   const ac = new AbortController();
   try {

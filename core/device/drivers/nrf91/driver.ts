@@ -97,6 +97,8 @@ export class Nrf91Driver implements DeviceDriver {
   constructor(
     readonly at: AtChannel,
     readonly secTag = DEFAULT_SEC_TAG,
+    /** Per-command ceilings, ms (OpenOptions.commandCeilingsMs; `%KEYGEN` default 30 s). */
+    readonly ceilingsMs: Partial<Record<string, number>> = {},
   ) {}
 
   get locator(): string {
@@ -199,7 +201,7 @@ export class Nrf91Driver implements DeviceDriver {
     const lines = await this.offline(o, () =>
       this.at.command(`AT%KEYGEN=${this.secTag},${TYPE_CLIENT_KEY},0,"${attrs}"`, {
         ...o,
-        timeoutMs: o?.timeoutMs ?? 30_000,
+        timeoutMs: o?.timeoutMs ?? this.ceilingsMs['%KEYGEN'] ?? 30_000,
       }),
     );
     const m = /%KEYGEN: *"([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)"/.exec(lines.join('\n'));

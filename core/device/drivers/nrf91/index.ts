@@ -26,7 +26,7 @@ export async function probeNrf91(
   for (let i = 0; i < 3; i++) {
     try {
       await at.command('AT', { timeoutMs: Math.max(200, Math.floor(timeoutMs / 3)) });
-      return new Nrf91Driver(at, opts.secTag ?? DEFAULT_SEC_TAG);
+      return new Nrf91Driver(at, opts.secTag ?? DEFAULT_SEC_TAG, opts.commandCeilingsMs);
     } catch (e) {
       if (
         !(e instanceof StationError) ||
