@@ -29,6 +29,7 @@ import { realServices } from '../core/wiring';
 import { DEFAULT_KEYGEN_DELAY_MS } from '../sim/device';
 import type { KeyAlgorithm } from '../shared/domain';
 import { startProfile } from './profile';
+import type { AuditSync } from '../core/records/audit-sync';
 
 /** Admin PIN set on the bench's throw-away home. */
 const BENCH_ADMIN_PIN = '13579';
@@ -53,6 +54,8 @@ export interface Row {
   devicesPerMin: number;
   cpuMsPerDevice: number;
   restCallsPerDevice: number;
+  /** Of restCallsPerDevice, the audit sync's (entries + chain head), counted until its queue is empty. */
+  auditCallsPerDevice: number;
   serialBytesPerDevice: number;
   peakRssMiB: number;
   fds: number;
@@ -163,6 +166,8 @@ export async function runScenario(scenario: Row['scenario'], n: number, latencyM
     for (const d of devices) bays.push(await station.attachBay({ locator: d.locator }));
     bytes.clear(); // the jobs only, not the attach HELLOs
     const used0 = (await station.getOrgStatus({})).apiUsage?.used ?? 0;
+    const audit0 =
+      (station as unknown as { wired?: { auditSync?: AuditSync } }).wired?.auditSync?.calls() ?? 0;
     const prof = await startProfile();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
@@ -175,7 +180,11 @@ export async function runScenario(scenario: Row['scenario'], n: number, latencyM
     const cpu = process.cpuUsage(cpu0);
     await prof?.stop(`${scenario}-${n}`);
     const fds = openFds();
+    // the audit entries may still be queued (held while the line was busy): wait for them, so their calls count
+    const sync = (station as unknown as { wired?: { auditSync?: AuditSync } }).wired?.auditSync;
+    for (let i = 0; sync && sync.pending() > 0 && i < 600; i++) await new Promise((r) => setTimeout(r, 50));
     const used1 = (await station.getOrgStatus({})).apiUsage?.used ?? used0;
+    const auditCalls = (sync?.calls() ?? 0) - audit0;
     const perDevice = devices.map((d, i) => {
       const keygen = DEFAULT_KEYGEN_DELAY_MS[ALGS[i % ALGS.length]!];
       return keygen + ((bytes.get(d.locator) ?? 0) * 10 * 1000) / BAUD + ORG_ROUND_TRIPS * latencyMs;
@@ -193,6 +202,7 @@ export async function runScenario(scenario: Row['scenario'], n: number, latencyM
       devicesPerMin: (n / ms) * 60_000,
       cpuMsPerDevice: (cpu.user + cpu.system) / 1000 / n,
       restCallsPerDevice: (used1 - used0) / n,
+      auditCallsPerDevice: auditCalls / n,
       serialBytesPerDevice: serial / n,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       fds,

@@ -4,7 +4,8 @@
  * generation 300 ms EC / 1500 ms RSA, UART at 115200 bit/s) and org latency (80 ms per response, or
  * BENCH_ORG_LATENCY_MS), plus a naive baseline (one device at a time; query + create + update per
  * device) at the smallest N above 1. Prints a table and one JSON line per scenario: station CPU ms per
- * device, wall time ÷ the computed physical floor, REST calls per device (the org's own count), serial
+ * device, wall time ÷ the computed physical floor, REST calls per device (the org's own count, audit sync included: the run waits for its queue to empty)
+ * and, of those, the audit sync's, serial
  * bytes, peak RSS, open file descriptors, and the 16-vs-1 and 64-vs-1 throughput ratios.
  *
  * Each scenario runs in a fresh home with its own simulator and org processes (provisioning-run.ts).
@@ -47,7 +48,7 @@ console.log(
   `\nProvisioning benchmark — simulated devices on PTYs (${BAUD} bit/s 8N1, ${ALGS.join('/')} cycled, keygen EC 300 ms / RSA 1500 ms), org latency ${LATENCY_MS} ms, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}`,
 );
 console.log(
-  'scenario   N   ok   wall s  floor s  wall/floor  devices/min  CPU ms/device  REST/device  serial B/device  peak RSS MiB  fds',
+  'scenario   N   ok   wall s  floor s  wall/floor  devices/min  CPU ms/device  REST/device  audit/device  serial B/device  peak RSS MiB  fds',
 );
 for (const r of rows) {
   console.log(
@@ -61,6 +62,7 @@ for (const r of rows) {
       r.devicesPerMin.toFixed(1).padStart(12),
       r.cpuMsPerDevice.toFixed(1).padStart(14),
       r.restCallsPerDevice.toFixed(3).padStart(12),
+      r.auditCallsPerDevice.toFixed(3).padStart(13),
       r.serialBytesPerDevice.toFixed(0).padStart(16),
       r.peakRssMiB.toFixed(0).padStart(13),
       String(r.fds).padStart(4),

@@ -79,6 +79,8 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
   });
   const org = services.org(config);
   const census = new StepCensus(); // where the jobs are, for the org batches (issue 18)
+  const live = new Set<string>(); // jobs queued or running: the audit sync holds entries meanwhile
+  let auditSync: AuditSync | undefined;
   const runner = new JobRunner({
     journal: d.journal,
     audit,
@@ -89,6 +91,8 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
     ports: { openDevice: (l, o) => services.openDevice(l, o), pki, org: () => org.port(census) },
     onJob: (job) => {
       census.job(job);
+      if (job.state === 'queued' || job.state === 'running') live.add(job.id);
+      else if (live.delete(job.id) && live.size === 0) auditSync?.lineIdle();
       d.emit('job', job);
     },
     onStep: (jobId, bayId, step) => {
@@ -105,7 +109,7 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
   // path (issue 18: a cold first device cost ~2× a warm one). A failure is left for the job to report.
   bays.once('bay', () => void pki().catch(() => undefined));
   bays.on('arrived', (bayId: string) => runner.onArrived(bayId));
-  const auditSync = startAuditSync(d, audit, org);
+  auditSync = startAuditSync(d, audit, org, () => live.size > 0);
   const orgConnection = new OrgConnection({
     // a fresh login retries the waiting audit entries at once, not after the backoff pause
     org: { ...org, connect: () => org.connect().finally(() => auditSync?.wake()) },
@@ -151,10 +155,18 @@ const NOT_CONNECTED = new Set(['ORG_NOT_CONNECTED', 'ORG_CONFIG']);
 /**
  * Starts the background audit sync (docs/salesforce-setup.md §10) when the org service offers a sink: every
  * entry appended from now on, and every one still queued, is sent to the org; the line never waits for it.
+ * While `busy()` (jobs queued or running), entries are held until the line goes idle (lineIdle), a batch
+ * is full, or 30 s passed.
  */
-function startAuditSync(d: StationPartsDeps, audit: AuditLog, org: OrgService): AuditSync | undefined {
+function startAuditSync(
+  d: StationPartsDeps,
+  audit: AuditLog,
+  org: OrgService,
+  busy: () => boolean,
+): AuditSync | undefined {
   if (!org.auditSink) return undefined;
   const sync = new AuditSync(d.db, audit, d.config().stationId, org.auditSink(), {
+    busy, // while jobs run, a batch of devices shares one audit call (issue 18)
     onError: (e) => {
       const code = e instanceof StationError ? e.code : undefined;
       const text = e instanceof StationError ? `${e.message} ${e.remedy}` : String(e);

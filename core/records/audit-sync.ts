@@ -1,12 +1,13 @@
 /**
  * Audit sync (docs/salesforce-setup.md §10): every audit entry is sent to the org as a
- * `Station_Audit_Entry__c`, in batches of up to 200 per sObject Collections call, then the chain head is
- * upserted — in the background, never on the provisioning path. The queue is the audit table itself plus a
- * cursor persisted in the same SQLite database (`audit_sync.sent_seq`): a restart loses nothing, and a batch
- * replayed after a lost answer is harmless (entries are idempotent on `Entry_Key__c`). Failures back off
- * exponentially (1 s doubling to 5 min) and retry; a new entry wakes the sender after a short gathering
- * pause, so the dozen entries of one job travel in one Collections call, not one call each (API budget,
- * docs/salesforce-wire.md §4.3).
+ * `Station_Audit_Entry__c`, in batches of up to 200, each batch with the chain head it ends with in ONE
+ * all-or-none call (so the org's head never gets ahead of its entries) — in the background, never on the
+ * provisioning path. The queue is the audit table itself plus a cursor persisted in the same SQLite database
+ * (`audit_sync.sent_seq`): a restart loses nothing, and a batch replayed after a lost answer is harmless
+ * (entries are idempotent on `Entry_Key__c`). Failures back off exponentially (1 s doubling to 5 min) and
+ * retry. Gathering adapts to the line (issue 18): while jobs run, entries are held until the line goes idle,
+ * {@link AuditSyncOptions.maxEntries} are queued, or {@link AuditSyncOptions.maxDelayMs} has passed, so a
+ * batch of devices costs one audit call; with the line idle, a new entry is sent after a short pause.
  */
 import { migrate, type Db } from './db';
 import type { AuditEntry, AuditLog } from './audit';
@@ -18,9 +19,16 @@ const MIGRATIONS = [
 
 /** Where the entries go (core/salesforce/audit-records.ts over an org session). */
 export interface AuditSink {
-  /** Sends at most `batchSize` entries; @returns the REST calls made. @throws on any failure */
-  createEntries(entries: readonly AuditEntry[]): Promise<number>;
-  /** Upserts the station's chain head. @throws on any failure */
+  /**
+   * Sends at most 200 entries and the chain head `head` (the last of them) all-or-none: the org stores
+   * both or neither. @returns the REST calls made. @throws on any failure
+   */
+  sendWithHead(
+    stationId: string,
+    entries: readonly AuditEntry[],
+    head: { seq: number; hash: string },
+  ): Promise<number>;
+  /** Upserts the station's chain head alone. @throws on any failure */
   upsertHead(stationId: string, head: { seq: number; hash: string }): Promise<void>;
 }
 
@@ -32,8 +40,16 @@ export interface AuditSyncOptions {
   backoffMs?: number;
   /** Longest retry pause, ms. Default 300000. */
   maxBackoffMs?: number;
-  /** Pause between a new entry and its send, gathering the entries that follow, ms. Default 2000. */
+  /** Pause between a new entry and its send while the line is idle, gathering the entries that follow, ms. Default 2000. */
   gatherMs?: number;
+  /** Whether jobs are running: entries are then held (see {@link AuditSync.lineIdle}). Default: never busy. */
+  busy?: () => boolean;
+  /** While busy, send once this many entries are queued. Default 200 (one batch). */
+  maxEntries?: number;
+  /** While busy, longest hold of a queued entry, ms. Default 30000. */
+  maxDelayMs?: number;
+  /** Pause after the line goes idle, gathering a job's last entries, ms. Default 250. */
+  idleGatherMs?: number;
   /** Told about each failed attempt (e.g. to log it); the entries stay queued. */
   onError?: (e: unknown) => void;
 }
@@ -41,7 +57,7 @@ export interface AuditSyncOptions {
 /** Result of one {@link AuditSync.flush}. */
 export interface AuditFlush {
   sent: number;
-  /** REST calls made (entry batches, duplicate checks, the head upsert). */
+  /** REST calls made (entry batches with their head, duplicate checks). */
   calls: number;
 }
 
@@ -51,6 +67,7 @@ export class AuditSync {
   private running: Promise<AuditFlush> | undefined;
   private failures = 0;
   private started = false;
+  private callsMade = 0;
 
   constructor(
     private readonly db: Db,
@@ -74,6 +91,11 @@ export class AuditSync {
       .head_seq;
   }
 
+  /** REST calls made by this sender's flushes so far, failed attempts excluded (for the bench, issue 18). */
+  calls(): number {
+    return this.callsMade;
+  }
+
   /** Entries not yet acknowledged by the org. */
   pending(): number {
     return this.audit.head().seq - this.sentSeq();
@@ -84,7 +106,12 @@ export class AuditSync {
    * the running one). @throws the sink's error; what was acknowledged before it stays acknowledged
    */
   flush(): Promise<AuditFlush> {
-    this.running ??= this.doFlush().finally(() => (this.running = undefined));
+    this.running ??= this.doFlush()
+      .then((r) => {
+        this.callsMade += r.calls;
+        return r;
+      })
+      .finally(() => (this.running = undefined));
     return this.running;
   }
 
@@ -97,13 +124,16 @@ export class AuditSync {
     for (;;) {
       const batch = this.audit.entriesAfter(this.sentSeq(), size).filter((e) => e.seq <= upTo);
       if (batch.length === 0) break;
-      calls += await this.sink.createEntries(batch);
       const last = batch[batch.length - 1]!;
-      this.db.prepare('UPDATE audit_sync SET sent_seq = ? WHERE id = 1').run(last.seq);
+      calls += await this.sink.sendWithHead(this.stationId, batch, { seq: last.seq, hash: last.hash });
+      this.db
+        .prepare('UPDATE audit_sync SET sent_seq = ?, head_seq = ? WHERE id = 1')
+        .run(last.seq, last.seq);
       sent += batch.length;
     }
     const sentSeq = this.sentSeq();
     if (sentSeq > this.headSeq()) {
+      // entries acknowledged without their head (a database written before heads travelled with them)
       const e = this.audit.entriesAfter(sentSeq - 1, 1)[0]!;
       await this.sink.upsertHead(this.stationId, { seq: e.seq, hash: e.hash });
       calls++;
@@ -155,10 +185,35 @@ export class AuditSync {
     this.schedule(0);
   }
 
-  /** Schedules a flush after the gathering pause (or the backoff pause after a failure), unless one is scheduled. */
+  /**
+   * Schedules a flush, unless one is scheduled: after the backoff pause following a failure; while the line
+   * is busy, after {@link AuditSyncOptions.maxDelayMs} (at once when {@link AuditSyncOptions.maxEntries} are
+   * queued); otherwise after the gathering pause.
+   */
   kick(): void {
-    if (!this.started || this.timer) return;
-    this.schedule(this.failures === 0 ? (this.opts.gatherMs ?? 2000) : this.pause());
+    if (!this.started) return;
+    if (this.failures > 0) {
+      if (!this.timer) this.schedule(this.pause());
+      return;
+    }
+    if (this.opts.busy?.()) {
+      if (this.pending() >= (this.opts.maxEntries ?? 200)) this.reschedule(0);
+      else if (!this.timer) this.schedule(this.opts.maxDelayMs ?? 30_000);
+      return;
+    }
+    if (!this.timer) this.schedule(this.opts.gatherMs ?? 2000);
+  }
+
+  /** The line went idle (no job running): what was held is sent after {@link AuditSyncOptions.idleGatherMs}. */
+  lineIdle(): void {
+    if (!this.started || this.failures > 0 || this.pending() === 0) return;
+    this.reschedule(this.opts.idleGatherMs ?? 250);
+  }
+
+  private reschedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.schedule(ms);
   }
 
   private pause(): number {

@@ -1,15 +1,18 @@
 /**
  * The fleet-evidence records of a station in the org (docs/salesforce-setup.md §9, §10): audit entries as
- * `Station_Audit_Entry__c` (created in sObject Collections batches of at most 200, `allOrNone: false`,
- * docs/salesforce-wire.md §4.2; idempotent on the unique External ID `Entry_Key__c` = `<station ID>:<seq>`)
- * and the chain head as `Station_Chain_Head__c`, upserted on `Station_Id__c`; the org refuses a head that
- * goes back (validation rule `Head_Cannot_Go_Back`). Both objects name records with an AutoNumber, so no
+ * `Station_Audit_Entry__c` (created in sObject Collections batches of at most 200; idempotent on the unique
+ * External ID `Entry_Key__c` = `<station ID>:<seq>`) and the chain head as `Station_Chain_Head__c`, upserted on
+ * `Station_Id__c`; the org refuses a head that goes back (validation rule `Head_Cannot_Go_Back`). A batch and
+ * the head that closes it travel in ONE Composite call with `allOrNone: true` (docs/salesforce-wire.md §4.2),
+ * so the head is never stored without its entries. Both objects name records with an AutoNumber, so no
  * `Name` is sent (the org refuses a write to an AutoNumber field).
  */
 import { StationError } from '../../shared/errors';
 import type { AuditEntry } from '../records/audit';
 import type { AuditSink } from '../records/audit-sync';
 import type { RestApi } from './rest';
+
+type AuditRest = Pick<RestApi, 'call' | 'query' | 'apiVersion'>;
 
 /** At most this many records per sObject Collections call (docs/salesforce-wire.md §4.2). */
 export const AUDIT_BATCH_MAX = 200;
@@ -27,6 +30,58 @@ interface CollectionResult {
 }
 
 const PAYLOAD_MAX = 131_072; // Payload__c length (salesforce/…/Station_Audit_Entry__c/fields)
+
+interface CompositeSub {
+  body: unknown;
+  httpStatusCode: number;
+  referenceId: string;
+}
+
+/** Codes a record or subrequest gets only because another one failed under allOrNone. */
+const ROLLED_BACK = new Set(['ALL_OR_NONE_OPERATION_ROLLED_BACK', 'PROCESSING_HALTED']);
+
+const headFields = (head: OrgChainHead) => ({
+  Head_Seq__c: head.seq,
+  Head_Hash__c: head.hash,
+  Updated_At__c: new Date().toISOString(),
+});
+
+/** The first real reason in a Composite subrequest body or a Collections result list (rolled-back markers skipped). */
+function firstError(body: unknown): string | undefined {
+  if (!Array.isArray(body)) return undefined;
+  for (const item of body as Array<Record<string, unknown>>) {
+    const errs = Array.isArray(item?.errors) ? (item.errors as Array<Record<string, unknown>>) : [item];
+    for (const e of errs) {
+      const code = String(e?.statusCode ?? e?.errorCode ?? '');
+      if (code && !ROLLED_BACK.has(code)) return `${String(e?.message ?? '')} (${code})`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The entries refused as `DUPLICATE_VALUE` (already in the org); any other refusal throws.
+ * @throws StationError ORG_REJECTED
+ */
+function duplicatesOrThrow(
+  entries: readonly AuditEntry[],
+  results: readonly CollectionResult[],
+): AuditEntry[] {
+  const dup: AuditEntry[] = [];
+  results.forEach((r, i) => {
+    if (r.success) return;
+    const code = r.errors?.[0]?.statusCode;
+    if (code === 'DUPLICATE_VALUE') dup.push(entries[i]!);
+    else if (!code || !ROLLED_BACK.has(code)) {
+      throw new StationError(
+        'ORG_REJECTED',
+        `Salesforce refused audit entry ${entryKey(entries[i]!)}: ${r.errors?.[0]?.message ?? code ?? 'no reason given'}.`,
+        'Check that the Asset Station permission set (with the Station Audit Entry object) is assigned to the integration user; the entry stays queued and is sent again.',
+      );
+    }
+  });
+  return dup;
+}
 
 /** The org user of a session: 18-character User Id and, when known, username. */
 export interface OrgUser {
@@ -57,7 +112,7 @@ export class AuditRecords {
    * @param orgUser the session's user (`OrgSession.user`), written to `Org_User__c` of each entry.
    */
   constructor(
-    private readonly rest: Pick<RestApi, 'call' | 'query'>,
+    private readonly rest: AuditRest,
     private readonly orgUser?: OrgUser,
   ) {}
 
@@ -72,7 +127,88 @@ export class AuditRecords {
   async createEntries(entries: readonly AuditEntry[]): Promise<number> {
     if (entries.length === 0) return 0;
     if (entries.length > AUDIT_BATCH_MAX) throw new RangeError(`at most ${AUDIT_BATCH_MAX} entries per call`);
-    const records = entries.map((e) => ({
+    const records = this.entryRecords(entries);
+    const results = await this.rest.call<CollectionResult[]>(
+      {
+        method: 'POST',
+        url: '/composite/sobjects',
+        body: JSON.stringify({ allOrNone: false, records }),
+        headers: { 'content-type': 'application/json' },
+      },
+      `send ${entries.length} audit entries`,
+    );
+    const dup = duplicatesOrThrow(entries, results);
+    if (dup.length === 0) return 1;
+    await this.checkDuplicates(dup);
+    return 2;
+  }
+
+  /**
+   * Sends a batch (at most {@link AUDIT_BATCH_MAX} entries) and the chain head it ends with in ONE Composite
+   * call, `allOrNone: true`: the org stores both or neither (the outer allOrNone overrides the Collections
+   * subrequest's, https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-allornone.html),
+   * so the head never gets ahead of the entries. A batch the org partly holds already (replayed after a lost
+   * answer: `DUPLICATE_VALUE` on `Entry_Key__c`) costs one query to check the stored hashes, then one more
+   * Composite call with the entries not yet there and the head.
+   * @returns the number of REST calls made (1; 3 after a replay, or 2 when every entry was there already).
+   * @throws StationError AUDIT_BROKEN (the org holds another hash under one of the keys), ORG_REJECTED (an
+   *   entry or the head refused, e.g. `Head_Cannot_Go_Back`), or as RestApi.call
+   */
+  async sendWithHead(stationId: string, entries: readonly AuditEntry[], head: OrgChainHead): Promise<number> {
+    if (entries.length > AUDIT_BATCH_MAX) throw new RangeError(`at most ${AUDIT_BATCH_MAX} entries per call`);
+    if (entries.length === 0) {
+      await this.upsertHead(stationId, head);
+      return 1;
+    }
+    const base = `/services/data/v${this.rest.apiVersion}`;
+    const res = await this.rest.call<{ compositeResponse: CompositeSub[] }>(
+      {
+        method: 'POST',
+        url: '/composite',
+        body: JSON.stringify({
+          allOrNone: true,
+          compositeRequest: [
+            {
+              method: 'POST',
+              url: `${base}/composite/sobjects`,
+              referenceId: 'entries',
+              body: { allOrNone: true, records: this.entryRecords(entries) },
+            },
+            {
+              method: 'PATCH',
+              url: `${base}/sobjects/Station_Chain_Head__c/Station_Id__c/${encodeURIComponent(stationId)}`,
+              referenceId: 'head',
+              body: headFields(head),
+            },
+          ],
+        }),
+        headers: { 'content-type': 'application/json' },
+      },
+      `send ${entries.length} audit entries and the chain head of station ${stationId}`,
+    );
+    const [sub, headSub] = res.compositeResponse ?? [];
+    const results = Array.isArray(sub?.body) ? (sub.body as CollectionResult[]) : [];
+    const recordsOk = results.length === entries.length && results.every((r) => r.success);
+    if (recordsOk && headSub && headSub.httpStatusCode < 300) return 1;
+    if (!recordsOk && results.length === entries.length) {
+      const dup = duplicatesOrThrow(entries, results);
+      if (dup.length > 0) {
+        await this.checkDuplicates(dup);
+        const rest = entries.filter((e) => !dup.includes(e));
+        return 2 + (await this.sendWithHead(stationId, rest, head));
+      }
+    }
+    const why = firstError(headSub?.body) ?? firstError(sub?.body) ?? 'no reason given';
+    throw new StationError(
+      'ORG_REJECTED',
+      `Salesforce refused audit entries ${entryKey(entries[0]!)}–${head.seq} with the chain head: ${why}.`,
+      'Check that the Asset Station permission set (with the Station Audit Entry and Station Chain Head objects) is assigned to the integration user; the entries stay queued and are sent again.',
+    );
+  }
+
+  /** The `Station_Audit_Entry__c` records of entries (no `Name`: an AutoNumber). */
+  private entryRecords(entries: readonly AuditEntry[]): Array<Record<string, unknown>> {
+    return entries.map((e) => ({
       attributes: { type: 'Station_Audit_Entry__c' },
       Entry_Key__c: entryKey(e),
       Station_Id__c: e.stationId,
@@ -87,29 +223,10 @@ export class AuditRecords {
       Payload__c: JSON.stringify({ jobId: e.jobId ?? null, data: e.data ?? {} }).slice(0, PAYLOAD_MAX),
       Occurred_At__c: e.at,
     }));
-    const results = await this.rest.call<CollectionResult[]>(
-      {
-        method: 'POST',
-        url: '/composite/sobjects',
-        body: JSON.stringify({ allOrNone: false, records }),
-        headers: { 'content-type': 'application/json' },
-      },
-      `send ${entries.length} audit entries`,
-    );
-    const dup: AuditEntry[] = [];
-    results.forEach((r, i) => {
-      if (r.success) return;
-      const code = r.errors?.[0]?.statusCode;
-      if (code === 'DUPLICATE_VALUE') dup.push(entries[i]!);
-      else {
-        throw new StationError(
-          'ORG_REJECTED',
-          `Salesforce refused audit entry ${entryKey(entries[i]!)}: ${r.errors?.[0]?.message ?? code ?? 'no reason given'}.`,
-          'Check that the Asset Station permission set (with the Station Audit Entry object) is assigned to the integration user; the entry stays queued and is sent again.',
-        );
-      }
-    });
-    if (dup.length === 0) return 1;
+  }
+
+  /** Checks with one query that the org's entries under the keys of `dup` hold the same hashes. @throws AUDIT_BROKEN */
+  private async checkDuplicates(dup: readonly AuditEntry[]): Promise<void> {
     const stored = await this.rest.query(
       // OR of equalities rather than IN: the same in SOQL, and within the emulator's subset
       `SELECT Entry_Key__c, Entry_Hash__c FROM Station_Audit_Entry__c WHERE ${dup
@@ -127,7 +244,6 @@ export class AuditRecords {
         );
       }
     }
-    return 2;
   }
 
   /**
@@ -140,11 +256,7 @@ export class AuditRecords {
       {
         method: 'PATCH',
         url: `/sobjects/Station_Chain_Head__c/Station_Id__c/${encodeURIComponent(stationId)}`,
-        body: JSON.stringify({
-          Head_Seq__c: head.seq,
-          Head_Hash__c: head.hash,
-          Updated_At__c: new Date().toISOString(),
-        }),
+        body: JSON.stringify(headFields(head)),
         headers: { 'content-type': 'application/json' },
       },
       `record the audit chain head of station ${stationId}`,
@@ -169,15 +281,14 @@ export class AuditRecords {
  * ORG_NOT_CONNECTED / ORG_CONFIG while there is none — the audit sync then keeps the entries queued and
  * retries later.
  */
-export function orgAuditSink(
-  session: () => Promise<{ rest: Pick<RestApi, 'call' | 'query'>; user: OrgUser }>,
-): AuditSink {
+export function orgAuditSink(session: () => Promise<{ rest: AuditRest; user: OrgUser }>): AuditSink {
   const records = async () => {
     const s = await session();
     return new AuditRecords(s.rest, s.user);
   };
   return {
-    createEntries: async (entries) => (await records()).createEntries(entries),
+    sendWithHead: async (stationId, entries, head) =>
+      (await records()).sendWithHead(stationId, entries, head),
     upsertHead: async (stationId, head) => (await records()).upsertHead(stationId, head),
   };
 }

@@ -40,6 +40,11 @@ export class RestApi {
     private readonly opts: RestOptions = {},
   ) {}
 
+  /** The session's API version, like `62.0` (the `vNN.N` of `/services/data`, e.g. for Composite subrequest URLs). */
+  get apiVersion(): string {
+    return this.session.conn.version;
+  }
+
   /**
    * One REST call; `req.url` is relative to `/services/data/vNN.N`.
    * @param doing what the call is for, in the user's words ("upsert the Asset of device X").

@@ -1,6 +1,7 @@
 /**
  * The Composite resource of the emulator (docs/salesforce-wire.md §4.2, §8): up to 25 subrequests in order,
- * later ones referring to earlier results; with `allOrNone`, one failure rolls everything back.
+ * later ones referring to earlier results; with `allOrNone`, one failure rolls everything back — a record
+ * refused inside an sObject Collections subrequest included, whatever that subrequest's own `allOrNone`.
  */
 import { ApiError } from './api-error';
 import { asObject, type RestCtx, type RestRequest, type RestResult } from './rest-common';
@@ -67,11 +68,20 @@ export function composite(
       const m = /^\/services\/data\/(v\d+\.\d)(\/.*)?$/.exec(url.pathname);
       if (!m) throw new ApiError(400, 'NOT_FOUND', `The requested resource does not exist`);
       const segs = (m[2] ?? '').split('/').filter(Boolean).map(decodeURIComponent);
-      const subBody = s.body === undefined ? undefined : JSON.parse(subst(JSON.stringify(s.body)));
+      let subBody: unknown = s.body === undefined ? undefined : JSON.parse(subst(JSON.stringify(s.body)));
+      const isCollection = segs[0] === 'composite' && segs[1] === 'sobjects';
+      // the Composite's allOrNone overrides a Collections subrequest's (docs/salesforce-wire.md §4.2 [C ALLN])
+      if (allOrNone && isCollection && subBody && typeof subBody === 'object')
+        subBody = { ...(subBody as Record<string, unknown>), allOrNone: true };
       res = dispatch(
         { ...ctx, version: m[1]! },
         { method: String(s.method ?? 'GET').toUpperCase(), segs, query: url.searchParams, body: subBody },
       );
+      // a refused record of a Collections subrequest fails the whole Composite under allOrNone
+      if (allOrNone && isCollection && res.status < 300 && Array.isArray(res.body)) {
+        const refused = (res.body as Array<{ success?: boolean }>).some((r) => r && r.success === false);
+        if (refused) res = { status: 400, body: res.body };
+      }
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       res = { status: e.status, body: e.body() };

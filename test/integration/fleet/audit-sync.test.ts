@@ -1,7 +1,8 @@
 /**
- * Audit sync against the org emulator over real HTTP (docs/salesforce-setup.md §10): batches of 200 per
- * Collections call, the head upserted after, an outage retried with backoff, a batch replayed after a lost
- * answer stored once, a rewritten local entry refused as AUDIT_BROKEN, the queue surviving a restart.
+ * Audit sync against the org emulator over real HTTP (docs/salesforce-setup.md §10): batches of 200, each
+ * with its chain head in one all-or-none Composite call, an outage retried with backoff, a batch replayed
+ * after a lost answer stored once, a rewritten local entry refused as AUDIT_BROKEN, the queue surviving a
+ * restart, entries held while the line is busy.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,12 +50,12 @@ const orgHead = (stationId: string) =>
   suite.emu.records('Station_Chain_Head__c').find((r) => r.Station_Id__c === stationId);
 
 describe('audit sync', () => {
-  it('sends 450 entries in 3 Collections calls + 1 head upsert; every field and hash lands', async () => {
+  it('sends 450 entries in 3 Composite calls, each batch with its head; every field and hash lands', async () => {
     const s = await station('ST-SYNC-A');
     append(s.audit, 450);
     const sync = s.sync();
     expect(sync.pending()).toBe(450);
-    expect(await sync.flush()).toEqual({ sent: 450, calls: 4 });
+    expect(await sync.flush()).toEqual({ sent: 450, calls: 3 });
     expect(sync.pending()).toBe(0);
     const stored = orgEntries('ST-SYNC-A');
     expect(stored).toHaveLength(450);
@@ -93,7 +94,7 @@ describe('audit sync', () => {
     expect(orgHead('ST-SYNC-B')!.Head_Seq__c).toBe(25);
   });
 
-  it("a job's entries, appended one by one, travel together after the gathering pause: one Collections call + the head", async () => {
+  it("a job's entries, appended one by one, travel together after the gathering pause: one call with the head", async () => {
     const s = await station('ST-SYNC-G');
     const sync = s.sync({ gatherMs: 1000 });
     sync.start(); // nothing queued: no call until an entry comes
@@ -105,7 +106,8 @@ describe('audit sync', () => {
     await expect.poll(() => sync.pending(), { timeout: 20_000, interval: 50 }).toBe(0);
     await sync.stop();
     expect(orgEntries('ST-SYNC-G')).toHaveLength(15);
-    expect(suite.emu.stats().apiUsed - before).toBe(2); // not 15 × 2
+    expect(suite.emu.stats().apiUsed - before).toBe(1); // not 15 × 2
+    expect(orgHead('ST-SYNC-G')!.Head_Seq__c).toBe(15);
   });
 
   it('a batch replayed after a lost answer is stored once (idempotent on Entry_Key__c)', async () => {
@@ -118,7 +120,7 @@ describe('audit sync', () => {
     expect(sync.sentSeq()).toBe(0);
     const again = await sync.flush();
     expect(again.sent).toBe(30);
-    expect(again.calls).toBe(4); // batch 1 (duplicates) + the hash check + batch 2 + head
+    expect(again.calls).toBe(4); // batch 1 (duplicates) + the hash check + its head alone + batch 2 with its head
     const keys = orgEntries('ST-SYNC-C').map((r) => r.Entry_Key__c);
     expect(keys).toHaveLength(30);
     expect(new Set(keys).size).toBe(30);
@@ -136,10 +138,12 @@ describe('audit sync', () => {
     expect(err.code).toBe('AUDIT_BROKEN');
     expect(err.message).toContain('ST-SYNC-D:1');
     expect(sync2.pending()).toBe(4);
-    // allOrNone false: the new key 4 is stored, but the org's first three entries keep their original hashes
+    // all-or-none: the new key 4 is not stored either, the org's three entries and head keep their hashes
     const byKey = new Map(orgEntries('ST-SYNC-D').map((r) => [r.Entry_Key__c, r.Entry_Hash__c]));
     const first = s.audit.entries();
     for (const i of [0, 1, 2]) expect(byKey.get(`ST-SYNC-D:${i + 1}`)).toBe(first[i]!.hash);
+    expect(byKey.has('ST-SYNC-D:4')).toBe(false);
+    expect(orgHead('ST-SYNC-D')).toMatchObject({ Head_Seq__c: 3, Head_Hash__c: first[2]!.hash });
   });
 
   it('the queue survives a restart: entries appended while offline are sent by the next process', async () => {
@@ -152,7 +156,7 @@ describe('audit sync', () => {
     const s2 = await station('ST-SYNC-E', s.dir, s.secrets);
     const sync = s2.sync();
     expect(sync.pending()).toBe(7);
-    expect(await sync.flush()).toEqual({ sent: 7, calls: 2 });
+    expect(await sync.flush()).toEqual({ sent: 7, calls: 1 });
     expect(orgEntries('ST-SYNC-E')).toHaveLength(12);
     expect(orgHead('ST-SYNC-E')!.Head_Seq__c).toBe(12);
   });
@@ -164,5 +168,52 @@ describe('audit sync', () => {
     const err = await caught(s.org.upsertHead('ST-SYNC-F', { seq: 2, hash: s.audit.entries()[1]!.hash }));
     expect(err.code).toBe('ORG_REJECTED');
     expect(orgHead('ST-SYNC-F')!.Head_Seq__c).toBe(6);
+  });
+
+  it('a head the org refuses rolls its entries back too: the head never gets ahead of the entries, nor they without it', async () => {
+    const s = await station('ST-SYNC-H');
+    await s.org.upsertHead('ST-SYNC-H', { seq: 100, hash: 'f'.repeat(64) }); // the org's anchor is far ahead
+    append(s.audit, 3);
+    const err = await caught(s.sync().flush());
+    expect(err.code).toBe('ORG_REJECTED');
+    expect(orgEntries('ST-SYNC-H')).toHaveLength(0); // the Collections subrequest was rolled back with the head
+    expect(orgHead('ST-SYNC-H')!.Head_Seq__c).toBe(100);
+  });
+
+  it('while the line is busy entries are held, then sent in one call when it goes idle; a full batch goes at once', async () => {
+    const s = await station('ST-SYNC-I');
+    let busy = true;
+    const sync = s.sync({ gatherMs: 20, idleGatherMs: 20, maxEntries: 10, busy: () => busy });
+    sync.start();
+    const before = suite.emu.stats().apiUsed;
+    append(s.audit, 6);
+    await new Promise((r) => setTimeout(r, 300)); // far past gatherMs: still held
+    expect(sync.pending()).toBe(6);
+    expect(suite.emu.stats().apiUsed - before).toBe(0);
+    append(s.audit, 4); // 10 queued = maxEntries: sent although the line is busy
+    await expect.poll(() => sync.pending(), { timeout: 20_000, interval: 20 }).toBe(0);
+    expect(suite.emu.stats().apiUsed - before).toBe(1);
+    append(s.audit, 3);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sync.pending()).toBe(3);
+    busy = false;
+    sync.lineIdle();
+    await expect.poll(() => sync.pending(), { timeout: 20_000, interval: 20 }).toBe(0);
+    await sync.stop();
+    expect(suite.emu.stats().apiUsed - before).toBe(2);
+    expect(orgEntries('ST-SYNC-I')).toHaveLength(13);
+    expect(orgHead('ST-SYNC-I')!.Head_Seq__c).toBe(13);
+  });
+
+  it('while busy, stop with a drain still sends what was held', async () => {
+    const s = await station('ST-SYNC-J');
+    const sync = s.sync({ gatherMs: 20, busy: () => true });
+    sync.start();
+    append(s.audit, 5);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sync.pending()).toBe(5);
+    await sync.stop({ drainMs: 10_000 });
+    expect(sync.pending()).toBe(0);
+    expect(orgEntries('ST-SYNC-J')).toHaveLength(5);
   });
 });
