@@ -68,6 +68,8 @@ export class AuditSync {
   private failures = 0;
   private started = false;
   private callsMade = 0;
+  /** The timer is a gathering pause begun while the line was idle. */
+  private gathering = false;
 
   constructor(
     private readonly db: Db,
@@ -198,10 +200,14 @@ export class AuditSync {
     }
     if (this.opts.busy?.()) {
       if (this.pending() >= (this.opts.maxEntries ?? 200)) this.reschedule(0);
-      else if (!this.timer) this.schedule(this.opts.maxDelayMs ?? 30_000);
+      // a gathering pause begun while the line was idle becomes a hold: a job started meanwhile
+      else if (!this.timer || this.gathering) this.reschedule(this.opts.maxDelayMs ?? 30_000);
       return;
     }
-    if (!this.timer) this.schedule(this.opts.gatherMs ?? 2000);
+    if (!this.timer) {
+      this.schedule(this.opts.gatherMs ?? 2000);
+      this.gathering = true;
+    }
   }
 
   /** The line went idle (no job running): what was held is sent after {@link AuditSyncOptions.idleGatherMs}. */
@@ -222,6 +228,7 @@ export class AuditSync {
   }
 
   private schedule(ms: number): void {
+    this.gathering = false;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (!this.started) return;
