@@ -80,7 +80,7 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
   const org = services.org(config);
   const census = new StepCensus(); // where the jobs are, for the org batches (issue 18)
   const live = new Set<string>(); // jobs queued or running: the audit sync holds entries meanwhile
-  let auditSync: AuditSync | undefined;
+  const late: { auditSync?: AuditSync } = {}; // set below, once the org service exists
   const runner = new JobRunner({
     journal: d.journal,
     audit,
@@ -92,7 +92,7 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
     onJob: (job) => {
       census.job(job);
       if (job.state === 'queued' || job.state === 'running') live.add(job.id);
-      else if (live.delete(job.id) && live.size === 0) auditSync?.lineIdle();
+      else if (live.delete(job.id) && live.size === 0) late.auditSync?.lineIdle();
       d.emit('job', job);
     },
     onStep: (jobId, bayId, step) => {
@@ -109,7 +109,8 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
   // path (issue 18: a cold first device cost ~2× a warm one). A failure is left for the job to report.
   bays.once('bay', () => void pki().catch(() => undefined));
   bays.on('arrived', (bayId: string) => runner.onArrived(bayId));
-  auditSync = startAuditSync(d, audit, org, () => live.size > 0);
+  const auditSync = startAuditSync(d, audit, org, () => live.size > 0);
+  if (auditSync) late.auditSync = auditSync;
   const orgConnection = new OrgConnection({
     // a fresh login retries the waiting audit entries at once, not after the backoff pause
     org: { ...org, connect: () => org.connect().finally(() => auditSync?.wake()) },
