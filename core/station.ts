@@ -313,6 +313,14 @@ export class Station implements StationMethods {
   // ---- lifecycle ----
 
   /**
+   * Stops every running job as `interrupted` (each resumes on the next Start) and resolves with the
+   * stopped jobs; the station stays open. For a shutdown the operator asked for (Ctrl-C on the CLI).
+   */
+  async interruptJobs(): Promise<Job[]> {
+    return (await this.wired?.runner.interruptAll()) ?? [];
+  }
+
+  /**
    * Cancels running jobs, stops watching, stops the audit sync (sending what is queued when the org is
    * reachable, waiting at most {@link AUDIT_DRAIN_MS}) and closes the database. Idempotent.
    */

@@ -10,6 +10,7 @@ import { usageError, type CliContext } from '../context';
 import { openStation } from '../open-station';
 import { locatorOption } from '../options';
 import { provisionWithProgress, recordsTable, stdoutOutput, verifyBays, verifyLines } from '../run-jobs';
+import { EXIT_INTERRUPTED, interruptOnCtrlC, printInterrupted } from '../interrupt';
 import { readSecret } from '../secrets-prompt';
 
 /** Collects a repeated --port, checking each locator as it is parsed (a bad one is a usage error). */
@@ -51,6 +52,7 @@ export function register(program: Command, ctx: () => CliContext): void {
         ? await readSecret(ADMIN_PIN_ENV, 'Admin PIN (re-provision override): ')
         : undefined;
       const station = await openStation(c);
+      const stop = interruptOnCtrlC(station, out);
       try {
         // The org is reached when a job first needs it (stored session, or the JWT bearer flow).
         const bays = [];
@@ -59,10 +61,19 @@ export function register(program: Command, ctx: () => CliContext): void {
           ...(o.workOrder ? { workOrder: o.workOrder } : {}),
           ...(o.account ? { accountId: o.account } : {}),
         };
+        if (stop.requested()) {
+          process.exitCode = EXIT_INTERRUPTED; // Ctrl-C before any job started: nothing was done
+          return;
+        }
         const { outcomes, records } = await provisionWithProgress(station, bays, out, {
           inputs,
           ...(o.reprovision ? { reprovision: true, adminPin } : {}),
         });
+        if (stop.requested()) {
+          printInterrupted(outcomes, out);
+          process.exitCode = EXIT_INTERRUPTED;
+          return;
+        }
         c.info(recordsTable(records));
         if (out.json)
           out.write(
@@ -83,6 +94,7 @@ export function register(program: Command, ctx: () => CliContext): void {
         }
       } finally {
         await station.close();
+        stop.dispose();
       }
     });
 

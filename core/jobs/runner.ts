@@ -25,7 +25,7 @@ import { authorityText, type AdminPin } from '../operators/admin-pin';
 import { auditJob } from './job-audit';
 import { Preflight, preflightError } from './preflight';
 import { quarantinedJob, revokedSinceProvisioned } from './quarantine';
-import { runJob, type RunnerDeps } from './saga';
+import { JOB_INTERRUPTED, runJob, type RunnerDeps } from './saga';
 import type { JobMemory } from './steps/context';
 import { PROVISION_JOB } from './steps';
 import { VERIFY_JOB, verifyReport } from './steps/verify';
@@ -251,6 +251,16 @@ export class JobRunner {
   /** Auto mode was switched on: acts on the devices already waiting on ready bays. */
   autoModeOn(): void {
     for (const b of this.deps.bays.list()) if (b.status === 'ready') this.onArrived(b.id);
+  }
+
+  /**
+   * Stops every running job as `interrupted` (journaled and audited; each resumes from its last
+   * finished step on the next Start) and resolves with the stopped jobs once they have all stopped.
+   */
+  async interruptAll(): Promise<Job[]> {
+    const running = [...this.running.values()];
+    for (const r of running) r.abort.abort(JOB_INTERRUPTED);
+    return Promise.all(running.map((r) => r.done));
   }
 
   /** Cancels every running job and waits until they have stopped. */

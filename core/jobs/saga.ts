@@ -17,6 +17,7 @@ import { auditJob } from './job-audit';
 import { RECONNECT_WINDOW_MS, recover } from './recovery';
 import { cancelStep, failStep, runStep, type RunScope } from './run-step';
 import { deviceOpenOptions } from '../settings';
+import { stepLabel } from '../../shared/step-labels';
 import type { JobMemory } from './steps/context';
 
 /** What the runner needs. */
@@ -180,10 +181,27 @@ async function stepToEnd(
   }
 }
 
+/**
+ * The abort reason that stops a job as `interrupted` (the station is shutting down, e.g. Ctrl-C on the
+ * CLI) rather than `cancelled`: the job resumes from its last finished step on the next Start.
+ */
+export const JOB_INTERRUPTED = 'interrupted';
+
 /** Journals and audits how the run ended. */
 function finish(scope: RunScope, end: JobEnd): void {
   const { journal, jobId } = scope;
-  if (end.kind === 'cancelled') {
+  if (end.kind === 'cancelled' && scope.signal.reason === JOB_INTERRUPTED) {
+    const steps = journal.steps(jobId);
+    const done = steps.filter((s) => s.state === 'done').map((s) => s.name);
+    const at = steps.find((s) => s.state !== 'done' && s.state !== 'skipped');
+    const err = new StationError(
+      'CANCELLED',
+      `Stopped during '${stepLabel(at?.name ?? 'identify')}': ${describeState(done)}.`,
+      'Run provision again (or press Retry) to finish from there.',
+    ).toShape();
+    journal.setJobState(jobId, 'interrupted', err);
+    scope.audit('job.interrupted', { reason: 'the operator stopped the station', completed: done });
+  } else if (end.kind === 'cancelled') {
     const done = journal
       .steps(jobId)
       .filter((s) => s.state === 'done')

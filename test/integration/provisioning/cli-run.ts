@@ -21,8 +21,11 @@ export interface CliHome {
   stop(): Promise<void>;
 }
 
-/** Prepares a fresh home (development CA, JWT key, config for the emulator) and starts `count` devices. */
-export async function startCliHome(passphrase: string, count: number): Promise<CliHome> {
+/**
+ * Prepares a fresh home (development CA, JWT key, config for the emulator) and starts `count` devices
+ * whose key generation takes `keygenDelayMs` (ms).
+ */
+export async function startCliHome(passphrase: string, count: number, keygenDelayMs = 100): Promise<CliHome> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-home-'));
   const vault = FileVault.inHome(home, passphrase);
   const org = await startOrgEmulator({
@@ -35,7 +38,7 @@ export async function startCliHome(passphrase: string, count: number): Promise<C
     home,
     count,
     keyAlgorithms: ['RSA-2048'],
-    keygenDelayMs: 100,
+    keygenDelayMs,
     transport: 'pty',
   });
   return {
