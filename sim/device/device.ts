@@ -123,6 +123,10 @@ export class SimDevice implements SimHandle {
             this.pendingReset = this.reset(downMs);
             return 'reset';
           }
+          if (f.strayOn && f.strayOn.command === cmd) {
+            if (f.strayOn.once !== false) delete f.strayOn;
+            return 'stray';
+          }
           return 'run';
         },
         delayMs: () => this.faults.slowMs ?? 0,

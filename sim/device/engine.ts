@@ -37,8 +37,11 @@ export type CommandHandler = (
 
 /** Hooks that let the simulator inject faults at protocol level. */
 export interface EngineHooks {
-  /** Called with a complete request before it runs; return 'drop' to never answer it, 'reset' to abort. */
-  beforeRun?(cmd: CommandName): 'run' | 'drop' | 'reset';
+  /**
+   * Called with a complete request before it runs; return 'drop' to never answer it, 'reset' to abort,
+   * 'stray' to answer with an OK frame carrying another id (and not run it).
+   */
+  beforeRun?(cmd: CommandName): 'run' | 'drop' | 'reset' | 'stray';
   /** Extra delay before responding (ms). */
   delayMs?(): number;
   /** A log line to print before each response (log noise), or undefined. */
@@ -152,6 +155,8 @@ export class DeviceEngine {
 
   private async run(id: number, cmd: CommandName, body: Uint8Array): Promise<void> {
     const decision = this.hooks.beforeRun?.(cmd) ?? 'run';
+    if (decision === 'stray')
+      this.emit([{ id: id ^ 0x8000, type: 'OK', seq: 1, total: 1, payload: new Uint8Array(0) }]);
     if (decision !== 'run') return;
     this.stats.requests++;
     this.busyId = id;

@@ -17,6 +17,11 @@ export interface DeviceFaults {
   splitWrites?: boolean;
   /** The device resets (port disappears, then returns at the same path) when it receives this command. */
   resetOn?: { command: CommandName; downMs?: number; once?: boolean };
+  /**
+   * The device answers this command with a stray frame instead (an OK carrying an id no request had: a
+   * protocol error for the station) and does not run it (issue 11: the garbled-frame recovery path).
+   */
+  strayOn?: { command: CommandName; once?: boolean };
   /** Extra delay in ms before every response (no PROG frames meanwhile). */
   slowMs?: number;
   /** The device never answers these commands (true = any command). */

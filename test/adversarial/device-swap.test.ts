@@ -124,4 +124,41 @@ describe('adversarial: device swapped between runs of a job', () => {
     expect(ok.state).toBe('succeeded');
     expect(env.sim.device(uid).snapshot().assetId).toBe(env.org.assets()[0]!.Id);
   }, 60_000);
+
+  it('a stray frame, then another UID in HELLO on the recovery reopen: DEVICE_MISMATCH, nothing written', async () => {
+    const env = await startEmbedded({ home: tmp(), devices: 2, keygenDelayMs: 50, watch: false });
+    envs.push(env);
+    const [bay] = await env.station.listBays({});
+    const uid = bay!.device!.uid;
+    const link = bay!.locator.slice('serial:'.length);
+    const other = env.sim.devices.find((d) => d.uid !== uid)!;
+    // The job's device answers PUT_CERT with a frame no request carried (a protocol error); by the time
+    // the station reopens the port to retry, another board is on it.
+    env.sim.device(uid).setFaults({ strayOn: { command: 'PUT_CERT' } });
+    const off = env.station.subscribe((event, payload) => {
+      const step = (payload as { step?: { name: string; state: string } }).step;
+      if (event === 'step' && step?.name === 'install-cert' && step.state === 'running')
+        swapLink(link, other.locator.slice('serial:'.length));
+    });
+    const job = await env.station.waitForJob(
+      (await env.station.startJob({ bayId: bay!.id, kind: 'provision' })).id,
+    );
+    off();
+    expect(job.state).toBe('failed');
+    expect(job.error?.code).toBe('DEVICE_MISMATCH');
+    expect(job.error?.message).toContain(other.uid);
+    expect(job.steps.find((s) => s.name === 'install-cert')?.state).not.toBe('done');
+    // the stray frame did happen (the fault was consumed) and nothing reached either board afterwards
+    expect(env.sim.device(uid).faults.strayOn).toBeUndefined();
+    expect(env.sim.device(uid).snapshot().certInstalled).toBe(false);
+    const snap = env.sim.device(other.uid).snapshot();
+    expect(snap.keyPresent).toBe(false);
+    expect(snap.certInstalled).toBe(false);
+    expect(snap.assetId).toBeUndefined();
+    expect(env.org.assets()).toHaveLength(0);
+    const audited = env.station.db
+      .prepare(`SELECT action FROM audit WHERE action = 'device.mismatch' AND job_id = ?`)
+      .all(job.id);
+    expect(audited.length).toBeGreaterThan(0);
+  }, 60_000);
 });
