@@ -7,7 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { CaInfo } from '../../shared/domain';
-import { openStationDb, type Db } from '../records/db';
+import { durable, openStationDb, type Db } from '../records/db';
 import type { SecretStore } from '../secrets';
 import { initCaFiles, type CaInitOptions } from './ca-init';
 import { assertSignerMatches, openConfiguredSigner } from './ca-open';
@@ -323,13 +323,16 @@ export class StationCa {
   /**
    * Revokes a certificate (by serial) or every certificate of a device (by UID): records each
    * revocation (and the `ca.revoke` audit event, when `audit` is given) in one transaction, then
-   * publishes a new CRL. Certificates already revoked are left as they are (ca-revoke.ts).
+   * publishes a new CRL; the revocations are on disk (WAL fsync, records/db.ts durable) before it returns.
+   * Certificates already revoked are left as they are (ca-revoke.ts).
    * @throws StationError BAD_REQUEST (reason), NOT_FOUND (no such certificate or device); when the CRL
    *   cannot be signed (HSM away) the revocation stays recorded and the signer's error is thrown with a
    *   remedy to run `ca crl` later.
    */
   async revoke(target: RevokeTarget, opts: RevokeOptions): Promise<RevokeOutcome> {
     const result = recordRevocations(this.db, this.index, this.revocations, target, opts);
+    // on disk before it is reported (synchronous=NORMAL: a commit survives a power cut once synced, db.ts)
+    await durable(this.db);
     try {
       return { ...result, crl: await this.publishCrl() };
     } catch (e) {

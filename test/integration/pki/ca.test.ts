@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStationDb, type Db } from '../../../core/records/db';
+import { openStationDb, walSyncCount, type Db } from '../../../core/records/db';
 import { FileVault } from '../../../core/secrets';
 import {
   FileKeySigner,
@@ -170,6 +170,15 @@ describe('StationCa with an ECDSA P-256 CA', () => {
     expect(ca.findIssued(uid)?.serial).toBe(first.serial);
     expect(ca.findByKey(first.keyFingerprint)?.deviceUid).toBe(uid);
     expect(ca.findIssued(uid)?.certDer?.length).toBeGreaterThan(100);
+  });
+
+  it('a revocation is on disk (WAL fsync) before revoke reports it, like a job step (power-loss window)', async () => {
+    const uid = 'dev-revoke-durable';
+    await ca.issue(await csrFor('p256', uid), { deviceUid: uid });
+    const before = walSyncCount(db);
+    const out = await ca.revoke({ deviceUid: uid }, { reason: 'keyCompromise' });
+    expect(out.revoked).toHaveLength(1);
+    expect(walSyncCount(db)).toBeGreaterThan(before);
   });
 
   it('refuses a key already certified for another device as a clone', async () => {
