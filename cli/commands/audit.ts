@@ -86,7 +86,8 @@ export function register(program: Command, ctx: () => CliContext): void {
                 ? r.orgHead
                   ? `Salesforce anchor: entry ${r.orgHead.seq} matches`
                   : 'Salesforce holds no anchor for this station yet'
-                : `Salesforce anchor not checked: ${r.orgUnchecked}`,
+                : `Salesforce anchor not checked: ${r.orgUnchecked}\n` +
+                  "what to do: the local chain above is verified; to also compare it with the org's copy of this station's chain head, connect the station to its org (asset-station org status, then org login if asked) and run audit verify again",
             ].join('\n'),
         );
       } finally {

@@ -41,25 +41,35 @@ function withFilters(cmd: Command): Command {
     .option('--limit <n>', 'at most n records');
 }
 
-/** Column header matching {@link recordLine}. */
-const RECORD_HEADER = [
-  'started (UTC)'.padEnd(19),
-  'kind'.padEnd(9),
-  'outcome'.padEnd(11),
-  'device UID'.padEnd(18),
-  'Asset ID'.padEnd(18),
-  'cert serial'.padEnd(13),
-  'time',
-].join('  ');
+/**
+ * Column header matching {@link recordLine}; `uidWidth` is the device column's width in characters
+ * (18, or the longest UID listed: an nRF91 IMEI ID is 20).
+ */
+function recordHeader(uidWidth: number): string {
+  return [
+    'started (UTC)'.padEnd(19),
+    'kind'.padEnd(9),
+    'outcome'.padEnd(11),
+    'device UID'.padEnd(uidWidth),
+    'Asset ID'.padEnd(18),
+    'cert serial'.padEnd(13),
+    'time',
+  ].join('  ');
+}
+
+/** Width of the device column for these records. */
+function uidWidth(records: ProvisioningRecord[]): number {
+  return Math.max(18, ...records.map((r) => r.deviceUid.length));
+}
 
 /** One line per record for people. */
-function recordLine(r: ProvisioningRecord): string {
+function recordLine(r: ProvisioningRecord, width = uidWidth([r])): string {
   const secs = r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)} s` : '';
   return [
     r.startedAt.slice(0, 19).replace('T', ' '),
     r.kind.padEnd(9),
     r.outcome.padEnd(11),
-    r.deviceUid.padEnd(18),
+    r.deviceUid.padEnd(width),
     (r.assetId ?? '-').padEnd(18),
     (r.certSerial ? r.certSerial.slice(0, 12) + '…' : '-').padEnd(13),
     secs,
@@ -87,7 +97,9 @@ export function register(program: Command, ctx: () => CliContext): void {
       const filter = toFilter(o);
       const records = await withStation(c, (s) => s.listRecords(filter));
       c.result(records, (rs) =>
-        rs.length ? [RECORD_HEADER, ...rs.map(recordLine)].join('\n') : 'No records match.',
+        rs.length
+          ? [recordHeader(uidWidth(rs)), ...rs.map((r) => recordLine(r, uidWidth(rs)))].join('\n')
+          : 'No records match.',
       );
     },
   );

@@ -77,4 +77,26 @@ describe('demo with an nRF91 modem', () => {
     expect(r.stdout).toMatch(/IMEI-\d{15} +Nordic nRF91 modem \(AT commands\)/);
     expect(r.stdout).toMatch(/SIM-0001 +protocol v1 firmware/);
   }, 150_000);
+
+  it('after the demo, journal list keeps its columns aligned around the 20-character modem ID, and audit verify says what to do when the org is gone', () => {
+    const cli = (passphrase: string, ...args: string[]) =>
+      spawnSync(process.execPath, ['bin/asset-station.js', '--home', home, ...args], {
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, ASSET_STATION_VAULT_PASSPHRASE: passphrase },
+      });
+    const list = cli('', 'journal', 'list');
+    expect(list.status, list.stderr).toBe(0);
+    const lines = list.stdout.trimEnd().split('\n');
+    const assetCol = lines[0]!.indexOf('Asset ID');
+    const rows = lines.slice(1).filter((l) => / (SIM-\d{4}|IMEI-\d{15}) /.test(l));
+    expect(rows.some((l) => /IMEI-\d{15}/.test(l))).toBe(true);
+    for (const row of rows) expect(row.slice(assetCol, assetCol + 3), row).toBe('02i');
+
+    // The demo's org emulator stopped with the demo: the anchor cannot be checked, and the output says why and what to do.
+    const audit = cli('asset-station-demo-only', 'audit', 'verify');
+    expect(audit.status, audit.stderr).toBe(0);
+    expect(audit.stdout).toMatch(/audit log intact: \d+ entries/);
+    expect(audit.stdout).toMatch(/Salesforce anchor not checked: .*\nwhat to do: .*org login/);
+  }, 150_000);
 });
