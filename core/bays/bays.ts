@@ -10,6 +10,7 @@ import { EventEmitter } from 'node:events';
 import type { Bay, BayStatus, DeviceIdentity } from '../../shared/domain';
 import { StationError, toErrorShape, type StationErrorShape } from '../../shared/errors';
 import type { DeviceDriver, DriverOpenOptions } from '../device';
+import { waitOutBusy, type BusyWait } from './busy';
 
 /** A bay's mutable state. */
 interface BayState {
@@ -31,6 +32,8 @@ export interface BayManagerOptions {
   watchDirs: string[];
   /** Poll period in ms (default 1000). */
   pollMs?: number;
+  /** How long a connect waits out a device answering BUSY (./busy.ts; default 10 s, every 500 ms). */
+  busy?: BusyWait;
 }
 
 /**
@@ -120,8 +123,17 @@ export class BayManager extends EventEmitter {
     this.identifying.add(locator);
     let client: DeviceDriver | undefined;
     try {
-      client = await this.opts.openDevice(locator, this.opts.openOptions());
-      const identity = await client.identify({ timeoutMs: 5000 });
+      // A device still finishing an earlier command (a stopped run's key generation) answers BUSY.
+      const identity = await waitOutBusy(
+        bay.id.replace('-', ' '),
+        async () => {
+          await client?.close().catch(() => {});
+          client = undefined;
+          client = await this.opts.openDevice(locator, this.opts.openOptions());
+          return client.identify({ timeoutMs: 5000 });
+        },
+        this.opts.busy,
+      );
       // Follow the device by UID: if another bay already follows it, that bay moves here.
       const owner = [...this.bays.values()].find((b) => b !== bay && b.device?.uid === identity.uid);
       if (owner) {

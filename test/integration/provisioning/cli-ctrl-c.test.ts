@@ -90,10 +90,9 @@ it('first Ctrl-C: the job is journaled interrupted, the device named with where 
   const audit = JSON.stringify(auditActions());
   expect(audit).toContain('the operator stopped the station');
 
-  // The device itself still finishes the key generation it was given (the simulator's 3 s); until then
-  // it answers BUSY even to HELLO, which attaching a bay does not wait out yet — the operator reruns
-  // after it has finished, as this does.
-  await new Promise((r) => setTimeout(r, 3500));
+  // The device itself still finishes the key generation it was given (the simulator's 3 s) and answers
+  // BUSY even to HELLO until then: the rerun at once waits that out when it connects the bay
+  // (core/bays/busy.ts) instead of failing.
   const resumed = await provisionCli(env.home, PASS, dev.locator);
   expect(resumed.code, resumed.stdout).toBe(0);
   expect(jobRow(dev.uid)).toEqual({ id: row.id, state: 'succeeded' });
