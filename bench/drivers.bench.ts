@@ -40,7 +40,7 @@ async function oneDevice(locator: string): Promise<{ ms: number; out: number; in
       await d.sign(crypto.randomBytes(32), 'ES256');
     const chain = await testChain(k.publicKeySpki, 'ECDSA-P256');
     await d.installCertificate(chain);
-    if ((await d.installedCertificateDigest()) !== d.certificateDigest(chain[0]!))
+    if ((await d.installedChainDigests()).join() !== d.chainDigests(chain).join())
       throw new Error('read-back mismatch');
     if (d.capabilities.assetBinding.kind === 'device') {
       await d.writeAssetBinding({ assetId: '02i000000000001AAA', orgId: '00D000000000001EAA' });

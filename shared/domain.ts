@@ -236,6 +236,11 @@ export const StationConfig = z.object({
       .min(0, 'an nRF91 sec tag is 0 or more')
       .max(2147483647, 'an nRF91 sec tag is at most 2147483647 (larger ones are reserved for the modem)')
       .optional(),
+    /**
+     * Accept a device that reads back only its own certificate after install (not the CA certificates):
+     * the job then records a warning. Absent/false = refused (CERT_INSTALL_REFUSED), docs/security.md.
+     */
+    allowLeafOnlyReadBack: z.boolean().optional(),
   }),
   salesforce: z.object({
     loginUrl: z.string().url(),

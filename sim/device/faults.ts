@@ -22,6 +22,12 @@ export interface DeviceFaults {
    * protocol error for the station) and does not run it (issue 11: the garbled-frame recovery path).
    */
   strayOn?: { command: CommandName; once?: boolean };
+  /**
+   * GET_CERT lies about the stored chain (issue 11, chain read-back): `extra-cert` returns it with a bogus
+   * certificate appended (the last one with its final signature byte changed), `leaf-only` returns only
+   * the leaf (firmware that keeps no CA certificates). The stored chain itself is unchanged.
+   */
+  getCertLie?: 'extra-cert' | 'leaf-only';
   /** Extra delay in ms before every response (no PROG frames meanwhile). */
   slowMs?: number;
   /** The device never answers these commands (true = any command). */

@@ -162,7 +162,7 @@ export class DeviceCommands {
         if (!q) return bad('GET_CERT needs SLOT');
         const s = this.slot(q.slot);
         if ('err' in s) return s;
-        return { ok: encodeChain(q.slot, s.chain) };
+        return { ok: encodeChain(q.slot, lieAbout(s.chain, this.faults().getCertLie)) };
       }
       case 'SET_ASSET': {
         const a = decodeAsset(body);
@@ -184,4 +184,13 @@ export class DeviceCommands {
         return { ok: new Uint8Array(0) };
     }
   }
+}
+
+/** The chain GET_CERT reports under the `getCertLie` fault (./faults.ts); the stored one otherwise. */
+function lieAbout(chain: Uint8Array[], lie: DeviceFaults['getCertLie']): Uint8Array[] {
+  if (!lie || chain.length === 0) return chain;
+  if (lie === 'leaf-only') return chain.slice(0, 1);
+  const bogus = new Uint8Array(chain[chain.length - 1]!);
+  bogus[bogus.length - 1] = bogus[bogus.length - 1]! ^ 0xff;
+  return [...chain, bogus];
 }

@@ -81,15 +81,16 @@ export interface DeviceDriver {
   /** Installs the chain (leaf first, DER) for the device key. */
   installCertificate(chain: Uint8Array[], o?: CallOptions): Promise<void>;
   /**
-   * SHA-256 (lowercase hex) of the leaf certificate the device now holds, as the device reports it
-   * (protocol v1: of the DER it returns; nRF91: the modem's own hash of the PEM it stored — compare
-   * with {@link certificateDigest}); undefined when none.
+   * What the device reports it now holds for the chain: one SHA-256 (lowercase hex) per stored item, in
+   * installation order (protocol v1: one per certificate GET_CERT returns, of its DER; nRF91: the modem's
+   * own hash of the client certificate PEM, then of the CA certificates PEM when it holds any); empty
+   * when none. The install step compares it with {@link chainDigests} (issue 11: the whole chain).
    */
-  installedCertificateDigest(o?: CallOptions): Promise<string | undefined>;
+  installedChainDigests(o?: CallOptions): Promise<string[]>;
   /** The installed chain, leaf first, DER (empty when none): QA re-verification. */
   readCertificateChain(o?: CallOptions): Promise<Uint8Array[]>;
-  /** The digest {@link installedCertificateDigest} must equal for this leaf. */
-  certificateDigest(leafDer: Uint8Array): string;
+  /** The digests {@link installedChainDigests} must equal, item for item, once `chain` is installed. */
+  chainDigests(chain: Uint8Array[]): string[];
   /** Stores the Asset binding (assetBinding.kind 'device' only). */
   writeAssetBinding(binding: AssetBinding, o?: CallOptions): Promise<void>;
   /** Reads the binding back (undefined when none). */

@@ -104,21 +104,45 @@ export const sign: StepFn<P, 'sign'> = async (ctx) => {
 };
 
 /**
- * Installs the chain on the device and reads the leaf's digest back (protocol v1: of the certificate it
- * returns; nRF91: the modem's own SHA-256 of what it stored).
- * @throws StationError CERT_INSTALL_REFUSED when the device holds another certificate.
+ * Installs the chain on the device and reads the whole chain back: what the device reports holding must
+ * equal what the station installed, item for item ({@link DeviceDriver.chainDigests}; protocol v1: every
+ * certificate GET_CERT returns, byte for byte by SHA-256; nRF91: the modem's own hashes). A device that
+ * reports only its leaf is refused unless `device.allowLeafOnlyReadBack` is set, and then the step's
+ * record carries a warning (docs/security.md, "Chain read-back").
+ * @throws StationError CERT_INSTALL_REFUSED when the device holds another chain (or only the leaf).
  */
 export const installCert: StepFn<P, 'install-cert'> = async (ctx) => {
   const cert = need(ctx, 'sign');
   const chain = cert.chain.map(unb64);
   const o = { signal: ctx.signal, timeoutMs: CERT_IO_TIMEOUT_MS };
   await ctx.device.installCertificate(chain, o);
-  const back = await ctx.device.installedCertificateDigest(o);
-  if (!back || back !== ctx.device.certificateDigest(chain[0]!)) {
+  const back = await ctx.device.installedChainDigests(o);
+  const want = ctx.device.chainDigests(chain);
+  const same = back.length === want.length && back.every((d, i) => d === want[i]);
+  const leafOnly = !same && want.length > 1 && back.length === 1 && back[0] === want[0];
+  if (leafOnly && ctx.config.device.allowLeafOnlyReadBack) {
+    return {
+      state: 'done',
+      output: { installed: true, chainLength: chain.length },
+      detail: `chain of ${chain.length} installed; WARNING: the device reported only its own certificate, so the rest of the chain was not checked (leaf-only read-back is allowed in Settings)`,
+    };
+  }
+  if (leafOnly) {
     throw new StationError(
       'CERT_INSTALL_REFUSED',
-      'The device accepted the certificate but returns a different one when read back.',
-      'Retry the job; if it repeats, the device storage is faulty: set the device aside.',
+      `The device accepted the certificate chain but reports only its own certificate when read back, so the station cannot check the ${chain.length - 1} CA certificate(s) it holds.`,
+      'Update the device firmware to one that returns the whole chain. If this firmware is known and trusted, turn on "accept leaf-only read-back" in Settings (each job record then carries a warning) and retry.',
+      { installed: back.length, expected: want.length },
+    );
+  }
+  if (!same) {
+    throw new StationError(
+      'CERT_INSTALL_REFUSED',
+      back[0] === want[0]
+        ? `The device holds the right certificate but a different certificate chain when read back (${back.length} certificate(s) instead of the ${want.length} installed).`
+        : 'The device accepted the certificate but returns a different one when read back.',
+      'Retry the job; if it repeats, the device storage is faulty or the device is not genuine: set the device aside.',
+      { installed: back.length, expected: want.length },
     );
   }
   return {

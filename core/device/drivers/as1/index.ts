@@ -12,6 +12,7 @@ import type { AssetBinding, CallOptions, OpenOptions, SignatureAlgorithm } from 
 import type { DeviceDriver, DriverCapabilities, GeneratedKey, KeyRequest } from '../types';
 
 const SLOT = 0;
+const sha256 = (b: Uint8Array) => crypto.createHash('sha256').update(b).digest('hex');
 
 export const AS1_CAPABILITIES: DriverCapabilities = {
   proofOfPossession: { kind: 'sign-challenge' },
@@ -55,17 +56,18 @@ export class As1Driver implements DeviceDriver {
     return this.client.putCert(SLOT, chain, o);
   }
 
-  async installedCertificateDigest(o?: CallOptions): Promise<string | undefined> {
-    const chain = await this.client.getCert(SLOT, o);
-    return chain[0] ? this.certificateDigest(chain[0]) : undefined;
+  /** SHA-256 of each certificate GET_CERT returns (the whole stored chain, leaf first). */
+  async installedChainDigests(o?: CallOptions): Promise<string[]> {
+    return (await this.client.getCert(SLOT, o)).map(sha256);
   }
 
   readCertificateChain(o?: CallOptions): Promise<Uint8Array[]> {
     return this.client.getCert(SLOT, o);
   }
 
-  certificateDigest(leafDer: Uint8Array): string {
-    return crypto.createHash('sha256').update(leafDer).digest('hex');
+  /** SHA-256 of each certificate's DER: equal digests item for item = the same bytes (FIPS 180-4). */
+  chainDigests(chain: Uint8Array[]): string[] {
+    return chain.map(sha256);
   }
 
   writeAssetBinding(b: AssetBinding, o?: CallOptions): Promise<void> {

@@ -259,8 +259,13 @@ export class Nrf91Driver implements DeviceDriver {
     );
   }
 
-  certificateDigest(leafDer: Uint8Array): string {
-    return sha256(certificatePem(leafDer));
+  /** The modem hashes what it stores: the client certificate PEM, then the CA PEMs as one item. */
+  chainDigests(chain: Uint8Array[]): string[] {
+    const [leaf, ...cas] = chain;
+    if (!leaf) return [];
+    return cas.length
+      ? [sha256(certificatePem(leaf)), sha256(cas.map(certificatePem).join(''))]
+      : [sha256(certificatePem(leaf))];
   }
 
   async installCertificate(chain: Uint8Array[], o?: CallOptions): Promise<void> {
@@ -281,9 +286,13 @@ export class Nrf91Driver implements DeviceDriver {
     });
   }
 
-  async installedCertificateDigest(o?: CallOptions): Promise<string | undefined> {
+  /** The modem's SHA-256 of the client certificate, then of the CA certificates (`%CMNG=1` list). */
+  async installedChainDigests(o?: CallOptions): Promise<string[]> {
     const creds = await this.listCredentials(o);
-    return creds.get(TYPE_CLIENT_CERT) || undefined;
+    const leaf = creds.get(TYPE_CLIENT_CERT);
+    if (!leaf) return [];
+    const ca = creds.get(TYPE_ROOT_CA);
+    return ca ? [leaf, ca] : [leaf];
   }
 
   /** The client certificate and the CA certificates in the sec tag (`%CMNG=2` read; PEM inside quotes). */
