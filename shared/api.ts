@@ -24,6 +24,7 @@ import {
   VerifyReport,
 } from './domain';
 import { StationErrorShape } from './errors';
+import { RetryInputs } from './retry';
 import { CustomerAccount, CustomerDetail, OnboardRequest, OnboardResult } from './onboard';
 
 const Empty = z.object({}).strict();
@@ -110,8 +111,21 @@ export const methods = {
       .strict(),
     response: Job,
   },
-  /** Retries a failed or interrupted job from its last finished step. */
-  retryJob: { request: z.object({ jobId: Id }).strict(), response: Job },
+  /**
+   * Retries a failed or interrupted job from its last finished step. `inputs` fill missing ones (or replace
+   * an Account the org refused); replacing any other present input needs an administrator (`adminPin` on an
+   * open bench). Rule: core/jobs/retry-inputs.ts.
+   */
+  retryJob: {
+    request: z
+      .object({
+        jobId: Id,
+        inputs: RetryInputs.optional(),
+        adminPin: z.string().min(4).max(64).optional(),
+      })
+      .strict(),
+    response: Job,
+  },
   /** Cancels a running job; the device and org are left in the state the job's record states. */
   cancelJob: { request: z.object({ jobId: Id }).strict(), response: Job },
   getJob: { request: z.object({ jobId: Id }).strict(), response: Job },

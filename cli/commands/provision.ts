@@ -39,7 +39,10 @@ export function register(program: Command, ctx: () => CliContext): void {
       [],
     )
     .option('--work-order <id>', 'work order to record with the job')
-    .option('--account <id>', 'Salesforce Account Id for the Asset (overrides the configured one)')
+    .option(
+      '--account <id>',
+      "Salesforce Account Id for the Asset (overrides the configured one; fills a resumed job's missing Account or replaces one Salesforce refused)",
+    )
     .option(
       '--reprovision',
       `admin override: give a device that already has an identity a new key (needs the admin PIN: ${ADMIN_PIN_ENV} or a prompt; recorded in the audit log)`,

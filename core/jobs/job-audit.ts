@@ -10,6 +10,7 @@ export type JobAuditAction =
   | 'job.start'
   | 'job.resume'
   | 'job.relocated'
+  | 'job.inputs'
   | 'job.interrupted'
   | 'job.cancelled'
   | 'job.failed'

@@ -72,7 +72,7 @@ export class Preflight {
     };
     const ca = this.deps.ports.pki().catch((e: unknown) => caught('ca', e));
     const accountId = job.inputs.accountId || sf.accountId;
-    if (!accountId && !sf.contactId) {
+    if (!accountId && !job.inputs.contactId && !sf.contactId) {
       out.push({
         check: 'customer',
         code: 'ORG_CONFIG',

@@ -23,7 +23,8 @@ import type { AuditLog } from '../records/audit';
 import type { Journal } from '../records/journal';
 import { authorityText, type AdminPin } from '../operators/admin-pin';
 import { auditJob } from './job-audit';
-import { Preflight, preflightError } from './preflight';
+import { Preflight, preflightError, type PreflightJob } from './preflight';
+import { applyRetryInputs, type InputChange } from './retry-inputs';
 import { quarantinedJob, revokedSinceProvisioned } from './quarantine';
 import { JOB_INTERRUPTED, runJob, type RunnerDeps } from './saga';
 import type { JobMemory } from './steps/context';
@@ -157,6 +158,14 @@ export class JobRunner {
           { bayId: bay.id, jobId: last.id },
         );
       } else {
+        // inputs given now fill the resumed job's missing ones (rule: retry-inputs.ts)
+        await this.applyInputs(journal.toApiJob(last), req.inputs, bay.device.model, req.adminPin, (kept) =>
+          this.deps.log(
+            'warn',
+            `job ${last.id} keeps its ${kept.map((c) => `${c.key} ${c.from}`).join(', ')}: only an administrator may replace them (Retry with the new value, signed in as an administrator)`,
+            { bayId: bay.id, jobId: last.id },
+          ),
+        );
         this.deps.log('info', `resuming job ${last.id} for ${uid}`, { bayId: bay.id, jobId: last.id });
         journal.relocate(last.id, bay.id, bay.locator);
         return this.launch(last.id, bay.id, 'provision');
@@ -181,10 +190,16 @@ export class JobRunner {
 
   /**
    * Resumes a failed, cancelled or interrupted job from its last finished step, on the bay where its
-   * device is now. @throws StationError NOT_FOUND, CONFLICT, DEVICE_PORT_NOT_FOUND, CERT_REVOKED (a
-   * quarantined job: it stopped on a revoked key).
+   * device is now, with `inputs` (Account, Contact, work order) filling missing ones (retry-inputs.ts:
+   * replacing a present one needs an administrator, `adminPin` on an open bench).
+   * @throws StationError NOT_FOUND, CONFLICT, DEVICE_PORT_NOT_FOUND, CERT_REVOKED (a quarantined job: it
+   *   stopped on a revoked key), and for inputs BAD_REQUEST, UNAUTHORIZED or a pre-flight problem.
    */
-  async retryJob(req: { jobId: string }): Promise<Job> {
+  async retryJob(req: {
+    jobId: string;
+    inputs?: Record<string, string | undefined> | undefined;
+    adminPin?: string | undefined;
+  }): Promise<Job> {
     const { bays, journal } = this.deps;
     const job = journal.getJob(req.jobId);
     if (!job)
@@ -208,6 +223,7 @@ export class JobRunner {
       );
     if (bay.status === 'busy')
       throw new StationError('CONFLICT', `Bay ${bay.id} is busy.`, 'Wait for its job to finish.');
+    await this.applyInputs(journal.toApiJob(job), req.inputs, bay.device?.model, req.adminPin);
     journal.relocate(job.id, bay.id, bay.locator);
     return this.launch(job.id, bay.id, job.kind);
   }
@@ -267,6 +283,17 @@ export class JobRunner {
   async close(): Promise<void> {
     for (const r of this.running.values()) r.abort.abort();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
+  }
+
+  private applyInputs(
+    job: Job,
+    inputs: Record<string, string | undefined> | undefined,
+    model: string | undefined,
+    adminPin: string | undefined,
+    keepPresent?: (kept: InputChange[]) => void,
+  ): Promise<InputChange[]> {
+    const deps = { ...this.deps, preflight: (j: PreflightJob) => this.preflight.problems(j) };
+    return applyRetryInputs(deps, job, inputs, { model, adminPin, ...(keepPresent ? { keepPresent } : {}) });
   }
 
   private launch(jobId: string, bayId: string, kind: JobKind): Job {

@@ -25,7 +25,8 @@ export type AdminAct =
   | 'change the station settings'
   | 're-provision a device'
   | 'connect the station to Salesforce with its own key'
-  | 'change the admin PIN';
+  | 'change the admin PIN'
+  | 'change the Account or work order of a job';
 
 /** Who authorised an admin act: a signed-in administrator (by login), or the admin PIN (open bench). */
 export type AdminAuthority = { by: 'role'; login: string } | { by: 'pin' };

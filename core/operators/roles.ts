@@ -30,6 +30,7 @@ export interface Operator {
 export const ACT_ROLES = {
   'provision a device': ['technician', 'admin'],
   're-provision a device': ['admin'],
+  'change the Account or work order of a job': ['admin'],
   'change the station settings': ['admin'],
   'connect the station to Salesforce with its own key': ['admin'],
   'manage operator accounts': ['admin'],

@@ -131,6 +131,11 @@ export class Journal {
     stmt(this.db, `UPDATE jobs SET bay_id = ?, locator = ? WHERE id = ?`).run(bayId, locator, id);
   }
 
+  /** Replaces the job's operator inputs (Account, Contact, work order given on a retry: core/jobs/retry-inputs.ts). */
+  setInputs(id: string, inputs: Record<string, string>): void {
+    stmt(this.db, `UPDATE jobs SET inputs = ? WHERE id = ?`).run(JSON.stringify(inputs), id);
+  }
+
   /** Records the device UID once identified. */
   setDeviceUid(id: string, uid: string): void {
     stmt(this.db, `UPDATE jobs SET device_uid = ? WHERE id = ?`).run(uid, id);

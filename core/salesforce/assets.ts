@@ -155,6 +155,7 @@ export function buildAssetFields(
       'ORG_CONFIG',
       'Cannot register the device as an Asset: every Asset needs an Account or a Contact, and neither is configured.',
       'Set salesforce.accountId (or contactId) in the station settings, or scan the customer Account for this job.',
+      { missing: 'customer' },
     );
   }
   for (const [k, v] of [

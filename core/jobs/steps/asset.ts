@@ -29,6 +29,7 @@ export const upsertAsset: StepFn<P, 'upsert-asset'> = async (ctx) => {
     provisionedBy: ctx.operator,
     provisionedAt: new Date().toISOString(),
     ...(ctx.job.inputs.accountId ? { accountId: ctx.job.inputs.accountId } : {}),
+    ...(ctx.job.inputs.contactId ? { contactId: ctx.job.inputs.contactId } : {}),
   });
   return {
     state: 'done',
