@@ -2,7 +2,8 @@
  * `asset-station config show` and `asset-station config init`: the station settings file
  * (`config.json` in the station home, core/config.ts). `show` prints the settings in force and the
  * file they came from (or that none exists yet and the defaults apply); `init` writes the file from
- * flags, non-interactively, over the defaults — and refuses to replace an existing file without --force.
+ * flags over the defaults or, given no value flags in a terminal, from answers to one question per
+ * setting (../config-prompt.ts) — and refuses to replace an existing file without --force.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { StationError } from '../../shared/errors';
 import { CONFIG_FILE, defaultConfig, loadConfig, parseConfig, saveConfig } from '../../core/config';
 import { usageError, type CliContext } from '../context';
 import { choiceOption } from '../options';
+import { askSettings, QUESTIONS, type PromptIo } from '../config-prompt';
 
 /** Flags of `config init` (each optional: an absent one keeps the default). */
 interface InitOptions {
@@ -78,6 +80,31 @@ function showLines(v: { file: string; exists: boolean; config: StationConfig }):
   return `${source}\n${JSON.stringify(v.config, null, 2)}`;
 }
 
+/** True when `o` sets at least one value (not just --force). */
+function hasValueFlags(o: InitOptions): boolean {
+  return Object.entries(o).some(
+    ([k, v]) => k !== 'force' && v !== undefined && !(Array.isArray(v) && !v.length),
+  );
+}
+
+/**
+ * The flags `config init` runs with: `o` itself when it sets a value; else the answers asked on `io`
+ * (a terminal). @throws UsageError when there are no value flags and `io` is not a terminal;
+ * StationError CANCELLED when the answers end early.
+ */
+export async function initOptions(o: InitOptions, file: string, io: PromptIo & { isTTY: boolean }) {
+  if (hasValueFlags(o)) return o;
+  if (!io.isTTY)
+    throw usageError(
+      'config init has no values to write and there is no terminal to ask them on.',
+      `Use the flags: asset-station config init ${QUESTIONS.map((q) => `${q.flag} …`).join(' ')} (any of them; the rest keep their defaults), or run it in a terminal to be asked for each value.`,
+    );
+  const answers = await askSettings(io, defaultConfig(), (a) =>
+    settingsFromFlags({ ...a, product: [] }, file),
+  );
+  return { ...o, ...answers };
+}
+
 export function register(program: Command, ctx: () => CliContext): void {
   const config = program.command('config').description('the station settings file (config.json)');
 
@@ -94,7 +121,7 @@ export function register(program: Command, ctx: () => CliContext): void {
   config
     .command('init')
     .description(
-      'write the settings file from flags over the defaults (refuses to overwrite without --force)',
+      'write the settings file from flags over the defaults, or asked value by value in a terminal when no value flag is given (refuses to overwrite without --force)',
     )
     .option('--station-id <id>', 'station ID recorded with every job (1–64 characters)')
     .option('--org-url <url>', 'Salesforce login URL, e.g. https://login.salesforce.com or a My Domain URL')
@@ -109,7 +136,7 @@ export function register(program: Command, ctx: () => CliContext): void {
     .option('--product <model=id>', 'product map entry MODEL=PRODUCT2_ID (repeat)', collectProduct, [])
     .option('--label-printer <host[:port]>', 'network label printer for ZPL (port 9100 by default)')
     .option('--force', 'replace an existing settings file')
-    .action((o: InitOptions) => {
+    .action(async (o: InitOptions) => {
       const c = ctx();
       const file = path.join(c.home, CONFIG_FILE);
       if (fs.existsSync(file) && !o.force)
@@ -118,7 +145,8 @@ export function register(program: Command, ctx: () => CliContext): void {
           `The settings file ${file} already exists; nothing was changed.`,
           'Check it with asset-station config show, then run config init again with --force to replace it.',
         );
-      const next = settingsFromFlags(o, file);
+      const io = { input: process.stdin, output: process.stderr, isTTY: Boolean(process.stdin.isTTY) };
+      const next = settingsFromFlags(await initOptions(o, file, io), file);
       saveConfig(c.home, next);
       c.result({ file, config: next }, (v) => `wrote ${v.file}\n${JSON.stringify(v.config, null, 2)}`);
     });

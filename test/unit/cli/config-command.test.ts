@@ -74,7 +74,7 @@ it('show names the settings file; init writes it from flags and refuses to overw
 
   expect(cli(['config', 'init', '--station-id', 'other', '--force']).code).toBe(0);
   expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toMatchObject({ stationId: 'other' });
-});
+}, 120_000);
 
 it('bad values are refused naming the field and the file, and nothing is written', () => {
   const file = path.join(home, 'config.json');
@@ -88,7 +88,7 @@ it('bad values are refused naming the field and the file, and nothing is written
   expect(usage.err).toContain('--auth-flow');
   expect(cli(['config', 'init', '--product', 'nomodel']).code).toBe(2);
   expect(fs.existsSync(file)).toBe(false);
-});
+}, 120_000);
 
 it('a broken settings file is reported by its real path', () => {
   const file = path.join(home, 'config.json');
@@ -101,4 +101,91 @@ it('a broken settings file is reported by its real path', () => {
   expect(r2.code).toBe(1);
   expect(r2.err).toContain(file);
   expect(r2.err).toContain('stationId');
-});
+}, 120_000);
+
+/**
+ * Runs the real binary on a real pseudo-terminal (python3's pty module relays the piped `typed` text
+ * to the terminal), as a person at a terminal would type the answers.
+ */
+function cliOnTerminal(args: string[], typed: string) {
+  const r = spawnSync(
+    'python3',
+    [
+      '-c',
+      'import pty,sys; sys.exit(pty.spawn(sys.argv[1:]) >> 8)',
+      process.execPath,
+      'bin/asset-station.js',
+      '--home',
+      home,
+      ...args,
+    ],
+    { encoding: 'utf8', input: typed, timeout: 60_000 },
+  );
+  return { code: r.status, out: r.stdout };
+}
+
+it('init with no value flags on a terminal asks for each value with its default; a bad answer is asked again', () => {
+  const file = path.join(home, 'config.json');
+  // Station ID, a bad URL then a good one, client id kept, jwt, its username, Account, then Enter for the rest.
+  const typed =
+    [
+      'bench-9',
+      'not a url',
+      'https://acme.my.salesforce.com',
+      '',
+      'jwt',
+      'station@acme.example',
+      '001000000000001AAA',
+      '',
+      '',
+      'RSA-9',
+      '',
+      '',
+    ].join('\n') + '\n';
+  const r = cliOnTerminal(['config', 'init'], typed);
+  expect(r.code, r.out).toBe(0);
+  expect(r.out).toMatch(/Station ID \[[^\]]+\]: /);
+  expect(r.out).toContain('Salesforce login URL [https://login.salesforce.com]: ');
+  expect(r.out).toContain('Not accepted: salesforce.loginUrl: Invalid URL. Enter another value');
+  expect(r.out).toContain('Salesforce username the station signs in as []: ');
+  expect(r.out).toContain("Not accepted: --key-algorithm 'RSA-9' is not one of");
+  const written = JSON.parse(fs.readFileSync(file, 'utf8')) as StationConfigLike;
+  expect(written.stationId).toBe('bench-9');
+  expect(written.device.keyAlgorithm).toBe('ECDSA-P256'); // the bad answer was not kept; Enter kept the default
+  expect(written.salesforce).toMatchObject({
+    loginUrl: 'https://acme.my.salesforce.com',
+    authFlow: 'jwt',
+    username: 'station@acme.example',
+    accountId: '001000000000001AAA',
+    apiVersion: '62.0',
+  });
+  // The file exists now: a second interactive init refuses before asking anything.
+  const again = cliOnTerminal(['config', 'init'], 'other\n');
+  expect(again.code).toBe(1);
+  expect(again.out).toContain(`${file} already exists; nothing was changed`);
+  expect(again.out).not.toContain('Station ID [');
+  expect((JSON.parse(fs.readFileSync(file, 'utf8')) as StationConfigLike).stationId).toBe('bench-9');
+}, 120_000);
+
+it('answers that end early write nothing', () => {
+  const r = cliOnTerminal(['config', 'init'], 'bench-9\n\u0004');
+  expect(r.code).toBe(1);
+  expect(r.out).toContain('The answers ended before every setting was given; nothing was written.');
+  expect(fs.existsSync(path.join(home, 'config.json'))).toBe(false);
+}, 120_000);
+
+it('init with no value flags and no terminal fails at once, naming the flags to use', () => {
+  const r = cli(['config', 'init', '--force']);
+  expect(r.code).toBe(2);
+  expect(r.err).toContain('config init has no values to write and there is no terminal to ask them on.');
+  expect(r.err).toContain('Use the flags: asset-station config init --station-id …');
+  expect(r.err).toContain('--client-id …');
+  expect(r.err).toContain('--account …');
+  expect(fs.existsSync(path.join(home, 'config.json'))).toBe(false);
+}, 120_000);
+
+interface StationConfigLike {
+  stationId: string;
+  device: { keyAlgorithm: string };
+  salesforce: Record<string, unknown>;
+}
