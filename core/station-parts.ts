@@ -10,6 +10,7 @@ import { BayManager } from './bays/bays';
 import { JobRunner } from './jobs/runner';
 import { StepCensus } from './jobs/step-census';
 import { OnboardService } from './onboard/service';
+import { LotService } from './qa/service';
 import { OperatorAccounts } from './operators/accounts';
 import { AdminPin } from './operators/admin-pin';
 import type { Operator } from './operators/roles';
@@ -32,6 +33,8 @@ export interface StationParts {
   runner: JobRunner;
   /** Onboard mode (core/onboard/): a device linked to its customer, with a handover report. */
   onboard: OnboardService;
+  /** QA lots (core/qa/): verify a set of devices, sign off, lot reports. */
+  lots: LotService;
   org: OrgConnection;
   /** Sends every audit entry to the org in the background (absent when the org service has no sink). */
   auditSync?: AuditSync;
@@ -135,6 +138,17 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
     installer: () => d.signedIn() ?? { login: d.operator(), name: d.operator() },
     audit: (action, data, device) => audit.append({ actor: d.operator(), action, data, ...device }),
   });
+  const lots = new LotService({
+    db: d.db,
+    journal: d.journal,
+    bays: () => bays.list(),
+    verify: (bayId) => runner.verifyDevice({ bayId }),
+    signedIn: d.signedIn,
+    operator: d.operator,
+    stationId: () => config().stationId,
+    audit: (action, data, deviceUid) =>
+      audit.append({ actor: d.operator(), action, data, ...(deviceUid ? { deviceUid } : {}) }),
+  });
   return {
     services,
     audit,
@@ -143,6 +157,7 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
     operators,
     runner,
     onboard,
+    lots,
     org: orgConnection,
     ...(auditSync ? { auditSync } : {}),
     pki,

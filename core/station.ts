@@ -310,6 +310,29 @@ export class Station implements StationMethods {
     return this.need().onboard.onboard(req);
   }
 
+  // QA lots (qa/service.ts)
+  async listLots(_req: Req<'listLots'>): Res<'listLots'> {
+    return this.need().lots.list();
+  }
+  async getLot(req: Req<'getLot'>): Res<'getLot'> {
+    return this.need().lots.get(req.lotId);
+  }
+  async createLot(req: Req<'createLot'>): Res<'createLot'> {
+    return this.need().lots.create(req);
+  }
+  async addLotDevice(req: Req<'addLotDevice'>): Res<'addLotDevice'> {
+    return this.need().lots.add(req.lotId, req.deviceUid);
+  }
+  async verifyLot(req: Req<'verifyLot'>): Res<'verifyLot'> {
+    return this.need().lots.verify(req.lotId, req.deviceUids);
+  }
+  async signOffLot(req: Req<'signOffLot'>): Res<'signOffLot'> {
+    return this.need().lots.signOff(req);
+  }
+  async exportLotReport(req: Req<'exportLotReport'>): Res<'exportLotReport'> {
+    return this.need().lots.report(req.lotId, req.format);
+  }
+
   // ---- lifecycle ----
 
   /**

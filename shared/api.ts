@@ -26,6 +26,7 @@ import {
 import { StationErrorShape } from './errors';
 import { RetryInputs } from './retry';
 import { CustomerAccount, CustomerDetail, OnboardRequest, OnboardResult } from './onboard';
+import { CreateLotRequest, Lot, LotId, LotReportFile, LotSummary, SignOffLotRequest } from './qa';
 
 const Empty = z.object({}).strict();
 const Id = z.string().min(1).max(128);
@@ -252,6 +253,32 @@ export const methods = {
    * nothing written), links its Asset to the Account/Contact as Installed, returns the handover PDF.
    */
   onboardDevice: { request: OnboardRequest, response: OnboardResult },
+
+  /** QA lots (docs/qa.md): every lot, newest first, with device counts. */
+  listLots: { request: Empty, response: z.array(LotSummary) },
+  /** One QA lot with each device's latest checks and its provisioning record. */
+  getLot: { request: z.object({ lotId: LotId }).strict(), response: Lot },
+  /** Creates a QA lot from a work order or production lot, or empty to scan devices into (QA or admin). */
+  createLot: { request: CreateLotRequest, response: Lot },
+  /** Adds a scanned device UID to an open lot (QA or admin). */
+  addLotDevice: {
+    request: z.object({ lotId: LotId, deviceUid: z.string().min(1).max(128) }).strict(),
+    response: Lot,
+  },
+  /** Verifies the lot's devices attached to the station (all, or `deviceUids`); resolves when done (QA or admin). */
+  verifyLot: {
+    request: z
+      .object({ lotId: LotId, deviceUids: z.array(z.string().min(1).max(128)).max(10_000).optional() })
+      .strict(),
+    response: Lot,
+  },
+  /** Signs a lot off as accepted or rejected; accepting one with failures needs their dispositions (QA or admin). */
+  signOffLot: { request: SignOffLotRequest, response: Lot },
+  /** The lot report: PDF (base64) or CSV (one row per device per check). */
+  exportLotReport: {
+    request: z.object({ lotId: LotId, format: z.enum(['pdf', 'csv']) }).strict(),
+    response: LotReportFile,
+  },
 } as const;
 
 export type MethodName = keyof typeof methods;

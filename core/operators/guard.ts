@@ -83,6 +83,14 @@ export const METHOD_GUARDS = {
   searchAccounts: 'onboard a device to a customer',
   getAccount: 'onboard a device to a customer',
   onboardDevice: 'onboard a device to a customer',
+  listLots: 'signed-in',
+  getLot: 'signed-in',
+  createLot: 'verify a QA lot',
+  addLotDevice: 'verify a QA lot',
+  verifyLot: 'verify a QA lot',
+  // qa/service.ts also requires a signed-in QA inspector or admin on an open bench (the name it signs with)
+  signOffLot: 'sign off a QA lot',
+  exportLotReport: 'signed-in',
 } as const satisfies Record<MethodName, MethodRule>;
 
 /** What the guard needs from the station. */

@@ -95,7 +95,12 @@ export const CSV_COLUMNS: Array<keyof ProvisioningRecord> = [
   'stationId',
 ];
 
-function csvCell(v: unknown): string {
+/**
+ * One CSV field (RFC 4180 §2: quoted when it holds a comma, quote or line break, quotes doubled); a
+ * value starting with = + - @ (or tab/CR) gets a leading ' so a spreadsheet does not run it as a
+ * formula (https://owasp.org/www-community/attacks/CSV_Injection).
+ */
+export function csvCell(v: unknown): string {
   if (v === undefined || v === null) return '';
   let s = typeof v === 'object' ? JSON.stringify(v) : String(v);
   // Spreadsheet formula injection: a cell starting with = + - @ is neutralised (OWASP CSV injection).
