@@ -81,6 +81,12 @@ export interface EmbeddedOptions {
   watch?: boolean;
   /** Reconnect window for vanished devices, ms. */
   reconnectWindowMs?: number;
+  /**
+   * Something in front of the org emulator (the adversarial suite's HTTP proxy): the station connects
+   * to its `url`, the emulator names that URL as its instance, and `forwardTo` is told the emulator's
+   * own URL once it listens. Default: the station talks to the emulator directly.
+   */
+  orgFront?: { url: string; forwardTo(emulatorUrl: string): void };
 }
 
 export interface Embedded {
@@ -182,7 +188,9 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       jwtBearerCertPem: publicPem,
       assetAudience: DEMO_ASSET_AUDIENCE,
       ...(o.orgLatencyMs !== undefined ? { latencyMs: o.orgLatencyMs } : {}),
+      ...(o.orgFront ? { publicUrl: o.orgFront.url } : {}),
     });
+    o.orgFront?.forwardTo(`http://127.0.0.1:${org.port}`);
     stops.push(() => org.stop());
     const sim = await startDeviceSimulator({
       home,

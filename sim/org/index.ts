@@ -53,6 +53,12 @@ export interface OrgEmulatorOptions {
   autoApprove?: boolean;
   /** Access-token lifetime, ms. Default 2 h. */
   sessionTtlMs?: number;
+  /**
+   * The URL clients reach the emulator at when something sits in front of it (a reverse proxy in the
+   * adversarial suite): the instance URL, identity URLs and asset tokens' `iss` then name it. Default:
+   * the emulator's own `http://127.0.0.1:<port>`.
+   */
+  publicUrl?: string;
   /** Count /services/oauth2/token calls against the daily limit (unknown in Salesforce, docs/salesforce-wire.md §4.3). Default false. */
   countTokenCalls?: boolean;
 }
@@ -140,7 +146,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     baseUrl: () => baseUrl,
     info,
   };
-  const server = await listenOrgServer(state, opts.port ?? 0, (url) => (baseUrl = url));
+  const server = await listenOrgServer(state, opts.port ?? 0, (url) => (baseUrl = opts.publicUrl ?? url));
   // The seeded admin's session: reuse a live one across restarts, else mint one.
   const live = Object.entries(store.data.sessions).find(
     ([, s]) => s.userId === adminId && !s.family && s.expiresAt > Date.now() + 60_000,
