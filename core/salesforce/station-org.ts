@@ -10,6 +10,7 @@ import type { SecretStore } from '../secrets';
 import type { OrgService } from '../station';
 import type { JobsAhead, OrgPort } from '../bays/ports';
 import { findAccount } from './accounts';
+import { accountCacheOf, accountGone } from './account-cache';
 import { onboardOrg } from '../onboard/org';
 import { OrgClient, type OrgClientOptions } from './client';
 import { orgAuditSink } from './audit-records';
@@ -37,6 +38,7 @@ export function orgService(
       const c = await OrgClient.fromSecrets(config().salesforce, secrets, clientOptions);
       client = c;
       clientFor = k;
+      void accounts(c).warm(config().salesforce.accountId);
       return c;
     })().finally(() => (opening = undefined));
     return opening;
@@ -65,7 +67,9 @@ export function orgService(
       }
       clientFor = key();
       loggedOut = false;
-      return client.ping();
+      // the configured Account confirmed once per session, alongside the ping (issue 18: not once per device)
+      const [status] = await Promise.all([client.ping(), accounts(client).warm(sf.accountId)]);
+      return status;
     },
     auditSink: () =>
       orgAuditSink(async () => {
@@ -91,6 +95,9 @@ export function orgService(
   };
 }
 
+/** The Accounts confirmed in `c`'s session (account-cache.ts). */
+const accounts = (c: OrgClient) => accountCacheOf(c, (id) => findAccount(c.rest, id));
+
 /**
  * Longest wait of a bay's clone check or upsert for the other bays heading for the same call, ms: long
  * enough for an RSA bay's key generation (~1.5 s on the bench's devices) to catch up with an EC bay's,
@@ -114,9 +121,15 @@ export function toPort(c: OrgClient, sf: () => StationConfig['salesforce'], ahea
     username: st.username ?? '',
     // several bays' look-ups and upserts share calls (asset-batching.ts)
     checkClone: (q) => lookups.checkClone(q),
-    upsertAsset: (facts) => batcher.upsert(facts),
+    upsertAsset: (facts) =>
+      batcher.upsert(facts).catch((e: unknown) => {
+        // the Account confirmed earlier in the session is gone: the next pre-flight asks the org again
+        if (accountGone(e)) accounts(c).forget(facts.accountId ?? sf().accountId);
+        throw e;
+      }),
     findAssetByUid: (uid) => lookups.findAssetByUid(uid),
-    findAccount: (id) => findAccount(c.rest, id),
+    // an Account found once is not looked up again in this session (account-cache.ts)
+    findAccount: (id) => accounts(c).find(id),
     onboard: onboardOrg(c.rest, sf().apiVersion),
     async issueAssetToken(q) {
       const jwk = crypto
