@@ -44,6 +44,19 @@ export function defaultConfig(): StationConfig {
 export const CONFIG_FILE = 'config.json';
 
 /**
+ * Where a person changes one setting, for a remedy: the key in the station home's real settings file
+ * (`<home>/config.json`, written by `asset-station config init` or the Settings screen), or — when the
+ * file is not known to the caller — the key in "the station settings".
+ * @param key dotted settings key, e.g. `salesforce.accountId`.
+ * @param file absolute path of the settings file.
+ */
+export function settingPlace(key: string, file?: string): string {
+  return file
+    ? `${key} in the station settings file ${file} (or on the Settings screen)`
+    : `${key} in the station settings`;
+}
+
+/**
  * Reads `config.json` from `home`; missing file → defaults; missing keys → filled from defaults.
  * @throws StationError CONFIG_INVALID naming the bad field.
  */

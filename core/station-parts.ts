@@ -3,6 +3,7 @@
  * log, the bays, the admin PIN, the job runner and the org connection, wired to each other and to the
  * station's events. Jobs a previous process left running are marked `interrupted` on the way.
  */
+import path from 'node:path';
 import type { EventName, EventPayload } from '../shared/api';
 import type { CaInfo, LogEntry, StationConfig } from '../shared/domain';
 import { StationError } from '../shared/errors';
@@ -16,6 +17,7 @@ import { AdminPin } from './operators/admin-pin';
 import type { Operator } from './operators/roles';
 import { OrgConnection } from './org-connection';
 import { deviceOpenOptions } from './settings';
+import { CONFIG_FILE } from './config';
 import { AuditLog } from './records/audit';
 import { AuditSync } from './records/audit-sync';
 import type { Db } from './records/db';
@@ -90,6 +92,7 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
     bays,
     adminPin,
     config,
+    settingsFile: path.join(d.home, CONFIG_FILE),
     operator: d.operator,
     ports: { openDevice: (l, o) => services.openDevice(l, o), pki, org: () => org.port(census) },
     onJob: (job) => {

@@ -10,6 +10,7 @@
 import type { StationConfig } from '../../shared/domain';
 import { StationError, isStationError, type ErrorCode } from '../../shared/errors';
 import type { SagaPorts } from '../bays/ports';
+import { settingPlace } from '../config';
 
 /** One problem found, in the user's words. */
 export interface PreflightProblem {
@@ -24,6 +25,8 @@ export interface PreflightProblem {
 export interface PreflightDeps {
   ports: Pick<SagaPorts, 'pki' | 'org'>;
   config(): StationConfig;
+  /** The station home's settings file (`<home>/config.json`), named in remedies about settings. */
+  settingsFile?: string;
   /**
    * Refuse a model missing from a non-empty product map. Off in the runner for now: the embedded defaults
    * map only AS-SIM-1, so other simulated models and nRF91 modems would be refused (an Asset without a
@@ -78,8 +81,7 @@ export class Preflight {
         code: 'ORG_CONFIG',
         message:
           'No customer Account (or Contact) is known for this job, and Salesforce needs one for every Asset.',
-        remedy:
-          'Scan or enter the customer Account for this job, or set salesforce.accountId in the station settings.',
+        remedy: `Scan or enter the customer Account for this job, or set ${settingPlace('salesforce.accountId', this.deps.settingsFile)}.`,
       });
     }
     const products = sf.productByModel;
@@ -88,7 +90,7 @@ export class Preflight {
         check: 'product',
         code: 'ORG_CONFIG',
         message: `The station's product map has no Salesforce Product for device model ${job.model}.`,
-        remedy: `Add ${job.model} to the product map (salesforce.productByModel) in the station settings, with its Product2 Id.`,
+        remedy: `Add ${job.model} to the product map with its Product2 Id: ${settingPlace('salesforce.productByModel', this.deps.settingsFile)}.`,
       });
     }
     try {

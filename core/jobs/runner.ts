@@ -39,6 +39,8 @@ export interface JobRunnerDeps {
   adminPin: AdminPin;
   ports: SagaPorts;
   config(): StationConfig;
+  /** The station home's settings file, named in remedies about settings (pre-flight). */
+  settingsFile?: string;
   operator(): string;
   onJob(job: Job): void;
   onStep(jobId: string, bayId: string, step: Step): void;
@@ -78,7 +80,11 @@ export class JobRunner {
   private readonly preflight: Preflight;
 
   constructor(private readonly deps: JobRunnerDeps) {
-    this.preflight = new Preflight({ ports: deps.ports, config: () => deps.config() });
+    this.preflight = new Preflight({
+      ports: deps.ports,
+      config: () => deps.config(),
+      ...(deps.settingsFile ? { settingsFile: deps.settingsFile } : {}),
+    });
   }
 
   /** Marks jobs a previous process left running as `interrupted` (they resume on Start or Retry). */

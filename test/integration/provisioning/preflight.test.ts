@@ -72,6 +72,11 @@ describe('pre-flight before a job touches the device', () => {
     expect(e.code).toBe('ORG_CONFIG');
     expect(e.message).toMatch(/nothing was done to the device\): No customer Account/);
     expect(e.remedy).toMatch(/Scan or enter the customer Account/);
+    // The remedy names the real settings file of this station home, not a bare key.
+    expect(e.remedy).toContain(
+      `set salesforce.accountId in the station settings file ${path.join(env.station.home, 'config.json')}`,
+    );
+    expect(problems[0]!.remedy).toContain(path.join(env.station.home, 'config.json'));
     expect(issuedCount(env.station.home, bay!.device!.uid)).toBe(0);
     expect(env.sim.device(bay!.device!.uid).snapshot()).toMatchObject({
       keyPresent: false,
