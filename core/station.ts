@@ -26,6 +26,7 @@ import type { Operator } from './operators/roles';
 import { openStationDb, type Db } from './records/db';
 import { Journal } from './records/journal';
 import { RecordsService } from './records/service';
+import { yieldReport } from './analytics';
 import { StationLog } from './records/station-log';
 import type { PkiService, StationOptions, TransportKind } from './services';
 import { Settings } from './settings';
@@ -238,6 +239,9 @@ export class Station implements StationMethods {
   }
   async exportRecords(req: Req<'exportRecords'>): Res<'exportRecords'> {
     return this.records.export(req);
+  }
+  async getYieldReport(req: Req<'getYieldReport'>): Res<'getYieldReport'> {
+    return yieldReport(this.journal, req);
   }
 
   // settings (settings.ts), org (org-connection.ts), CA

@@ -27,6 +27,7 @@ import { StationErrorShape } from './errors';
 import { RetryInputs } from './retry';
 import { CustomerAccount, CustomerDetail, OnboardRequest, OnboardResult } from './onboard';
 import { CreateLotRequest, Lot, LotId, LotReportFile, LotSummary, SignOffLotRequest } from './qa';
+import { YieldFilter, YieldReport } from './analytics';
 
 const Empty = z.object({}).strict();
 const Id = z.string().min(1).max(128);
@@ -165,6 +166,8 @@ export const methods = {
     request: z.object({ format: z.enum(['csv', 'json']), filter: RecordFilter.optional() }).strict(),
     response: z.object({ filename: z.string(), mimeType: z.string(), content: z.string() }),
   },
+  /** Yield analytics of the journal's provisioning jobs (docs/analytics.md): the Yield view and `report`. */
+  getYieldReport: { request: YieldFilter, response: YieldReport },
 
   getConfig: { request: Empty, response: StationConfig },
   /** Changes settings; admin-only (a signed-in admin, or the local admin PIN). */

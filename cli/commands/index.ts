@@ -21,6 +21,7 @@ import { register as admin } from './admin';
 import { register as operator } from './operator';
 import { register as onboard } from './onboard';
 import { register as config } from './config';
+import { register as report } from './report';
 
 /** Registers a command on `program`; `ctx()` gives the global context when the command runs. */
 export type RegisterCommand = (program: Command, ctx: () => CliContext) => void;
@@ -43,4 +44,5 @@ export const COMMANDS: RegisterCommand[] = [
   operator,
   onboard,
   config,
+  report,
 ];

@@ -77,7 +77,10 @@ export async function runStep(scope: RunScope, step: StepName, attempt: number):
       scope.audit('device.mismatch', { step, message: error.message, ...error.details });
     }
     const plan = planRecovery(error, attempt, scope.waitMs);
-    if (plan.kind !== 'give-up') return { kind: 'retryable', error, plan };
+    if (plan.kind !== 'give-up') {
+      journal.retryStep(jobId, step, error); // the attempt is kept for yield analytics
+      return { kind: 'retryable', error, plan };
+    }
     return failStep(scope, step, error);
   }
   if (signal.aborted) return cancelStep(scope, step);

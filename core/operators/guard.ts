@@ -65,6 +65,7 @@ export const METHOD_GUARDS = {
   listLog: 'signed-in',
   exportLog: 'signed-in',
   exportRecords: 'signed-in',
+  getYieldReport: 'signed-in',
   getConfig: 'signed-in',
   setConfig: 'change the station settings',
   getOrgStatus: 'signed-in',

@@ -19,8 +19,17 @@ import {
   type RawStep,
   type StepRow,
 } from './journal-rows';
+import {
+  ATTEMPTS_MIGRATION,
+  closeAttempt,
+  interruptAttempts,
+  listAttempts,
+  openAttempt,
+  type AttemptRow,
+} from './journal-attempts';
 
 export { checkedOutput, journalCorrupt, toApiStep, type JobRow, type StepRow } from './journal-rows';
+export type { AttemptOutcome, AttemptRow } from './journal-attempts';
 
 const MIGRATIONS = [
   `CREATE TABLE jobs (
@@ -54,6 +63,7 @@ const MIGRATIONS = [
      ended_at TEXT,
      PRIMARY KEY (job_id, name)
    );`,
+  ATTEMPTS_MIGRATION,
 ];
 
 /**
@@ -153,11 +163,32 @@ export class Journal {
 
   /** Marks a step running with its input (increments attempts). */
   startStep(jobId: string, name: StepName, input: unknown): void {
-    stmt(
-      this.db,
-      `UPDATE steps SET state = 'running', input = ?, error = NULL, attempts = attempts + 1, started_at = ?, ended_at = NULL
-         WHERE job_id = ? AND name = ?`,
-    ).run(JSON.stringify(input ?? null), new Date().toISOString(), jobId, name);
+    const at = new Date().toISOString();
+    this.db.transaction(() => {
+      stmt(
+        this.db,
+        `UPDATE steps SET state = 'running', input = ?, error = NULL, attempts = attempts + 1, started_at = ?, ended_at = NULL
+           WHERE job_id = ? AND name = ?`,
+      ).run(JSON.stringify(input ?? null), at, jobId, name);
+      const row = stmt(this.db, `SELECT attempts FROM steps WHERE job_id = ? AND name = ?`).get(
+        jobId,
+        name,
+      ) as { attempts: number } | undefined;
+      if (row) openAttempt(this.db, jobId, name, row.attempts, at);
+    })();
+  }
+
+  /**
+   * Ends the running attempt of a step that recovery will try again (a garbled answer, a device that
+   * restarted): the attempt is kept with its error; the step stays `running`.
+   */
+  retryStep(jobId: string, name: StepName, error: StationErrorShape): void {
+    closeAttempt(this.db, jobId, name, 'retried', new Date().toISOString(), error);
+  }
+
+  /** Every journaled step attempt of these jobs (all jobs when omitted): see journal-attempts.ts. */
+  attempts(jobIds?: readonly string[]): AttemptRow[] {
+    return listAttempts(this.db, jobIds);
   }
 
   /** Marks a step done (or skipped) with its output; this is the durable boundary resume relies on. */
@@ -168,18 +199,26 @@ export class Journal {
     output: unknown,
     detail?: string,
   ): void {
-    stmt(
-      this.db,
-      `UPDATE steps SET state = ?, output = ?, detail = ?, ended_at = ? WHERE job_id = ? AND name = ?`,
-    ).run(state, JSON.stringify(output ?? null), detail ?? null, new Date().toISOString(), jobId, name);
+    const at = new Date().toISOString();
+    this.db.transaction(() => {
+      stmt(
+        this.db,
+        `UPDATE steps SET state = ?, output = ?, detail = ?, ended_at = ? WHERE job_id = ? AND name = ?`,
+      ).run(state, JSON.stringify(output ?? null), detail ?? null, at, jobId, name);
+      closeAttempt(this.db, jobId, name, state, at);
+    })();
   }
 
   /** Marks a step failed with its error. */
   failStep(jobId: string, name: StepName, error: StationErrorShape): void {
-    stmt(
-      this.db,
-      `UPDATE steps SET state = 'failed', error = ?, ended_at = ? WHERE job_id = ? AND name = ?`,
-    ).run(JSON.stringify(error), new Date().toISOString(), jobId, name);
+    const at = new Date().toISOString();
+    this.db.transaction(() => {
+      stmt(
+        this.db,
+        `UPDATE steps SET state = 'failed', error = ?, ended_at = ? WHERE job_id = ? AND name = ?`,
+      ).run(JSON.stringify(error), at, jobId, name);
+      closeAttempt(this.db, jobId, name, error.code === 'CANCELLED' ? 'cancelled' : 'failed', at, error);
+    })();
   }
 
   /** Puts a finished step back to pending (it must run again on resume, e.g. an in-memory-only result). */
@@ -225,6 +264,7 @@ export class Journal {
       for (const r of rows) {
         up.run(now, r.id);
         upSteps.run(r.id);
+        interruptAttempts(this.db, r.id);
       }
     })();
     return rows.map((r) => ({ ...r, state: 'interrupted' as const, endedAt: now }));
