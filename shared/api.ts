@@ -241,7 +241,7 @@ export const methods = {
     request: z.object({ login: OperatorLogin, secret: z.string().min(4).max(128) }).strict(),
     response: z.object({ login: z.string() }),
   },
-  /** Customer Accounts whose name contains `text` (onboarding; installer or admin). */
+  /** Customer Accounts whose name contains `text` (onboarding, and Retry with an Account; technician, installer or admin). */
   searchAccounts: {
     request: z.object({ text: z.string().min(1).max(80) }).strict(),
     response: z.array(CustomerAccount),

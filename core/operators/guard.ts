@@ -81,7 +81,7 @@ export const METHOD_GUARDS = {
   updateOperator: 'manage operator accounts',
   removeOperator: 'manage operator accounts',
   setOperatorSecret: 'manage operator accounts',
-  searchAccounts: 'onboard a device to a customer',
+  searchAccounts: 'look up a customer Account',
   getAccount: 'onboard a device to a customer',
   onboardDevice: 'onboard a device to a customer',
   listLots: 'signed-in',

@@ -40,6 +40,8 @@ export const ACT_ROLES = {
   'verify a QA lot': ['qa', 'admin'],
   'sign off a QA lot': ['qa', 'admin'],
   'onboard a device to a customer': ['installer', 'admin'],
+  // finding the customer by name: onboarding, and a Retry that gives a job its Account (retry-inputs.ts)
+  'look up a customer Account': ['technician', 'installer', 'admin'],
   'read the yield reports': ['technician', 'qa', 'installer', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 /** A guarded act. */

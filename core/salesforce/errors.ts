@@ -45,6 +45,16 @@ export function fromSfError(e: SfError, doing: Doing, status?: number): StationE
     ...(e.fields?.length ? { fields: e.fields } : {}),
     ...(status ? { status } : {}),
   };
+  const customer = e.fields?.find((f) => f === 'AccountId' || f === 'ContactId');
+  if (customer && (code === 'INVALID_CROSS_REFERENCE_KEY' || code === 'ENTITY_IS_DELETED')) {
+    const what = customer === 'AccountId' ? 'Account' : 'Contact';
+    return new StationError(
+      'ORG_CONFIG',
+      `Salesforce has no ${what} with the Id given for this device (or the station's user cannot see it), so it refused to ${doing}${detail}.`,
+      `Pick the customer's ${what} on Retry (search by name), or correct salesforce.${customer === 'AccountId' ? 'accountId' : 'contactId'} in the station settings; nothing was registered.`,
+      details,
+    );
+  }
   switch (code) {
     case 'INVALID_SESSION_ID':
       return new StationError(

@@ -81,6 +81,8 @@ describe('inputs given on a retry', () => {
     expect(failed.state).toBe('failed');
     expect(failed.steps.find((s) => s.name === 'upsert-asset')?.state).toBe('failed');
     expect(customerRefused(failed)).toBe(true);
+    expect(failed.error?.message).toMatch(/Salesforce has no Account with the Id given for this device/);
+    expect(failed.error?.remedy).toMatch(/Pick the customer's Account on Retry \(search by name\)/);
     expect(env!.org.assets()).toHaveLength(0);
 
     // a malformed Account is refused with what to do, and the job is left as it was

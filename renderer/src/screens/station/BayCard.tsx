@@ -4,6 +4,7 @@ import { ErrorNotice } from '../../components/ErrorNotice';
 import { FamilyBadge } from '../../components/FamilyBadge';
 import { SkippedSteps } from '../../components/SkippedSteps';
 import { LabelButton } from './LabelButton';
+import { RetryAccount } from '../../components/RetryAccount';
 import { bayView } from '../../lib/bayView';
 import { elapsedMs, formatElapsed, shortLocator, stepLabel } from '../../lib/format';
 import { useStation } from '../../state/StationContext';
@@ -141,6 +142,7 @@ export function BayCard({
       <SkippedSteps job={job} />
 
       {view.error ? <ErrorNotice error={view.error} testId="bay-error" /> : null}
+      {view.canRetry ? <RetryAccount job={job} /> : null}
       {actionError ? (
         <ErrorNotice
           error={actionError}
