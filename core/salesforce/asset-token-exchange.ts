@@ -29,7 +29,10 @@ const CONFIG_ERRORS = ['unsupported_grant_type', 'invalid_client', 'unauthorized
 export interface AssetTokenOptions {
   /** Pinned asset signing certificate or public key (PEM); default: the org's `/id/keys` (docs/salesforce-wire.md §3). */
   assetSigningCertPem?: string;
-  /** Site / My Domain URL for the token exchange (docs/salesforce-wire.md §1.2); default the instance URL. */
+  /**
+   * URL for the token exchange (docs/salesforce-wire.md §1.2); default the instance URL. It must be on the
+   * instance's origin (the request carries the session): another host is refused (ORG_CONFIG) unsent.
+   */
   assetTokenUrl?: string;
   /** Per-request timeout, ms. Default 60000. */
   requestTimeoutMs?: number;
@@ -117,7 +120,8 @@ export class AssetTokens {
       actor_token: actorToken,
     });
     this.session.stats.tokenCalls++;
-    // bounded: body capped, no redirect followed (the subject token is in the body: never re-sent elsewhere)
+    // bounded: body capped, no redirect followed; the subject token (the session) is in the body, so the
+    // URL must be on the instance's origin — checked before anything is sent (issue 11)
     const res = await boundedFetch(
       {
         method: 'POST',
@@ -125,8 +129,10 @@ export class AssetTokens {
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body,
         timeoutMs: this.opts.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+        carriesSession: true,
       },
       'exchange the asset token',
+      { instanceUrl: () => this.session.instanceUrl },
     );
     const status = res.status;
     const text = res.body;

@@ -5,7 +5,8 @@
  *   answer for the station's calls — one Composite upsert of ≤200 Assets, a SOQL page — is far smaller);
  * - redirects are never followed: a 3xx is an error naming the target host (jsforce follows them with
  *   the same headers, Authorization included: node_modules/jsforce/lib/request-helper.js);
- * - a request carrying a bearer token goes only to the org's instance origin.
+ * - a request carrying the session (a bearer token, or the token exchange's subject token) goes only to
+ *   the org's instance origin, checked before anything is sent.
  * Node's fetch (WHATWG fetch, `redirect: 'manual'`: https://fetch.spec.whatwg.org/#concept-request-redirect-mode).
  */
 import { StationError } from '../../shared/errors';
@@ -32,6 +33,11 @@ export interface BoundedRequest {
   body?: string | URLSearchParams;
   /** Whole exchange (headers and body), ms. */
   timeoutMs: number;
+  /**
+   * The request carries the org session outside an `Authorization` header (the asset-token exchange's
+   * `subject_token` is in its body): it is held to the same rule, only the instance origin may receive it.
+   */
+  carriesSession?: boolean;
 }
 
 /** A response read within the bounds. */
@@ -64,7 +70,7 @@ export async function boundedFetch(
   const max = bounds.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const headers = req.headers ?? {};
   const bearer = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
-  if (bearer) {
+  if (bearer || req.carriesSession) {
     const instance = bounds.instanceUrl?.();
     let origin: string | undefined;
     try {
