@@ -1,6 +1,6 @@
 /**
  * Audit sync (docs/salesforce-setup.md §10): every audit entry is sent to the org as a
- * `Station_Audit_Entry__c`, in batches of up to 200, each batch with the chain head it ends with in ONE
+ * `Station_Audit_Entry__c`, in calls of up to 1000 (Collections of 200), each with the chain head it ends with in ONE
  * all-or-none call (so the org's head never gets ahead of its entries) — in the background, never on the
  * provisioning path. The queue is the audit table itself plus a cursor persisted in the same SQLite database
  * (`audit_sync.sent_seq`): a restart loses nothing, and a batch replayed after a lost answer is harmless
@@ -11,6 +11,7 @@
  */
 import { migrate, type Db } from './db';
 import type { AuditEntry, AuditLog } from './audit';
+import { AUDIT_CALL_MAX } from '../salesforce/audit-records';
 
 const MIGRATIONS = [
   `CREATE TABLE audit_sync (id INTEGER PRIMARY KEY CHECK (id = 1), sent_seq INTEGER NOT NULL, head_seq INTEGER NOT NULL);
@@ -20,8 +21,8 @@ const MIGRATIONS = [
 /** Where the entries go (core/salesforce/audit-records.ts over an org session). */
 export interface AuditSink {
   /**
-   * Sends at most 200 entries and the chain head `head` (the last of them) all-or-none: the org stores
-   * both or neither. @returns the REST calls made. @throws on any failure
+   * Sends at most {@link AUDIT_CALL_MAX} (1000) entries and the chain head `head` (the last of them)
+   * all-or-none in one call: the org stores both or neither. @returns the REST calls made. @throws on any failure
    */
   sendWithHead(
     stationId: string,
@@ -34,7 +35,7 @@ export interface AuditSink {
 
 /** Options of {@link AuditSync}. */
 export interface AuditSyncOptions {
-  /** Entries per call, at most 200 (docs/salesforce-wire.md §4.2). Default 200. */
+  /** Entries per call, at most {@link AUDIT_CALL_MAX} (1000: five Collections of 200 in one Composite). Default 1000. */
   batchSize?: number;
   /** First retry pause after a failure, ms. Default 1000. */
   backoffMs?: number;
@@ -44,7 +45,7 @@ export interface AuditSyncOptions {
   gatherMs?: number;
   /** Whether jobs are running: entries are then held (see {@link AuditSync.lineIdle}). Default: never busy. */
   busy?: () => boolean;
-  /** While busy, send once this many entries are queued. Default 200 (one batch). */
+  /** While busy, send once this many entries are queued. Default 1000 (one call). */
   maxEntries?: number;
   /** While busy, longest hold of a queued entry, ms. Default 30000. */
   maxDelayMs?: number;
@@ -118,7 +119,7 @@ export class AuditSync {
   }
 
   private async doFlush(): Promise<AuditFlush> {
-    const size = Math.min(this.opts.batchSize ?? 200, 200);
+    const size = Math.min(this.opts.batchSize ?? AUDIT_CALL_MAX, AUDIT_CALL_MAX);
     let sent = 0;
     let calls = 0;
     // what is queued now; entries appended meanwhile wait for the next (gathered) flush
@@ -199,7 +200,7 @@ export class AuditSync {
       return;
     }
     if (this.opts.busy?.()) {
-      if (this.pending() >= (this.opts.maxEntries ?? 200)) this.reschedule(0);
+      if (this.pending() >= (this.opts.maxEntries ?? AUDIT_CALL_MAX)) this.reschedule(0);
       // a gathering pause begun while the line was idle becomes a hold: a job started meanwhile
       else if (!this.timer || this.gathering) this.reschedule(this.opts.maxDelayMs ?? 30_000);
       return;

@@ -17,6 +17,13 @@ type AuditRest = Pick<RestApi, 'call' | 'query' | 'apiVersion'>;
 /** At most this many records per sObject Collections call (docs/salesforce-wire.md §4.2). */
 export const AUDIT_BATCH_MAX = 200;
 
+/**
+ * At most this many entries in one {@link AuditRecords.sendWithHead} call: 5 Collections subrequests of
+ * {@link AUDIT_BATCH_MAX} and the head in one Composite (at most 25 subrequests, docs/salesforce-wire.md
+ * §4.2), so 64 bays' entries (~830) travel in one call while a request body stays around 1 MB.
+ */
+export const AUDIT_CALL_MAX = 5 * AUDIT_BATCH_MAX;
+
 /** A chain head as the org holds it. */
 export interface OrgChainHead {
   seq: number;
@@ -144,9 +151,9 @@ export class AuditRecords {
   }
 
   /**
-   * Sends a batch (at most {@link AUDIT_BATCH_MAX} entries) and the chain head it ends with in ONE Composite
-   * call, `allOrNone: true`: the org stores both or neither (the outer allOrNone overrides the Collections
-   * subrequest's, https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-allornone.html),
+   * Sends entries (at most {@link AUDIT_CALL_MAX}: one Collections subrequest per {@link AUDIT_BATCH_MAX})
+   * and the chain head they end with in ONE Composite call, `allOrNone: true`: the org stores all or none
+   * (the outer allOrNone overrides the Collections subrequests', https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-allornone.html),
    * so the head never gets ahead of the entries. A batch the org partly holds already (replayed after a lost
    * answer: `DUPLICATE_VALUE` on `Entry_Key__c`) costs one query to check the stored hashes, then one more
    * Composite call with the entries not yet there and the head.
@@ -155,12 +162,15 @@ export class AuditRecords {
    *   entry or the head refused, e.g. `Head_Cannot_Go_Back`), or as RestApi.call
    */
   async sendWithHead(stationId: string, entries: readonly AuditEntry[], head: OrgChainHead): Promise<number> {
-    if (entries.length > AUDIT_BATCH_MAX) throw new RangeError(`at most ${AUDIT_BATCH_MAX} entries per call`);
+    if (entries.length > AUDIT_CALL_MAX) throw new RangeError(`at most ${AUDIT_CALL_MAX} entries per call`);
     if (entries.length === 0) {
       await this.upsertHead(stationId, head);
       return 1;
     }
     const base = `/services/data/v${this.rest.apiVersion}`;
+    const chunks: Array<readonly AuditEntry[]> = [];
+    for (let i = 0; i < entries.length; i += AUDIT_BATCH_MAX)
+      chunks.push(entries.slice(i, i + AUDIT_BATCH_MAX));
     const res = await this.rest.call<{ compositeResponse: CompositeSub[] }>(
       {
         method: 'POST',
@@ -168,12 +178,12 @@ export class AuditRecords {
         body: JSON.stringify({
           allOrNone: true,
           compositeRequest: [
-            {
+            ...chunks.map((chunk, i) => ({
               method: 'POST',
               url: `${base}/composite/sobjects`,
-              referenceId: 'entries',
-              body: { allOrNone: true, records: this.entryRecords(entries) },
-            },
+              referenceId: `entries${i}`,
+              body: { allOrNone: true, records: this.entryRecords(chunk) },
+            })),
             {
               method: 'PATCH',
               url: `${base}/sobjects/Station_Chain_Head__c/Station_Id__c/${encodeURIComponent(stationId)}`,
@@ -186,19 +196,23 @@ export class AuditRecords {
       },
       `send ${entries.length} audit entries and the chain head of station ${stationId}`,
     );
-    const [sub, headSub] = res.compositeResponse ?? [];
-    const results = Array.isArray(sub?.body) ? (sub.body as CollectionResult[]) : [];
-    const recordsOk = results.length === entries.length && results.every((r) => r.success);
+    const subs = res.compositeResponse ?? [];
+    const headSub = subs[chunks.length];
+    // per chunk: its per-record results, or undefined when the subrequest was halted (rolled back, not run)
+    const results = chunks.map((chunk, i) => {
+      const body = subs[i]?.body;
+      return Array.isArray(body) && body.length === chunk.length ? (body as CollectionResult[]) : undefined;
+    });
+    const recordsOk = results.every((r) => r?.every((x) => x.success));
     if (recordsOk && headSub && headSub.httpStatusCode < 300) return 1;
-    if (!recordsOk && results.length === entries.length) {
-      const dup = duplicatesOrThrow(entries, results);
-      if (dup.length > 0) {
-        await this.checkDuplicates(dup);
-        const rest = entries.filter((e) => !dup.includes(e));
-        return 2 + (await this.sendWithHead(stationId, rest, head));
-      }
+    const dup = chunks.flatMap((chunk, i) => (results[i] ? duplicatesOrThrow(chunk, results[i]) : []));
+    if (dup.length > 0) {
+      await this.checkDuplicates(dup);
+      const rest = entries.filter((e) => !dup.includes(e));
+      return 2 + (await this.sendWithHead(stationId, rest, head));
     }
-    const why = firstError(headSub?.body) ?? firstError(sub?.body) ?? 'no reason given';
+    const why =
+      firstError(headSub?.body) ?? subs.map((x) => firstError(x?.body)).find(Boolean) ?? 'no reason given';
     throw new StationError(
       'ORG_REJECTED',
       `Salesforce refused audit entries ${entryKey(entries[0]!)}–${head.seq} with the chain head: ${why}.`,

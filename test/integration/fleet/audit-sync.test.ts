@@ -50,12 +50,14 @@ const orgHead = (stationId: string) =>
   suite.emu.records('Station_Chain_Head__c').find((r) => r.Station_Id__c === stationId);
 
 describe('audit sync', () => {
-  it('sends 450 entries in 3 Composite calls, each batch with its head; every field and hash lands', async () => {
+  it('sends 450 entries in ONE Composite call (three Collections subrequests and the head); every field and hash lands', async () => {
     const s = await station('ST-SYNC-A');
     append(s.audit, 450);
     const sync = s.sync();
     expect(sync.pending()).toBe(450);
-    expect(await sync.flush()).toEqual({ sent: 450, calls: 3 });
+    const before = suite.emu.stats().apiUsed;
+    expect(await sync.flush()).toEqual({ sent: 450, calls: 1 });
+    expect(suite.emu.stats().apiUsed - before).toBe(1); // the org's own count
     expect(sync.pending()).toBe(0);
     const stored = orgEntries('ST-SYNC-A');
     expect(stored).toHaveLength(450);
@@ -73,6 +75,41 @@ describe('audit sync', () => {
     expect(orgHead('ST-SYNC-A')).toMatchObject({ Head_Seq__c: 450, Head_Hash__c: local[449]!.hash });
     expect(await s.org.head('ST-SYNC-A')).toEqual({ seq: 450, hash: local[449]!.hash });
     expect(await sync.flush()).toEqual({ sent: 0, calls: 0 }); // nothing new: no call
+  });
+
+  it('with batches of 200 asked for, 450 entries take 3 calls, each batch with its head', async () => {
+    const s = await station('ST-SYNC-A2');
+    append(s.audit, 450);
+    expect(await s.sync({ batchSize: 200 }).flush()).toEqual({ sent: 450, calls: 3 });
+    expect(orgEntries('ST-SYNC-A2')).toHaveLength(450);
+    expect(orgHead('ST-SYNC-A2')!.Head_Seq__c).toBe(450);
+  });
+
+  it('1001 entries: the first 1000 in one call, the last with its head in a second', async () => {
+    const s = await station('ST-SYNC-A3');
+    append(s.audit, 1001);
+    const before = suite.emu.stats().apiUsed;
+    expect(await s.sync().flush()).toEqual({ sent: 1001, calls: 2 });
+    expect(suite.emu.stats().apiUsed - before).toBe(2);
+    expect(orgEntries('ST-SYNC-A3')).toHaveLength(1001);
+    expect(orgHead('ST-SYNC-A3')!.Head_Seq__c).toBe(1001);
+  });
+
+  it('a 450-entry call replayed after its answer was lost: the entries the org holds are checked, the rest sent, each stored once', async () => {
+    const s = await station('ST-SYNC-A4');
+    append(s.audit, 450);
+    suite.emu.faults.malformedJson = 1; // the org stores entries 1-250, the answer is lost
+    await caught(s.sync({ batchSize: 250 }).flush());
+    expect(orgEntries('ST-SYNC-A4')).toHaveLength(250);
+    const sync = s.sync();
+    const again = await sync.flush();
+    expect(again.sent).toBe(450);
+    // refused (1-200 held) + hash check + refused (201-250 held) + hash check + 251-450 with the head
+    expect(again.calls).toBe(5);
+    const keys = orgEntries('ST-SYNC-A4').map((r) => r.Entry_Key__c);
+    expect(keys).toHaveLength(450);
+    expect(new Set(keys).size).toBe(450);
+    expect(orgHead('ST-SYNC-A4')!.Head_Seq__c).toBe(450);
   });
 
   it('an outage is retried with backoff in the background; nothing is lost and appends never wait', async () => {

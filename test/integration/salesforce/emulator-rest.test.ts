@@ -204,6 +204,58 @@ describe('REST over raw HTTP', () => {
     expect(emu.assets().some((a) => a.Name === 'CMP-2')).toBe(false);
   });
 
+  it('Composite with several Collections subrequests: one refused record rolls every subrequest back; 26 subrequests are refused', async () => {
+    const asset = (name: string, extra: Record<string, unknown> = { AccountId: emu.defaultAccountId }) => ({
+      attributes: { type: 'Asset' },
+      Name: name,
+      ...extra,
+    });
+    const coll = (ref: string, records: unknown[]) => ({
+      method: 'POST',
+      url: '/services/data/v62.0/composite/sobjects',
+      referenceId: ref,
+      body: { allOrNone: false, records },
+    });
+    const first = Array.from({ length: 200 }, (_, i) => asset(`MC-A${i}`));
+    const ok = await call('POST', '/composite', {
+      allOrNone: true,
+      compositeRequest: [coll('c0', first), coll('c1', [asset('MC-B0'), asset('MC-B1')])],
+    });
+    const okr = (ok.body as { compositeResponse: Array<{ httpStatusCode: number; body: unknown[] }> })
+      .compositeResponse;
+    expect(okr.map((x) => [x.httpStatusCode, x.body.length])).toEqual([
+      [200, 200],
+      [200, 2],
+    ]);
+    expect(emu.assets().filter((a) => String(a.Name).startsWith('MC-'))).toHaveLength(202);
+    const bad = await call('POST', '/composite', {
+      allOrNone: true,
+      compositeRequest: [
+        coll('c0', [asset('MC-C0'), asset('MC-C1')]),
+        coll('c1', [asset('MC-C2'), asset('MC-C3', {})]), // no Account or Contact: refused
+        coll('c2', [asset('MC-C4')]),
+      ],
+    });
+    const br = (
+      bad.body as {
+        compositeResponse: Array<{ httpStatusCode: number; body: Array<Record<string, unknown>> }>;
+      }
+    ).compositeResponse;
+    expect(br.map((x) => x.httpStatusCode)).toEqual([400, 400, 400]);
+    expect(br[0]!.body[0]!.errorCode).toBe('PROCESSING_HALTED');
+    expect((br[1]!.body[1]!.errors as Array<{ statusCode: string }>)[0]!.statusCode).toBe(
+      'FIELD_INTEGRITY_EXCEPTION',
+    );
+    expect(br[2]!.body[0]!.errorCode).toBe('PROCESSING_HALTED');
+    expect(emu.assets().some((a) => String(a.Name).startsWith('MC-C'))).toBe(false);
+    const tooMany = await call('POST', '/composite', {
+      allOrNone: true,
+      compositeRequest: Array.from({ length: 26 }, (_, i) => coll(`t${i}`, [asset(`MC-T${i}`)])),
+    });
+    expect(tooMany.status).toBe(400);
+    expect(emu.assets().some((a) => String(a.Name).startsWith('MC-T'))).toBe(false);
+  });
+
   it('daily limit → 403 REQUEST_LIMIT_EXCEEDED; faults: HTML page, 503, 429', async () => {
     emu.setApiUsage(5000);
     const r = await call('GET', '/sobjects');
