@@ -22,6 +22,7 @@ import { register as operator } from './operator';
 import { register as onboard } from './onboard';
 import { register as config } from './config';
 import { register as report } from './report';
+import { register as lot } from './lot';
 
 /** Registers a command on `program`; `ctx()` gives the global context when the command runs. */
 export type RegisterCommand = (program: Command, ctx: () => CliContext) => void;
@@ -45,4 +46,5 @@ export const COMMANDS: RegisterCommand[] = [
   onboard,
   config,
   report,
+  lot,
 ];
