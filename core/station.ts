@@ -209,6 +209,9 @@ export class Station implements StationMethods {
   async getJob(req: Req<'getJob'>): Res<'getJob'> {
     return this.records.job(req.jobId);
   }
+  async listParkedJobs(_req: Req<'listParkedJobs'>): Res<'listParkedJobs'> {
+    return this.wired?.runner.parkedJobs() ?? [];
+  }
   async setAutoMode(req: Req<'setAutoMode'>): Res<'setAutoMode'> {
     const r = this.settings.setAutoMode(req.enabled);
     if (req.enabled) this.wired?.runner.autoModeOn();

@@ -131,6 +131,11 @@ export const methods = {
   /** Cancels a running job; the device and org are left in the state the job's record states. */
   cancelJob: { request: z.object({ jobId: Id }).strict(), response: Job },
   getJob: { request: z.object({ jobId: Id }).strict(), response: Job },
+  /**
+   * Parked jobs, oldest first (core/jobs/parking.ts): waiting for Salesforce (`error.details.parked` is
+   * `salesforce`) or registered and waiting for their device to be plugged in again (`device`).
+   */
+  listParkedJobs: { request: z.object({}).strict(), response: z.array(Job) },
   /** Auto mode: a newly attached matching device starts a provisioning job by itself. */
   setAutoMode: {
     request: z.object({ enabled: z.boolean() }).strict(),

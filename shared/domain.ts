@@ -115,7 +115,20 @@ export type Step = z.infer<typeof Step>;
 export const JobKind = z.enum(['provision', 'verify']);
 export type JobKind = z.infer<typeof JobKind>;
 
-export const JobState = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
+/**
+ * `parked`: the org was unreachable at an org step (or the device is not attached to take the Asset ID
+ * the org has since registered); the job finishes on its own when Salesforce is back and on the device's
+ * next attach (core/jobs/parking.ts). Its `error` says which of the two it waits for.
+ */
+export const JobState = z.enum([
+  'queued',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'interrupted',
+  'parked',
+]);
 export type JobState = z.infer<typeof JobState>;
 
 /** A job on a bay. */

@@ -15,6 +15,8 @@ export type JobAuditAction =
   | 'job.cancelled'
   | 'job.failed'
   | 'job.succeeded'
+  | 'job.parked'
+  | 'job.registered'
   | 'step.done'
   | 'step.skipped'
   | 'reprovision.override'

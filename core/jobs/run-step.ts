@@ -11,6 +11,7 @@ import type { JobRun } from './definition';
 import type { DeviceSession } from './device-session';
 import type { JobAuditAction } from './job-audit';
 import { deviceWentAway, planRecovery, type RecoveryPlan } from './recovery';
+import { absentDevice, parkedShape, parksAt } from './parking';
 import { confirmSameDevice } from './same-device';
 import type { JobMemory } from './steps/context';
 import { stepLabel } from '../../shared/step-labels';
@@ -31,6 +32,8 @@ export interface RunScope {
    */
   sameDevice: { pending: boolean };
   ports: SagaPorts;
+  /** A parked job's org steps, run without its device (parking.ts): the device is never opened. */
+  deviceless?: boolean;
   /** How long to wait for something that went away (a device, the HSM token) to come back, ms. */
   waitMs?: number;
   config(): StationConfig;
@@ -43,6 +46,8 @@ export type StepOutcome =
   | { kind: 'ok' }
   | { kind: 'retryable'; error: StationErrorShape; plan: Exclude<RecoveryPlan, { kind: 'give-up' }> }
   | { kind: 'failed'; error: StationErrorShape }
+  /** The org is out of reach at an org step (parking.ts): the step is journaled as waiting. */
+  | { kind: 'parked'; error: StationErrorShape }
   | { kind: 'cancelled' };
 
 /** Runs attempt number `attempt` (1-based) of `step`. Never throws for what a step throws. */
@@ -52,8 +57,8 @@ export async function runStep(scope: RunScope, step: StepName, attempt: number):
   scope.onStep({ name: step, state: 'running', startedAt: new Date().toISOString() });
   let result;
   try {
-    const device = await scope.session.open();
-    if (scope.sameDevice.pending) {
+    const device = scope.deviceless ? absentDevice() : await scope.session.open();
+    if (scope.sameDevice.pending && !scope.deviceless) {
       const uid = journal.getJob(jobId)?.deviceUid ?? scope.run.deviceUid();
       await confirmSameDevice(device, { bayId: scope.bayId, uid, steps: journal.steps(jobId) }, signal);
       scope.sameDevice.pending = false;
@@ -75,6 +80,11 @@ export async function runStep(scope: RunScope, step: StepName, attempt: number):
     if (error.code === 'DEVICE_MISMATCH') {
       delete scope.memory.assetToken; // bound to this job's device: never handed to another one
       scope.audit('device.mismatch', { step, message: error.message, ...error.details });
+    }
+    if (parksAt(step, error)) {
+      scope.journal.failStep(jobId, step, parkedShape('salesforce', undefined, error));
+      announce(scope, step);
+      return { kind: 'parked', error };
     }
     const plan = planRecovery(error, attempt, scope.waitMs);
     if (plan.kind !== 'give-up') {

@@ -27,6 +27,7 @@ import { Preflight, preflightError, type PreflightJob } from './preflight';
 import { applyRetryInputs, type InputChange } from './retry-inputs';
 import { quarantinedJob, revokedSinceProvisioned } from './quarantine';
 import { JOB_INTERRUPTED, runJob, type RunnerDeps } from './saga';
+import { ParkedDrainer, probeOrg } from './parking';
 import type { JobMemory } from './steps/context';
 import { PROVISION_JOB } from './steps';
 import { VERIFY_JOB, verifyReport } from './steps/verify';
@@ -65,12 +66,14 @@ interface Running {
   abort: AbortController;
   done: Promise<Job>;
   bayId: string;
+  /** Set on a parked job's deviceless run (no bay): what a Start or Retry of it waits for. */
+  draining?: Promise<Job>;
 }
 
 /** The job input naming who authorised a re-provision (set by the core, never taken from the request). */
 export const REPROVISION_AUTHORITY = 'reprovisionAuthorisedBy';
 
-const RESUMABLE: ReadonlySet<string> = new Set(['failed', 'interrupted', 'cancelled']);
+const RESUMABLE: ReadonlySet<string> = new Set(['failed', 'interrupted', 'cancelled', 'parked']);
 
 /** Starts, resumes, retries and cancels jobs; auto mode starts them on plug-in. */
 export class JobRunner {
@@ -78,6 +81,8 @@ export class JobRunner {
   private readonly memories = new Map<string, JobMemory>();
   private batch = { succeeded: 0, failed: 0 };
   private readonly preflight: Preflight;
+  /** Completes parked jobs' org steps when Salesforce answers again (parking.ts). */
+  readonly drainer: ParkedDrainer;
 
   constructor(private readonly deps: JobRunnerDeps) {
     this.preflight = new Preflight({
@@ -85,14 +90,29 @@ export class JobRunner {
       config: () => deps.config(),
       ...(deps.settingsFile ? { settingsFile: deps.settingsFile } : {}),
     });
+    this.drainer = new ParkedDrainer({
+      journal: deps.journal,
+      probe: () => probeOrg(deps.ports, this.drainer),
+      drain: (jobId) => this.drain(jobId),
+      log: (level, message) => deps.log(level, message),
+    });
   }
 
-  /** Marks jobs a previous process left running as `interrupted` (they resume on Start or Retry). */
+  /**
+   * Marks jobs a previous process left running as `interrupted` (they resume on Start or Retry), and
+   * starts draining jobs parked before the restart.
+   */
   markInterrupted(): void {
     for (const j of this.deps.journal.markInterrupted())
       auditJob(this.deps.audit, this.deps.journal, 'station', 'job.interrupted', j.id, {
         reason: 'the station stopped while the job ran',
       });
+    this.drainer.wake();
+  }
+
+  /** Parked jobs, oldest first: waiting for Salesforce, or registered and waiting for their device. */
+  parkedJobs(): Job[] {
+    return this.deps.journal.jobsInState('parked').map((j) => this.deps.journal.toApiJob(j));
   }
 
   private busy(bayId: string): boolean {
@@ -128,8 +148,15 @@ export class JobRunner {
       );
     checkIdentityFields(bay.device); // refused before anything is journaled (identity-rules.ts)
     const uid = bay.device.uid;
-    const last =
+    const latest = () =>
       req.kind === 'provision' && !req.reprovision ? journal.latestJobForDevice(uid, 'provision') : undefined;
+    let last = latest();
+    // Its org step running without it (parked, Salesforce back): resume once that has ended.
+    const draining = last && this.running.get(last.id)?.draining;
+    if (draining) {
+      await draining;
+      last = latest();
+    }
     if (last?.state === 'succeeded') {
       // The bay's identity may predate that job: ask the device for its state now.
       const fresh = (await bays.attach(bay.locator)).device ?? bay.device;
@@ -210,6 +237,7 @@ export class JobRunner {
     const job = journal.getJob(req.jobId);
     if (!job)
       throw new StationError('NOT_FOUND', `There is no job ${req.jobId}.`, 'Pick a job from the list.');
+    await this.running.get(job.id)?.draining; // its org step running without the device: wait for it
     if (this.running.has(job.id))
       throw new StationError(
         'CONFLICT',
@@ -287,6 +315,7 @@ export class JobRunner {
 
   /** Cancels every running job and waits until they have stopped. */
   async close(): Promise<void> {
+    await this.drainer.close();
     for (const r of this.running.values()) r.abort.abort();
     await Promise.allSettled([...this.running.values()].map((r) => r.done));
   }
@@ -302,6 +331,24 @@ export class JobRunner {
     return applyRetryInputs(deps, job, inputs, { model, adminPin, ...(keepPresent ? { keepPresent } : {}) });
   }
 
+  /**
+   * Runs the org steps of a job parked waiting for Salesforce, without its device (no bay is used).
+   * @throws StationError CONFLICT when the job is running (its device came back meanwhile).
+   */
+  private drain(jobId: string): Promise<Job> {
+    if (this.running.has(jobId))
+      throw new StationError('CONFLICT', `Job ${jobId} is already running.`, 'Wait for it to finish.');
+    const abort = new AbortController();
+    const memory = this.memories.get(jobId) ?? {};
+    const done = runJob(this.runnerDeps(), jobId, PROVISION_JOB, {
+      signal: abort.signal,
+      memory,
+      deviceless: true,
+    }).finally(() => this.running.delete(jobId));
+    this.running.set(jobId, { abort, done, bayId: '', draining: done.catch(() => this.getJob({ jobId })) });
+    return done;
+  }
+
   private launch(jobId: string, bayId: string, kind: JobKind): Job {
     const { bays, journal } = this.deps;
     const abort = new AbortController();
@@ -314,8 +361,13 @@ export class JobRunner {
     }).then((job) => {
       this.running.delete(jobId);
       if (job.state === 'succeeded') this.memories.delete(jobId);
-      bays.setJob(bayId, jobId, job.state === 'succeeded' ? 'passed' : 'failed', job.error);
-      this.batch[job.state === 'succeeded' ? 'succeeded' : 'failed']++;
+      if (job.state === 'parked') {
+        bays.setJob(bayId, jobId, 'ready', job.error); // the bay is free: the next device can go on
+        this.drainer.wake();
+      } else {
+        bays.setJob(bayId, jobId, job.state === 'succeeded' ? 'passed' : 'failed', job.error);
+        this.batch[job.state === 'succeeded' ? 'succeeded' : 'failed']++;
+      }
       if (this.running.size === 0) {
         this.deps.onBatch(this.batch);
         this.batch = { succeeded: 0, failed: 0 };

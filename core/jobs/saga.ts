@@ -19,6 +19,7 @@ import { cancelStep, failStep, runStep, type RunScope } from './run-step';
 import { deviceOpenOptions } from '../settings';
 import { stepLabel } from '../../shared/step-labels';
 import type { JobMemory } from './steps/context';
+import { DEVICELESS_STEPS, parkedShape, type ParkedFor } from './parking';
 
 /** What the runner needs. */
 export interface RunnerDeps {
@@ -46,10 +47,19 @@ export interface RunOptions {
   device?: DeviceDriver;
   /** Carried across runs of the same job in this process (the in-memory asset token). */
   memory?: JobMemory;
+  /**
+   * Run only the org steps a parked job can do without its device (parking.ts DEVICELESS_STEPS), then
+   * park it again waiting for the device. The device is never opened.
+   */
+  deviceless?: boolean;
 }
 
 /** How a run of a job ended. */
-type JobEnd = { kind: 'succeeded' } | { kind: 'failed'; error: StationErrorShape } | { kind: 'cancelled' };
+type JobEnd =
+  | { kind: 'succeeded' }
+  | { kind: 'failed'; error: StationErrorShape }
+  | { kind: 'cancelled' }
+  | { kind: 'parked'; waitsFor: ParkedFor; error?: StationErrorShape };
 
 /**
  * Runs (or resumes) a job of kind `def` to its end. The outcome is in the journal and the returned
@@ -96,6 +106,7 @@ export async function runJob(
     config: deps.config,
     onStep: (step) => deps.onStep(jobId, job.bayId, step),
     audit,
+    ...(opts.deviceless ? { deviceless: true } : {}),
   };
   begin(scope, job);
   deps.onJob(journal.toApiJob(journal.getJob(jobId)!));
@@ -146,6 +157,7 @@ async function runSteps(scope: RunScope, def: JobDefinition, reconnectWindowMs: 
   }
   for (const step of todo) {
     if (scope.signal.aborted) return { kind: 'cancelled' };
+    if (scope.deviceless && !DEVICELESS_STEPS.has(step)) return { kind: 'parked', waitsFor: 'device' };
     const out = await stepToEnd(scope, step, reconnectWindowMs);
     if (out.kind !== 'ok') return out;
   }
@@ -161,6 +173,7 @@ async function stepToEnd(
 ): Promise<{ kind: 'ok' } | Exclude<JobEnd, { kind: 'succeeded' }>> {
   for (let attempt = 1; ; attempt++) {
     const out = await runStep(scope, step, attempt);
+    if (out.kind === 'parked') return { kind: 'parked', waitsFor: 'salesforce', error: out.error };
     if (out.kind !== 'retryable') return out;
     const next = await recover(out.plan, {
       session: scope.session,
@@ -190,7 +203,17 @@ export const JOB_INTERRUPTED = 'interrupted';
 /** Journals and audits how the run ended. */
 function finish(scope: RunScope, end: JobEnd): void {
   const { journal, jobId } = scope;
-  if (end.kind === 'cancelled' && scope.signal.reason === JOB_INTERRUPTED) {
+  if (end.kind === 'cancelled' && scope.deviceless) end = { kind: 'parked', waitsFor: 'salesforce' };
+  if (end.kind === 'parked') {
+    const assetId = journal.getJob(jobId)?.summary.assetId;
+    const shape = parkedShape(end.waitsFor, typeof assetId === 'string' ? assetId : undefined, end.error);
+    journal.setJobState(jobId, 'parked', shape);
+    scope.audit(end.waitsFor === 'salesforce' ? 'job.parked' : 'job.registered', {
+      waitsFor: end.waitsFor,
+      ...(end.error ? { code: end.error.code, cause: end.error.message } : {}),
+      ...(typeof assetId === 'string' ? { assetId } : {}),
+    });
+  } else if (end.kind === 'cancelled' && scope.signal.reason === JOB_INTERRUPTED) {
     const steps = journal.steps(jobId);
     const done = steps.filter((s) => s.state === 'done').map((s) => s.name);
     const at = steps.find((s) => s.state !== 'done' && s.state !== 'skipped');

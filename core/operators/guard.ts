@@ -56,6 +56,7 @@ export const METHOD_GUARDS = {
   retryJob: byJobKind,
   cancelJob: byJobKind,
   getJob: 'signed-in',
+  listParkedJobs: 'signed-in',
   setAutoMode: 'provision a device',
   verifyDevice: 'verify a device',
   listRecords: 'signed-in',

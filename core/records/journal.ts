@@ -270,6 +270,13 @@ export class Journal {
     return rows.map((r) => ({ ...r, state: 'interrupted' as const, endedAt: now }));
   }
 
+  /** The jobs in `state`, oldest first (e.g. the `parked` queue). */
+  jobsInState(state: JobState): JobRow[] {
+    return (
+      stmt(this.db, `SELECT * FROM jobs WHERE state = ? ORDER BY started_at, rowid`).all(state) as RawJob[]
+    ).map(toJobRow);
+  }
+
   /** All jobs, newest first (filtering is done by records.ts). */
   allJobs(limit = 10_000): JobRow[] {
     return (

@@ -3,7 +3,9 @@
  * a retry never duplicates it) and `asset-token` (the OAuth 2.0 asset token, with the device signing
  * its own actor token; kept in memory only, never journaled).
  */
+import { StationError } from '../../../shared/errors';
 import { assetTokenCapable } from '../../bays/ports';
+import { orgCloneCheck } from './certificate';
 import { need, unb64, type StepFn, type StepResult } from './context';
 import type { AssetTokenOut, ProvisionOutputs } from './outputs';
 
@@ -16,6 +18,7 @@ const ACTOR_SIGN_TIMEOUT_MS = 30_000;
 export const upsertAsset: StepFn<P, 'upsert-asset'> = async (ctx) => {
   const { identity } = need(ctx, 'identify');
   const cert = need(ctx, 'sign');
+  if (need(ctx, 'policy').orgCheckDeferred) await deferredCloneCheck(ctx, identity.uid, cert);
   const org = await ctx.org();
   const r = await org.upsertAsset({
     deviceUid: identity.uid,
@@ -38,6 +41,31 @@ export const upsertAsset: StepFn<P, 'upsert-asset'> = async (ctx) => {
     summary: { assetId: r.id, orgUser: org.username, orgId: org.orgId },
   };
 };
+
+/**
+ * The org clone check the policy step could not do while Salesforce was out of reach: done before the
+ * Asset exists, so a clone found now gets no Asset. Its certificate was issued meanwhile: the error
+ * says to revoke it.
+ * @throws StationError CLONE_SUSPECTED, REPROVISION_REQUIRED (remedy extended); the org's errors as they come.
+ */
+async function deferredCloneCheck(
+  ctx: Parameters<StepFn<P, 'upsert-asset'>>[0],
+  uid: string,
+  cert: { serial: string; keyFingerprint: string },
+): Promise<void> {
+  try {
+    await orgCloneCheck(ctx, uid, cert.keyFingerprint);
+  } catch (e) {
+    if (!(e instanceof StationError) || (e.code !== 'CLONE_SUSPECTED' && e.code !== 'REPROVISION_REQUIRED'))
+      throw e;
+    throw new StationError(
+      e.code,
+      `${e.message} (found when Salesforce answered again, after certificate ${cert.serial} was issued)`,
+      `${e.remedy} Revoke certificate ${cert.serial} (asset-station ca revoke ${cert.serial} --reason keyCompromise); no Asset was created for this device.`,
+      { ...e.details, certSerial: cert.serial },
+    );
+  }
+}
 
 /**
  * Requests and validates an asset token for an RSA device whose firmware stores one; skipped (with

@@ -8,6 +8,7 @@ import { StationError } from '../../../shared/errors';
 import type { DeviceSubject, PkiPort } from '../../bays/ports';
 import type { DeviceDriver } from '../../device';
 import type { CsrExpectation, VerifiedCsr } from '../../pki/types';
+import { isOrgOutage } from '../parking';
 import { b64, need, unb64, type StepContext, type StepFn } from './context';
 import type { ProvisionOutputs } from './outputs';
 
@@ -68,18 +69,40 @@ export const policy: StepFn<P, 'policy'> = async (ctx) => {
       { otherUid: known.deviceUid, keyFingerprint: parsed.keyFingerprint },
     );
   }
-  const org = await ctx.org();
-  const clone = await org.checkClone({
-    deviceUid: identity.uid,
-    keyFingerprint: parsed.keyFingerprint,
-    reprovision: ctx.job.reprovision,
+  const clone: { existingAssetId?: string; orgCheckDeferred?: true } = await orgCloneCheck(
+    ctx,
+    identity.uid,
+    parsed.keyFingerprint,
+  ).catch((e: unknown) => {
+    // Salesforce out of reach: the station's own index passed; the org's check runs before the upsert.
+    if (e instanceof StationError && isOrgOutage(e)) return { orgCheckDeferred: true as const };
+    throw e;
   });
+  if (clone.orgCheckDeferred)
+    return {
+      state: 'done',
+      output: clone,
+      detail: 'policy passed at the station; the org clone check waits until Salesforce answers again',
+    };
   return {
     state: 'done',
     output: clone,
     detail: `policy passed; no other device holds this key${clone.existingAssetId ? `; Asset ${clone.existingAssetId} already exists for this UID` : ''}`,
   };
 };
+
+/**
+ * The org's clone check (a key registered under another UID, or this UID under another key).
+ * @throws StationError CLONE_SUSPECTED, REPROVISION_REQUIRED; the org's errors (ORG_UNAVAILABLE, …).
+ */
+export async function orgCloneCheck(
+  ctx: StepContext<P>,
+  deviceUid: string,
+  keyFingerprint: string,
+): Promise<{ existingAssetId?: string }> {
+  const org = await ctx.org();
+  return org.checkClone({ deviceUid, keyFingerprint, reprovision: ctx.job.reprovision });
+}
 
 /** The station CA issues the device certificate (idempotent for the same UID and key). */
 export const sign: StepFn<P, 'sign'> = async (ctx) => {

@@ -43,6 +43,8 @@ const ProofOfPossessionOut = z.union([
 const PolicyOut = z.object({
   existingAssetId: z.string().optional(),
   reprovisioned: z.boolean().optional(),
+  /** The org was out of reach: its clone check runs before the Asset upsert instead (core/jobs/parking.ts). */
+  orgCheckDeferred: z.boolean().optional(),
 });
 
 export const SignOut = z.object({
