@@ -173,11 +173,21 @@ export class OrgSession {
       this.authError = undefined;
       return tr.access_token;
     } catch (e) {
-      const se = mapTokenError(e, 'refresh the Salesforce session');
+      const mapped = mapTokenError(e, 'refresh the Salesforce session');
+      const se = this.stored.flow === 'pkce' ? signInExpired(mapped) : mapped;
       this.lastRefreshError = se;
       if (se.code === 'ORG_AUTH' || se.code === 'ORG_CONFIG') this.authError = se;
       throw se;
     }
+  }
+
+  /**
+   * The operator's Salesforce login can no longer be renewed (its refresh token was revoked or has
+   * expired): every org call would fail until someone signs in again, so the station stops its jobs at
+   * their org step (station-org.ts) and refuses new ones at pre-flight with this error. Undefined otherwise.
+   */
+  get signInExpired(): StationError | undefined {
+    return this.authError?.details?.signInAgain === true ? this.authError : undefined;
   }
 
   /** Records how a REST call ended: success clears a previous auth error, ORG_AUTH sets it (for status()). */
@@ -240,4 +250,22 @@ export class OrgSession {
       ...(err ? { error: err } : {}),
     };
   }
+}
+
+/**
+ * A refused refresh of an operator's login (PKCE; docs/salesforce-wire.md §5.2, §5.5: a revoked or expired
+ * refresh token answers `invalid_grant`) as the operator must read it: "sign in again, then press Retry",
+ * with `details.signInAgain` (what {@link OrgSession.signInExpired} and the station look for). Other
+ * errors (an outage, a misconfigured app) are returned as they are.
+ */
+export function signInExpired(e: StationError): StationError {
+  const oauthError = e.details?.oauthError;
+  const noToken = e.code === 'ORG_AUTH' && !oauthError && !e.details?.status;
+  if (!(e.code === 'ORG_AUTH' && (oauthError === 'invalid_grant' || noToken))) return e;
+  return new StationError(
+    'ORG_AUTH',
+    `Salesforce sign-in expired: the station's Salesforce login can no longer be renewed (it was revoked or timed out${oauthError ? `; Salesforce answered ${String(oauthError)}` : ''}).`,
+    'Sign in to Salesforce again (Connect org in the app, or log in with asset-station org login), then press Retry: the job keeps its progress, and no Asset is created twice.',
+    { ...(e.details ?? {}), signInAgain: true },
+  );
 }

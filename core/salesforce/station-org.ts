@@ -45,7 +45,12 @@ export function orgService(
   };
   return {
     async port(ahead?: JobsAhead): Promise<OrgPort> {
-      return toPort(await current(), () => config().salesforce, ahead);
+      const c = await current();
+      // the operator's login could not be renewed: no org call can succeed until someone signs in again,
+      // so a job stops here, at its org step, before any call (Retry after signing in; session.ts)
+      const expired = c.session.signInExpired;
+      if (expired) throw expired;
+      return toPort(c, () => config().salesforce, ahead);
     },
     async status(): Promise<OrgStatus> {
       if (client && clientFor === key()) return client.status();

@@ -1,7 +1,7 @@
 /**
  * Emulator-only endpoints (not Salesforce): `GET /emulator/asset-token-events` (the AssetTokenEvent-like
  * log, docs/salesforce-wire.md §1.8), `GET /emulator/assets`, `GET|POST /emulator/faults` (faults.ts),
- * `POST /emulator/expire-sessions`, `GET /emulator/info`. The CLI's `sim-org` drives them.
+ * `POST /emulator/expire-sessions`, `POST /emulator/revoke-refresh-tokens`, `GET /emulator/info`. The CLI's `sim-org` drives them.
  */
 import type http from 'node:http';
 import { patchFaults } from './faults';
@@ -20,6 +20,9 @@ export function emulatorRoutes(st: EmulatorState, req: EmuRequest, res: http.Ser
     } else send(res, 200, st.faults);
   } else if (method === 'POST' && path === '/emulator/expire-sessions') {
     st.oauth.expireSessions();
+    send(res, 204, undefined);
+  } else if (method === 'POST' && path === '/emulator/revoke-refresh-tokens') {
+    st.oauth.revokeRefreshTokens();
     send(res, 204, undefined);
   } else return false;
   return true;

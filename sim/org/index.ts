@@ -95,6 +95,11 @@ export interface OrgEmulator {
   stats(): { apiUsed: number; dailyLimit: number; tokenCalls: Record<string, number> };
   /** Expires every access token now (refresh tokens stay valid). */
   expireSessions(): void;
+  /**
+   * Revokes every refresh token and the sessions they minted (an admin's "Revoke" of the app's OAuth usage):
+   * an operator's login can then no longer be renewed. Also `POST /emulator/revoke-refresh-tokens`.
+   */
+  revokeRefreshTokens(): void;
   /** Sets the daily API usage counter (e.g. to the limit, to exhaust it). */
   setApiUsage(used: number): void;
   /** Inserts an Asset bypassing uniqueness (legacy data), e.g. to produce a 300 on upsert. */
@@ -169,6 +174,7 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
       tokenCalls: { ...oauth.grantCounts },
     }),
     expireSessions: () => oauth.expireSessions(),
+    revokeRefreshTokens: () => oauth.revokeRefreshTokens(),
     setApiUsage: (used: number) => usage.set(used),
     seedAsset: (fields) => {
       const rec = store.create('Asset', fields, { skipUnique: true });

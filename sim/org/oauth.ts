@@ -76,6 +76,17 @@ export class OAuthServer {
     this.tokens.expireSessions();
   }
 
+  /**
+   * Revokes every refresh token and the sessions they minted, as an admin's "Revoke" of the app's OAuth
+   * usage in Setup (or an expired refresh-token policy) does: the next refresh answers 400 `invalid_grant`
+   * "expired access/refresh token" (docs/salesforce-wire.md §5.5 [C REV][S OAU]). JWT bearer sessions
+   * (no refresh token) are left alone.
+   */
+  revokeRefreshTokens(): void {
+    const families = new Set(Object.values(this.store.data.refreshTokens).map((r) => r.family));
+    for (const f of families) this.tokens.revokeFamily(f);
+  }
+
   /** `/services/oauth2/authorize` (see CodeFlow.authorize). */
   authorize(q: URLSearchParams, decision?: 'allow' | 'deny'): AuthorizeAnswer {
     return this.code.authorize(q, decision);

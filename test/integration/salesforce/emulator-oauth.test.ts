@@ -45,6 +45,28 @@ describe('OAuth over raw HTTP', () => {
     expect(bad.headers.get('content-type')).toMatch(/text\/html/);
   });
 
+  it("an admin's revoke of the app's tokens (POST /emulator/revoke-refresh-tokens): refresh answers invalid_grant, sessions 401; JWT bearer unaffected (docs/salesforce-wire.md §5.5)", async () => {
+    const flow = await pkceTokens(`http://localhost:${await freePort()}/OauthRedirect`);
+    const t = await flow.exchange();
+    const at = String(t.body.access_token);
+    expect((await call('GET', '/sobjects', undefined, at)).status).toBe(200);
+    const r = await fetch(`${emu.baseUrl}/emulator/revoke-refresh-tokens`, { method: 'POST' });
+    expect(r.status).toBe(204);
+    const refresh = await token({
+      grant_type: 'refresh_token',
+      refresh_token: String(t.body.refresh_token),
+      client_id: emu.clientId,
+    });
+    expect(refresh.status).toBe(400);
+    expect(refresh.body).toEqual({
+      error: 'invalid_grant',
+      error_description: 'expired access/refresh token',
+    });
+    expect((await call('GET', '/sobjects', undefined, at)).status).toBe(401);
+    // the seeded admin session (no refresh token: like a JWT bearer session) still works
+    expect((await call('GET', '/sobjects')).status).toBe(200);
+  });
+
   it('the authorize page (no auto-approve): Allow issues a code, Deny redirects with access_denied', async () => {
     const manual = await startOrgEmulator({
       autoApprove: false,
