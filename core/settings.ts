@@ -65,5 +65,6 @@ export function deviceOpenOptions(config: StationConfig): DriverOpenOptions {
     baudRate: config.device.baudRate,
     lineControl: config.device.lineControl,
     secTag: config.device.nrf91SecTag ?? DEFAULT_SEC_TAG,
+    ...(config.device.commandCeilingsMs ? { commandCeilingsMs: config.device.commandCeilingsMs } : {}),
   };
 }

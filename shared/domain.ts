@@ -254,6 +254,30 @@ export const StationConfig = z.object({
      * the job then records a warning. Absent/false = refused (CERT_INSTALL_REFUSED), docs/security.md.
      */
     allowLeafOnlyReadBack: z.boolean().optional(),
+    /**
+     * Per-command ceilings, ms, by command name (protocol v1 `KEYGEN`, nRF91 `%KEYGEN`), overriding the
+     * driver's defaults (core/device/link.ts DEFAULT_TIMEOUT_MS): progress keep-alives never extend a
+     * command past it (issue 11). 1 s to 1 h each. Absent = the driver's defaults.
+     */
+    commandCeilingsMs: z
+      .record(
+        z.string(),
+        z
+          .number()
+          .int('a command ceiling is a whole number of milliseconds')
+          .min(1000, 'a command ceiling is at least 1000 ms (1 s)')
+          .max(3_600_000, 'a command ceiling is at most 3600000 ms (1 hour)'),
+      )
+      .superRefine((ceilings, ctx) => {
+        for (const name of Object.keys(ceilings))
+          if (!/^%?[A-Z][A-Z0-9_]{0,31}$/.test(name))
+            ctx.addIssue({
+              code: 'custom',
+              path: [name],
+              message: 'a command name is in capitals, e.g. KEYGEN or %KEYGEN',
+            });
+      })
+      .optional(),
   }),
   salesforce: z.object({
     loginUrl: z.string().url(),

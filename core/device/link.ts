@@ -32,6 +32,7 @@ import { bootSign, bootloaderError, resetError } from './boot-signs';
 import { protocolError } from './errors';
 import { DeviceLine } from './device-line';
 import type { Transport } from './transport';
+import { commandDeadlineMs } from './types';
 
 /** A completed exchange: OK with its body, or the device's ERR. */
 export type LinkResponse = { type: 'OK'; body: Uint8Array } | { type: 'ERR'; code: number; text: string };
@@ -211,8 +212,11 @@ export class DeviceLink extends DeviceLine {
         `${cmd} of ${body.length} bytes does not fit in 999 frames of ${this.maxFrame} bytes.`,
         'Send less data (e.g. a shorter certificate chain).',
       );
-    const deadlineMs =
-      opts.timeoutMs ?? this.ceilingsMs[cmd] ?? DEFAULT_TIMEOUT_MS[cmd as CommandName] ?? 10_000;
+    const deadlineMs = commandDeadlineMs(
+      opts.timeoutMs,
+      this.ceilingsMs[cmd],
+      DEFAULT_TIMEOUT_MS[cmd as CommandName] ?? 10_000,
+    );
     const idleMs = IDLE_RETRY_MS + this.wireMs(2 * this.maxFrame);
     const started = Date.now();
 

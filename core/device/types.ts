@@ -85,8 +85,23 @@ export interface OpenOptions {
   onDeviceLog?: (line: string) => void;
   /**
    * Per-command ceiling, ms, by command name (protocol v1: `KEYGEN`; nRF91: `%KEYGEN`), overriding the
-   * driver's default (protocol v1: DEFAULT_TIMEOUT_MS, KEYGEN 120 s). A device still sending progress
+   * driver's default (protocol v1: DEFAULT_TIMEOUT_MS, KEYGEN 120 s) and capping any longer timeout a
+   * caller passes ({@link commandDeadlineMs}); station setting `device.commandCeilingsMs`. A device still sending progress
    * keep-alives at the ceiling fails with DEVICE_TIMEOUT (`details.keptAlive`), which is not retried.
    */
   commandCeilingsMs?: Partial<Record<string, number>>;
+}
+
+/**
+ * How long one command may take, ms: the caller's own timeout capped by the configured ceiling
+ * ({@link OpenOptions.commandCeilingsMs}), so a step's built-in figure never outlasts the station's
+ * setting; without a caller timeout, the ceiling, else `fallbackMs` (the driver's default).
+ */
+export function commandDeadlineMs(
+  requestedMs: number | undefined,
+  ceilingMs: number | undefined,
+  fallbackMs: number,
+): number {
+  if (requestedMs === undefined) return ceilingMs ?? fallbackMs;
+  return ceilingMs === undefined ? requestedMs : Math.min(requestedMs, ceilingMs);
 }

@@ -14,11 +14,15 @@ import { startDeviceSimulator, type DeviceSimulator } from '../../dev/simulators
 import { openDevice } from '../../core/device';
 import { planRecovery, RECONNECT_MAX_ATTEMPTS } from '../../core/jobs/recovery';
 import { StationError } from '../../shared/errors';
+import { startEmbedded, type Embedded } from '../../dev/embedded';
+import { loadConfig, saveConfig } from '../../core/config';
 
 const sims: DeviceSimulator[] = [];
+const envs: Embedded[] = [];
 const dirs: string[] = [];
 
 afterEach(async () => {
+  while (envs.length) await envs.pop()!.stop();
   while (sims.length) await sims.pop()!.stop();
   while (dirs.length) fs.rmSync(dirs.pop()!, { recursive: true, force: true });
 });
@@ -67,4 +71,32 @@ describe('adversarial: endless PROG keep-alives', () => {
     expect(planRecovery(e.toShape(), 1)).toEqual({ kind: 'wait-for-return' });
     expect(planRecovery(e.toShape(), RECONNECT_MAX_ATTEMPTS)).toEqual({ kind: 'give-up' });
   }, 30_000);
+
+  it('a provisioning job: KEYGEN stops once at the configured ceiling, the job fails without waiting again', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'adv-prog-job-'));
+    dirs.push(home);
+    const base = loadConfig(home);
+    saveConfig(home, { ...base, device: { ...base.device, commandCeilingsMs: { KEYGEN: 2000 } } });
+    const env = await startEmbedded({
+      home,
+      devices: 1,
+      keygenDelayMs: 3_600_000,
+      watch: false,
+      reconnectWindowMs: 2000,
+    });
+    envs.push(env);
+    const [bay] = await env.station.listBays({});
+    const job = await env.station.waitForJob(
+      (await env.station.startJob({ bayId: bay!.id, kind: 'provision' })).id,
+    );
+    expect(job.state).toBe('failed');
+    expect(job.error?.code).toBe('DEVICE_TIMEOUT');
+    expect(job.error?.message).toMatch(
+      /kept sending "still working" for KEYGEN but did not finish within 2 s/,
+    );
+    expect(job.error?.remedy).toMatch(/Power-cycle/);
+    // one KEYGEN request only: no retry of a keep-alive ceiling
+    expect(env.sim.device(bay!.device!.uid).stats.requests).toBeLessThanOrEqual(2); // HELLO is the other
+    expect(env.org.assets()).toHaveLength(0);
+  }, 60_000);
 });

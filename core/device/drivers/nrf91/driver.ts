@@ -19,7 +19,7 @@ import {
 } from '../../../../shared/nrf91';
 import { parseCsr } from '../../../pki/csr';
 import { PemError, decodePemAll, encodePem } from '../../../pki/pem';
-import type { AssetBinding, CallOptions, SignatureAlgorithm } from '../../types';
+import { commandDeadlineMs, type AssetBinding, type CallOptions, type SignatureAlgorithm } from '../../types';
 import type { DeviceDriver, DriverCapabilities, GeneratedKey, KeyRequest } from '../types';
 import type { AtChannel } from './channel';
 import { atProtocolError } from './errors';
@@ -201,7 +201,7 @@ export class Nrf91Driver implements DeviceDriver {
     const lines = await this.offline(o, () =>
       this.at.command(`AT%KEYGEN=${this.secTag},${TYPE_CLIENT_KEY},0,"${attrs}"`, {
         ...o,
-        timeoutMs: o?.timeoutMs ?? this.ceilingsMs['%KEYGEN'] ?? 30_000,
+        timeoutMs: commandDeadlineMs(o?.timeoutMs, this.ceilingsMs['%KEYGEN'], 30_000),
       }),
     );
     const m = /%KEYGEN: *"([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)"/.exec(lines.join('\n'));
