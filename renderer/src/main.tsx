@@ -6,6 +6,7 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/station.css';
 import './styles/screens.css';
+import './styles/yield.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -5,7 +5,11 @@
 
 /** Offers `content` as a download named `filename` with MIME type `mimeType`. */
 export function downloadText(filename: string, mimeType: string, content: string): void {
-  const blob = new Blob([content], { type: mimeType });
+  downloadBlob(filename, new Blob([content], { type: mimeType }));
+}
+
+/** Offers `blob` (e.g. a chart's PNG) as a download named `filename`. */
+export function downloadBlob(filename: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
