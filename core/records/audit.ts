@@ -37,6 +37,9 @@ const MIGRATIONS = [
 
 /** Secret name of the audit MAC key. */
 export const AUDIT_KEY_SECRET = 'station.auditKey';
+/** How long an anchor write waits for the appends that follow, ms (see AuditLog.anchor). */
+const ANCHOR_GATHER_MS = 50;
+
 /** Secret name of the rollback anchor: the newest head `{seq, hash, mac}` as JSON. */
 export const AUDIT_ANCHOR_SECRET = 'station.auditAnchor';
 const GENESIS = '0'.repeat(64);
@@ -94,6 +97,8 @@ export class AuditLog {
   /** The anchor write in flight (coalesced: one write at a time, always the newest head). */
   private anchoring: Promise<void> = Promise.resolve();
   private anchorPending = false;
+  /** The gathering pause before the next anchor write, while one is due. */
+  private anchorTimer: NodeJS.Timeout | undefined;
   /** The newest head to anchor, taken at append time (the database may be closed by the time it is written). */
   private anchorValue = '';
 
@@ -123,10 +128,24 @@ export class AuditLog {
     return new AuditLog(db, Buffer.from(k, 'base64'), stationId, secrets);
   }
 
-  /** Writes the newest head to the SecretStore (coalesced; a failed write is retried on the next append). */
+  /**
+   * Writes the newest head to the SecretStore, gathered: one write {@link ANCHOR_GATHER_MS} after the first
+   * append of a burst carries the head of all of them (a job's steps append a dozen entries within
+   * milliseconds; each vault write re-encrypts and renames the vault file — issue 18). A failed write is
+   * retried with the next append; {@link anchored} writes at once.
+   */
   private anchor(head: { seq: number; hash: string }): void {
     if (!this.secrets) return;
     this.anchorValue = JSON.stringify({ ...head, mac: this.headMac(head.seq, head.hash) });
+    if (this.anchorPending || this.anchorTimer) return;
+    // not unref'd: a one-shot CLI command that appended waits for the write before it exits
+    this.anchorTimer = setTimeout(() => this.writeAnchor(), ANCHOR_GATHER_MS);
+  }
+
+  /** Queues the write of the newest head (one write at a time, always the newest value). */
+  private writeAnchor(): void {
+    clearTimeout(this.anchorTimer);
+    this.anchorTimer = undefined;
     if (this.anchorPending) return;
     this.anchorPending = true;
     this.anchoring = this.anchoring.then(async () => {
@@ -141,6 +160,7 @@ export class AuditLog {
 
   /** Resolves once the newest head is in the SecretStore (tests, shutdown). */
   async anchored(): Promise<void> {
+    if (this.anchorTimer) this.writeAnchor();
     await this.anchoring;
   }
 
@@ -247,7 +267,7 @@ export class AuditLog {
   async verifyAnchored(): Promise<AuditVerification> {
     const v = this.verify();
     if (!v.ok || !this.secrets) return v;
-    await this.anchoring;
+    await this.anchored();
     const raw = await this.secrets.get(AUDIT_ANCHOR_SECRET);
     if (!raw) return v;
     let a: { seq?: unknown; hash?: unknown; mac?: unknown };
