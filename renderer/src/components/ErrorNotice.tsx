@@ -1,24 +1,33 @@
 import type { PlainError } from '../lib/errors';
 import type { StationErrorShape } from '../../../shared/errors';
 import { benchFailure } from '../../../shared/failure-class';
+import { withoutLocator } from '../lib/format';
 
 /**
  * An error in plain words: its failure class in capitals (NOT RESPONDING, LINK NOISE, UNPLUGGED,
  * DEVICE REFUSED, CONFIGURATION, ORG — shared/failure-class.ts), what happened, then what to do, with
  * the stable code in small print for the maintainer. `alert` announces it to screen readers at once (use for errors caused by an action).
+ * `locator`: the bay's port, named once in the bay's header, so the text says "this bay's port" instead.
  */
 export function ErrorNotice({
   error,
   alert = false,
   onDismiss,
   testId,
+  locator,
 }: {
+  locator?: string;
   error: PlainError | StationErrorShape;
   alert?: boolean;
   onDismiss?: () => void;
   testId?: string;
 }) {
-  const plain = benchFailure(error);
+  const bench = benchFailure(error);
+  const plain = {
+    ...bench,
+    message: withoutLocator(bench.message, locator),
+    remedy: withoutLocator(bench.remedy, locator),
+  };
   return (
     <div className="error-notice" role={alert ? 'alert' : undefined} data-testid={testId ?? 'error-notice'}>
       {plain.failureClass ? (

@@ -46,3 +46,23 @@ export function shortLocator(locator: string): string {
   const m = /^serial:(.*\/)([^/]+)$/.exec(locator);
   return m && m[1]!.length > 1 ? `serial: …/${m[2]}` : locator;
 }
+
+/** UIDs longer than this get the long-UID layout (own row in the details, smaller type on a tile). */
+export const LONG_UID = 12;
+
+/**
+ * Where a long UID may wrap: after a short prefix ending in `-` or `:` (`IMEI-352656100000001` →
+ * [`IMEI-`, `352656100000001`]); a short UID, or one without such a prefix, stays whole ([uid, '']).
+ */
+export function uidParts(uid: string): [string, string] {
+  const m = /^([^-:]{1,8}[-:])(.+)$/.exec(uid);
+  return uid.length > LONG_UID && m ? [m[1]!, m[2]!] : [uid, ''];
+}
+
+/**
+ * A bay's error text without its long port path: the bay's header already names the port once (short),
+ * so `locator` in `text` becomes "this bay's port" ("No device answered on this bay's port (…)").
+ */
+export function withoutLocator(text: string, locator: string | undefined): string {
+  return locator ? text.split(locator).join("this bay's port") : text;
+}

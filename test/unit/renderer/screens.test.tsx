@@ -133,6 +133,29 @@ describe('Station screen', () => {
     await waitFor(() => expect(fake.callsOf('retryJob')).toEqual([{ jobId: 'j9' }]));
   });
 
+  it('a NOT RESPONDING bay names its port once (short, in the header), not the long path in the text', async () => {
+    const locator = 'serial:/tmp/as-e2e-bench-Y6rzi1/sim/devices/SIM-0003';
+    const error = {
+      code: 'DEVICE_TIMEOUT' as const,
+      message: `No device answered on ${locator} (tried protocol v1 firmware, Nordic nRF91 modem (AT commands)).`,
+      remedy: `Check the device on ${locator}, then retry.`,
+    };
+    const fake = fakeStation({
+      listBays: async () => [{ ...bay('b3', undefined, { status: 'failed', error }), locator }],
+    });
+    render(<Shell api={fake.api} />);
+    const card = await waitFor(() => cardOf(''));
+    await waitFor(() => expect(within(card).getByTestId('failure-class').textContent).toBe('NOT RESPONDING'));
+    expect(card.textContent).not.toContain('/tmp/as-e2e-bench');
+    expect(card.textContent!.split('…/SIM-0003')).toHaveLength(2); // once, in the header
+    expect(within(card).getByTestId('bay-error').textContent).toContain(
+      "No device answered on this bay's port (tried protocol v1 firmware",
+    );
+    const attention = screen.getByTestId('attention');
+    expect(attention.textContent).toContain('Bay 1 · serial: …/SIM-0003');
+    expect(attention.textContent).not.toContain('/tmp/as-e2e-bench');
+  });
+
   it('shows why an action failed, in plain words', async () => {
     const fake = fakeStation({
       listBays: async () => [bay('b1', 'UID-1')],

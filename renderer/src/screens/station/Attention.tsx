@@ -1,6 +1,7 @@
 import type { Bay } from '../../../../shared/domain';
 import { benchFailure } from '../../../../shared/failure-class';
 import type { BayView } from '../../lib/bayView';
+import { shortLocator, withoutLocator } from '../../lib/format';
 
 /** The failed bays with their remedies, each with a button that takes the technician to it. */
 export function Attention({
@@ -20,13 +21,13 @@ export function Attention({
         {items.map(({ bay, index, view }) => (
           <li key={bay.id} className="attention__item">
             <span className="attention__bay">
-              Bay {index + 1} · <span className="mono">{bay.device?.uid ?? bay.locator}</span>
+              Bay {index + 1} · <span className="mono">{bay.device?.uid ?? shortLocator(bay.locator)}</span>
             </span>
             <span className="attention__remedy">
               {view.error ? (
                 <>
                   <strong>{benchFailure(view.error).failureClass ?? 'FAILED'}:</strong>{' '}
-                  {benchFailure(view.error).remedy}
+                  {withoutLocator(benchFailure(view.error).remedy, bay.locator)}
                 </>
               ) : (
                 'Open the card for details.'

@@ -6,7 +6,8 @@ import { SkippedSteps } from '../../components/SkippedSteps';
 import { LabelButton } from './LabelButton';
 import { RetryAccount } from '../../components/RetryAccount';
 import { bayView } from '../../lib/bayView';
-import { elapsedMs, formatElapsed, shortLocator, stepLabel } from '../../lib/format';
+import { LONG_UID, elapsedMs, formatElapsed, shortLocator, stepLabel } from '../../lib/format';
+import { Uid } from '../../components/Uid';
 import { useStation } from '../../state/StationContext';
 import { useAsyncAction } from '../../state/useAsync';
 import { useNow } from '../../state/useNow';
@@ -103,10 +104,10 @@ export function BayCard({
           <dt>Model</dt>
           <dd>{bay.device?.model ?? '—'}</dd>
         </div>
-        <div>
+        <div className={(bay.device?.uid.length ?? 0) > LONG_UID ? 'bay__uid--long' : undefined}>
           <dt>UID</dt>
           <dd className="mono" data-testid="bay-uid">
-            {bay.device?.uid ?? '—'}
+            {bay.device ? <Uid uid={bay.device.uid} /> : '—'}
           </dd>
         </div>
         <div>
@@ -141,7 +142,7 @@ export function BayCard({
 
       <SkippedSteps job={job} />
 
-      {view.error ? <ErrorNotice error={view.error} testId="bay-error" /> : null}
+      {view.error ? <ErrorNotice error={view.error} testId="bay-error" locator={bay.locator} /> : null}
       {view.canRetry ? <RetryAccount job={job} /> : null}
       {actionError ? (
         <ErrorNotice
