@@ -6,6 +6,7 @@ import type { CaInfo, OrgStatus, StationConfig } from '../shared/domain';
 import type { JobsAhead, OrgPort, PkiPort } from './bays/ports';
 import type { DeviceDriver, DriverOpenOptions } from './device';
 import type { AuditSink } from './records/audit-sync';
+import type { PersonalSession } from './onboard/installer-login';
 import type { Db } from './records/db';
 import type { SecretStore } from './secrets';
 
@@ -32,6 +33,12 @@ export interface OrgService {
    * on every send. Without it the station keeps its audit log local only.
    */
   auditSink?(): AuditSink;
+  /**
+   * The signed-in person's own Salesforce login (PKCE in the system browser), held in memory only: the
+   * subject of the asset-token exchange at onboarding (core/onboard/installer-login.ts). Absent when
+   * the station cannot open a browser.
+   */
+  personalLogin?(): Promise<PersonalSession>;
 }
 
 /** The outside world as the station uses it (wired to the real modules in wiring.ts). */

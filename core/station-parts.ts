@@ -139,6 +139,9 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
     verify: (bayId) => runner.verifyDevice({ bayId }),
     org: () => org.port(),
     installer: () => d.signedIn() ?? { login: d.operator(), name: d.operator() },
+    openDevice: (bayId) => services.openDevice(bays.get(bayId).locator, deviceOpenOptions(config())),
+    assetTokens: () => config().salesforce.assetTokens,
+    ...(org.personalLogin ? { personalLogin: () => org.personalLogin!() } : {}),
     audit: (action, data, device) => audit.append({ actor: d.operator(), action, data, ...device }),
   });
   const lots = new LotService({

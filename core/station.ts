@@ -316,6 +316,9 @@ export class Station implements StationMethods {
   async onboardDevice(req: Req<'onboardDevice'>): Res<'onboardDevice'> {
     return this.need().onboard.onboard(req);
   }
+  async onboardSalesforceLogin(_req: Req<'onboardSalesforceLogin'>): Res<'onboardSalesforceLogin'> {
+    return this.need().onboard.salesforceLogin();
+  }
 
   // QA lots (qa/service.ts)
   async listLots(_req: Req<'listLots'>): Res<'listLots'> {

@@ -87,6 +87,8 @@ export interface EmbeddedOptions {
    * own URL once it listens. Default: the station talks to the emulator directly.
    */
   orgFront?: { url: string; forwardTo(emulatorUrl: string): void };
+  /** Opens a login URL "in the browser" (tests drive the emulator's authorize page with it). */
+  openUrl?: (url: string) => Promise<void>;
 }
 
 export interface Embedded {
@@ -218,6 +220,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
         secrets,
         watchDirs: [path.join(home, 'sim', 'devices'), path.join(home, 'sim', 'modems')],
         transports: simTransports(sim, modems),
+        ...(o.openUrl ? { openUrl: o.openUrl } : {}),
       }),
       ...(o.reconnectWindowMs !== undefined ? { reconnectWindowMs: o.reconnectWindowMs } : {}),
     });

@@ -287,6 +287,14 @@ export const methods = {
     request: z.object({ lotId: LotId, format: z.enum(['pdf', 'csv']) }).strict(),
     response: LotReportFile,
   },
+  /**
+   * The signed-in installer logs in to Salesforce as themselves (system browser), so the asset tokens of
+   * the devices they onboard are exchanged with their login as the subject; held in memory only.
+   */
+  onboardSalesforceLogin: {
+    request: z.object({}).strict(),
+    response: z.object({ username: z.string() }),
+  },
 } as const;
 
 export type MethodName = keyof typeof methods;

@@ -70,6 +70,12 @@ export function register(program: Command, ctx: () => CliContext): void {
               `Installed ${x.model} ${x.deviceUid} (Asset ${x.assetId}) at ${x.account.name}, ${x.account.address}.`,
               ...(x.contact ? [`Contact: ${x.contact.name}`] : []),
               `Checks passed: ${x.checks.map((k) => k.name).join(', ')}.`,
+              ...x.checks
+                .filter((k) => k.name === 'asset-token' || k.name === 'binding')
+                .map(
+                  (k) =>
+                    `${k.name === 'asset-token' ? 'Asset token' : 'Asset ID on the device'}: ${k.detail}`,
+                ),
               `Handover report: ${o.out ?? `handover/${x.report}`} (in the station home)`,
             ].join('\n'),
           );

@@ -11,6 +11,8 @@
 import { StationError } from '../../shared/errors';
 import type { CustomerAccount, CustomerContact } from '../../shared/onboard';
 import { soqlQuote } from '../salesforce/assets';
+import type { OrgPort } from '../bays/ports';
+import type { SubjectSession } from '../salesforce/asset-token-exchange';
 import type { RestApi } from '../salesforce/rest';
 
 /** The org calls onboarding makes (OrgPort.onboard). */
@@ -24,6 +26,15 @@ export interface OnboardOrg {
    * @throws StationError ORG_INCONSISTENT when the Asset read back does not carry what was written.
    */
   linkAsset(assetId: string, link: AssetLink): Promise<void>;
+  /**
+   * The asset-token flow of {@link OrgPort.issueAssetToken} with `subject` (the installer's own login)
+   * as the subject of the exchange; the token is validated with the station org's keys. Absent: the
+   * org connection cannot do it.
+   */
+  issueAssetTokenAs?(
+    subject: SubjectSession,
+    q: Parameters<OrgPort['issueAssetToken']>[0],
+  ): ReturnType<OrgPort['issueAssetToken']>;
 }
 
 /** What an installed Asset carries. */

@@ -9,10 +9,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Bay, VerifyReport } from '../../shared/domain';
+import type { Bay, StationConfig, VerifyReport } from '../../shared/domain';
 import { StationError } from '../../shared/errors';
 import type { CustomerAccount, CustomerDetail, OnboardRequest, OnboardResult } from '../../shared/onboard';
 import type { OrgPort } from '../bays/ports';
+import type { DeviceDriver } from '../device';
+import type { PersonalSession } from './installer-login';
+import { onboardOnDevice } from './on-device';
 import { handoverPdf } from './handover-pdf';
 import type { OnboardOrg } from './org';
 
@@ -27,13 +30,56 @@ export interface OnboardDeps {
   /** Who onboards: the signed-in installer (else the station's operator name). */
   installer(): { login: string; name: string };
   audit(action: string, data: Record<string, unknown>, device?: { deviceUid: string }): void;
+  /** Opens the device on the bay for onboarding's own reads and writes (closed after). */
+  openDevice(bayId: string): Promise<DeviceDriver>;
+  /** The station's asset-token settings. */
+  assetTokens(): StationConfig['salesforce']['assetTokens'];
+  /** The installer's own Salesforce login (absent: the station cannot open a browser). */
+  personalLogin?(): Promise<PersonalSession>;
   /** The clock (tests fix it). */
   now?: () => Date;
 }
 
 /** Onboards devices to customers. */
 export class OnboardService {
+  /** The installer's own Salesforce login, held for the operator who made it (memory only). */
+  private personal: { login: string; session: PersonalSession } | undefined;
+
   constructor(private readonly deps: OnboardDeps) {}
+
+  /**
+   * The signed-in installer logs in to Salesforce as themselves (PKCE in the system browser), so the
+   * asset tokens of the devices they onboard name them (core/onboard/installer-login.ts).
+   * @returns the Salesforce username (or User Id). @throws StationError ORG_CONFIG (no browser, another
+   *   org, port busy), ORG_AUTH (login denied or not finished)
+   */
+  async salesforceLogin(): Promise<{ username: string }> {
+    if (!this.deps.personalLogin)
+      throw new StationError(
+        'ORG_CONFIG',
+        'This station cannot open a browser for your Salesforce login.',
+        'Onboard without your own login (the device keeps its factory asset token), or use the desktop app.',
+      );
+    const session = await this.deps.personalLogin();
+    const port = await this.deps.org();
+    if (port.orgId && session.orgId.slice(0, 15) !== port.orgId.slice(0, 15))
+      throw new StationError(
+        'ORG_CONFIG',
+        `You logged in to another Salesforce org (${session.orgId}) than the station's (${port.orgId}).`,
+        "Log in again with your account in the station's org.",
+      );
+    const login = this.deps.installer().login;
+    this.personal = { login, session };
+    const username = session.username ?? session.userId;
+    this.deps.audit('onboard.salesforce-login', { installer: login, salesforceUser: username });
+    return { username };
+  }
+
+  /** The installer's own login, if the signed-in operator made it; a login of another operator is dropped. */
+  private subject(): PersonalSession | undefined {
+    if (this.personal && this.personal.login !== this.deps.installer().login) this.personal = undefined;
+    return this.personal?.session;
+  }
 
   private async org(): Promise<OnboardOrg & { port: OrgPort }> {
     const port = await this.deps.org();
@@ -91,13 +137,17 @@ export class OnboardService {
 
     const report = await this.deps.verify(req.bayId);
     const installer = this.deps.installer();
-    if (!report.passed) {
-      const failed = report.checks.filter((c) => !c.passed);
+    const refused = (reason: string) =>
       this.deps.audit(
         'onboard.refused',
-        { reason: failed.map((c) => `${c.name}: ${c.detail}`).join('; '), verifyJobId: report.jobId },
+        { reason, verifyJobId: report.jobId },
         { deviceUid: report.deviceUid },
       );
+    const failed = report.checks.filter((c) => !c.passed);
+    // only the Asset ID missing on the device: a pending binding, written below once the device is re-checked
+    const pending = failed.length === 1 && failed[0]!.name === 'asset-link';
+    if (failed.length && !pending) {
+      refused(failed.map((c) => `${c.name}: ${c.detail}`).join('; '));
       throw new StationError(
         'VERIFY_FAILED',
         `This is not the registered device ${device.uid}: ${failed.map((c) => c.detail).join('; ')}. Nothing was changed in Salesforce.`,
@@ -111,6 +161,30 @@ export class OnboardService {
         `Salesforce has no Asset for device ${report.deviceUid} any more.`,
         'Ask the factory to provision the device again.',
       );
+    const driver = await this.deps.openDevice(req.bayId);
+    let onDevice: Awaited<ReturnType<typeof onboardOnDevice>>;
+    try {
+      onDevice = await onboardOnDevice({
+        device: driver,
+        verified: { deviceUid: report.deviceUid, assetId: asset.id, certFingerprint: asset.certFingerprint },
+        orgId: org.port.orgId,
+        org,
+        assetTokens: this.deps.assetTokens(),
+        subject: this.subject(),
+      });
+    } catch (e) {
+      if (e instanceof StationError && e.code === 'DEVICE_MISMATCH') refused(e.message);
+      throw e;
+    } finally {
+      await driver.close().catch(() => undefined);
+    }
+    const checks = [
+      ...report.checks.filter((c) => c.passed),
+      ...(pending
+        ? [{ name: 'asset-link', passed: true, detail: 'the device held no Asset ID yet (pending)' }]
+        : []),
+      ...onDevice.checks,
+    ];
     const at = (this.deps.now ?? (() => new Date()))().toISOString();
     const description = [
       `Installed by ${installer.name} (${installer.login}) on ${at}.`,
@@ -134,7 +208,7 @@ export class OnboardService {
       ...(contact ? { contact } : {}),
       installer,
       at,
-      checks: report.checks,
+      checks,
     };
     const pdf = await handoverPdf(facts);
     const filename = `handover-${report.deviceUid}-${at.slice(0, 19).replace(/[:T]/g, '')}.pdf`.replace(
@@ -153,6 +227,9 @@ export class OnboardService {
         installer: installer.login,
         report: filename,
         verifyJobId: report.jobId,
+        assetToken: onDevice.checks[0].detail,
+        binding: onDevice.checks[1].detail,
+        ...(onDevice.tokenSubject ? { tokenSubject: onDevice.tokenSubject } : {}),
       },
       { deviceUid: report.deviceUid },
     );

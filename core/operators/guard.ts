@@ -93,6 +93,7 @@ export const METHOD_GUARDS = {
   // qa/service.ts also requires a signed-in QA inspector or admin on an open bench (the name it signs with)
   signOffLot: 'sign off a QA lot',
   exportLotReport: 'signed-in',
+  onboardSalesforceLogin: 'onboard a device to a customer',
 } as const satisfies Record<MethodName, MethodRule>;
 
 /** What the guard needs from the station. */

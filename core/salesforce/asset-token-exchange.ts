@@ -48,15 +48,26 @@ export interface IssuedAssetToken {
   expiresIn: number;
 }
 
+/**
+ * The session whose user is the subject of the exchange (docs/salesforce-wire.md §1.2): the station's
+ * own OrgSession at provisioning, or an installer's personal login at onboarding (core/onboard/).
+ */
+export type SubjectSession = Pick<OrgSession, 'accessToken' | 'instanceUrl' | 'refresh' | 'stats'>;
+
 /** Asset-token exchange and validation for one session. */
 export class AssetTokens {
   private keySet: SigningKeyResolver | undefined;
   private keysLoading: Promise<void> | undefined;
 
   constructor(
-    private readonly session: OrgSession,
+    private readonly session: SubjectSession,
     private readonly opts: AssetTokenOptions = {},
   ) {}
+
+  /** Where the token exchange is posted: the asset-token URL, else the subject session's instance URL. */
+  get exchangeUrl(): string {
+    return this.opts.assetTokenUrl ?? this.session.instanceUrl;
+  }
 
   /**
    * Exchanges the device-signed actor token for an asset token: `POST /services/oauth2/token` with the
@@ -111,7 +122,7 @@ export class AssetTokens {
 
   /** One token-exchange request; `json` is undefined when the body is not a JSON object. */
   private async post(actorToken: string): Promise<{ status: number; json?: Record<string, unknown> }> {
-    const base = (this.opts.assetTokenUrl ?? this.session.instanceUrl).replace(/\/+$/, '');
+    const base = this.exchangeUrl.replace(/\/+$/, '');
     const body = new URLSearchParams({
       grant_type: GRANT_EXCHANGE,
       subject_token_type: TT_ACCESS,

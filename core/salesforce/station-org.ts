@@ -12,6 +12,8 @@ import type { JobsAhead, OrgPort } from '../bays/ports';
 import { findAccount } from './accounts';
 import { accountCacheOf, accountGone } from './account-cache';
 import { onboardOrg } from '../onboard/org';
+import { personalLogin } from '../onboard/installer-login';
+import { AssetTokens, type IssuedAssetToken } from './asset-token-exchange';
 import { OrgClient, type OrgClientOptions } from './client';
 import { orgAuditSink } from './audit-records';
 
@@ -88,6 +90,7 @@ export function orgService(
         const c = await current();
         return { rest: c.rest, user: c.session.user };
       }),
+    ...(openUrl ? { personalLogin: () => personalLogin(config().salesforce, secrets, openUrl) } : {}),
     async disconnect(): Promise<OrgStatus> {
       const c =
         client ??
@@ -135,33 +138,47 @@ export function toPort(c: OrgClient, sf: () => StationConfig['salesforce'], ahea
     findAssetByUid: (uid) => lookups.findAssetByUid(uid),
     // an Account found once is not looked up again in this session (account-cache.ts)
     findAccount: (id) => accounts(c).find(id),
-    onboard: onboardOrg(c.rest, sf().apiVersion),
-    async issueAssetToken(q) {
-      const jwk = crypto
-        .createPublicKey({ key: Buffer.from(q.publicKeySpki), format: 'der', type: 'spki' })
-        .export({ format: 'jwk' });
-      const unsigned = c.buildActorToken({
-        did: q.deviceUid,
-        name: q.name,
-        assetId: q.assetId,
-        serialNumber: q.deviceUid,
-        jwk,
-      });
-      const signature = await q.sign(new TextEncoder().encode(unsigned.signingInput));
-      const actor = unsigned.finish(signature);
-      const issued = await c.exchangeAssetToken(actor);
-      const claims = await c.validateAssetToken(issued.assetToken, {
-        audience: sf().assetTokens.audience,
-        deviceUid: q.deviceUid,
-        assetId: q.assetId,
-        deviceJwk: jwk,
-        ...(sf().assetTokens.maxLifetimeSec ? { maxLifetimeSec: sf().assetTokens.maxLifetimeSec } : {}),
-      });
-      return {
-        assetToken: issued.assetToken,
-        expiresIn: issued.expiresIn,
-        ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}),
-      };
+    onboard: {
+      ...onboardOrg(c.rest, sf().apiVersion),
+      // the installer's login is the subject; the exchange goes to this org's token URL and the token is
+      // validated with this org's keys, as at provisioning (core/onboard/asset-token.ts)
+      issueAssetTokenAs: (subject, q) =>
+        issue(q, (actor) =>
+          new AssetTokens(subject, { assetTokenUrl: c.assetTokens.exchangeUrl }).exchange(actor),
+        ),
     },
+    issueAssetToken: (q) => issue(q, (actor) => c.exchangeAssetToken(actor)),
   };
+
+  /** Actor token signed by the device, exchanged by `exchange`, validated with the station's org keys. */
+  async function issue(
+    q: Parameters<OrgPort['issueAssetToken']>[0],
+    exchange: (actor: string) => Promise<IssuedAssetToken>,
+  ): ReturnType<OrgPort['issueAssetToken']> {
+    const jwk = crypto
+      .createPublicKey({ key: Buffer.from(q.publicKeySpki), format: 'der', type: 'spki' })
+      .export({ format: 'jwk' });
+    const unsigned = c.buildActorToken({
+      did: q.deviceUid,
+      name: q.name,
+      assetId: q.assetId,
+      serialNumber: q.deviceUid,
+      jwk,
+    });
+    const signature = await q.sign(new TextEncoder().encode(unsigned.signingInput));
+    const actor = unsigned.finish(signature);
+    const issued = await exchange(actor);
+    const claims = await c.validateAssetToken(issued.assetToken, {
+      audience: sf().assetTokens.audience,
+      deviceUid: q.deviceUid,
+      assetId: q.assetId,
+      deviceJwk: jwk,
+      ...(sf().assetTokens.maxLifetimeSec ? { maxLifetimeSec: sf().assetTokens.maxLifetimeSec } : {}),
+    });
+    return {
+      assetToken: issued.assetToken,
+      expiresIn: issued.expiresIn,
+      ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}),
+    };
+  }
 }

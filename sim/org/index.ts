@@ -18,9 +18,9 @@ import { OAuthServer } from './oauth';
 import { listenOrgServer } from './server';
 import { ApiUsage, type EmulatorState } from './state';
 import { BulkJobs } from './bulk-jobs';
-import type { Rec, TokenEvent } from './org-data';
+import { newId, type Rec, type TokenEvent } from './org-data';
 import { OrgStore } from './store';
-import type { SObjectType } from './schema';
+import { KEY_PREFIX, type SObjectType } from './schema';
 
 export { defaultFaults, type OrgFaults } from './faults';
 export type { TokenEvent, Rec, SObjectType };
@@ -102,6 +102,11 @@ export interface OrgEmulator {
   revokeRefreshTokens(): void;
   /** Sets the daily API usage counter (e.g. to the limit, to exhaust it). */
   setApiUsage(used: number): void;
+  /**
+   * Adds a user of the org (e.g. a field installer) and returns its Id and a live access token; the
+   * user can also log in through the authorize endpoint with `login_hint=<username>`.
+   */
+  addUser(u: { username: string; name: string; email?: string }): { userId: string; accessToken: string };
   /** Inserts an Asset bypassing uniqueness (legacy data), e.g. to produce a 300 on upsert. */
   seedAsset(fields: Record<string, unknown>): Rec;
   stop(): Promise<void>;
@@ -176,6 +181,12 @@ export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<O
     expireSessions: () => oauth.expireSessions(),
     revokeRefreshTokens: () => oauth.revokeRefreshTokens(),
     setApiUsage: (used: number) => usage.set(used),
+    addUser: (u) => {
+      const id = newId(KEY_PREFIX.User);
+      store.data.users[id] = { Id: id, Username: u.username, Name: u.name, Email: u.email ?? '' };
+      store.save();
+      return { userId: id, accessToken: oauth.mintSession(id) };
+    },
     seedAsset: (fields) => {
       const rec = store.create('Asset', fields, { skipUnique: true });
       store.save();

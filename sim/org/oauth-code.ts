@@ -100,6 +100,13 @@ export class CodeFlow {
     }
     if (decision === 'deny')
       return back({ error: 'access_denied', error_description: 'end-user denied authorization' });
+    // `login_hint` stands for the username the person types on Salesforce's login page (an unknown one
+    // is refused as the login page would); without it the seeded admin logs in.
+    // https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_web_server_flow.htm
+    const hint = q.get('login_hint');
+    const user = hint ? Object.values(store.data.users).find((u) => u.Username === hint) : undefined;
+    if (hint && !user)
+      return back({ error: 'access_denied', error_description: 'unknown username' });
     const method = (q.get('code_challenge_method') ?? 'S256') as 'S256' | 'plain'; // docs/salesforce-wire.md §5.1: default S256
     const challenge = q.get('code_challenge') ?? undefined;
     const code = `aPrx${crypto.randomBytes(24).toString('base64url')}`;
@@ -108,7 +115,7 @@ export class CodeFlow {
       redirectUri,
       ...(challenge ? { challenge } : {}),
       method: method === 'plain' ? 'plain' : 'S256',
-      userId: store.data.adminUserId,
+      userId: user?.Id ?? store.data.adminUserId,
       expiresAt: Date.now() + CODE_TTL_MS,
       scope: q.get('scope') ?? 'api refresh_token',
     });

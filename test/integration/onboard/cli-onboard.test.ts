@@ -46,6 +46,16 @@ it('searches the customer, onboards the provisioned device with a PDF, refuses a
   const done = await cli('onboard', 'device', '--port', d1!.locator, '--account', accountId, '--out', out);
   expect(done.code, JSON.stringify(done.json)).toBe(0);
   expect(done.json).toMatchObject({ deviceUid: d1!.uid, account: { name: 'Acme Devices Ltd' } });
+  expect(done.json.checks).toEqual(
+    expect.arrayContaining([
+      {
+        name: 'binding',
+        passed: true,
+        detail: `the device already holds Asset ID ${String(done.json.assetId)}`,
+      },
+      expect.objectContaining({ name: 'asset-token', detail: expect.stringMatching(/^skipped: /) }),
+    ]),
+  );
   const { text } = await pdfText(fs.readFileSync(out));
   expect(text).toContain(d1!.uid);
   expect(text).toContain('Acme Devices Ltd');

@@ -34,6 +34,10 @@ export function OnboardScreen() {
   const [contactId, setContactId] = useState('');
   const [location, setLocation] = useState('');
   const [done, setDone] = useState<OnboardResult | undefined>();
+  const [sfUser, setSfUser] = useState<string | undefined>();
+  const sfLogin = useAsyncAction(
+    useCallback(async () => setSfUser((await api.onboardSalesforceLogin({})).username), [api]),
+  );
 
   const search = useAsyncAction(
     useCallback(async () => setFound(await api.searchAccounts({ text })), [api, text]),
@@ -68,6 +72,28 @@ export function OnboardScreen() {
             </option>
           ))}
         </SelectField>
+      </section>
+      <section className="panel" aria-labelledby="onboard-you">
+        <h2 id="onboard-you" className="panel__title">
+          Your Salesforce login
+        </h2>
+        {sfUser ? (
+          <p data-testid="onboard-sf-user">
+            Logged in to Salesforce as <strong>{sfUser}</strong>: the asset tokens of the devices you onboard
+            name you.
+          </p>
+        ) : (
+          <>
+            <p>
+              Log in as yourself so that the devices you install are registered to you. Without it, a device
+              keeps the asset token it got at the factory.
+            </p>
+            <button type="button" className="btn" disabled={sfLogin.busy} onClick={() => void sfLogin.run()}>
+              {sfLogin.busy ? 'Finish the login in the browser window…' : 'Log in to Salesforce as yourself'}
+            </button>
+          </>
+        )}
+        {sfLogin.error ? <ErrorNotice error={sfLogin.error} /> : null}
       </section>
       <section className="panel" aria-labelledby="onboard-customer">
         <h2 id="onboard-customer" className="panel__title">
@@ -126,6 +152,15 @@ export function OnboardScreen() {
             Installed {done.model} {done.deviceUid} (Asset {done.assetId}) at {done.account.name}. Handover
             report {done.report.filename} downloaded.
           </p>
+          <ul aria-label="On the device">
+            {done.checks
+              .filter((c) => c.name === 'asset-token' || c.name === 'binding')
+              .map((c) => (
+                <li key={c.name}>
+                  {c.name === 'asset-token' ? 'Asset token' : 'Asset ID on the device'}: {c.detail}
+                </li>
+              ))}
+          </ul>
         </div>
       ) : null}
     </div>
