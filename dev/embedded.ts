@@ -120,6 +120,17 @@ export type OrgFacts = Pick<OrgEmulator, 'baseUrl' | 'clientId' | 'adminUsername
   productIds?: Record<string, string>;
 };
 
+/**
+ * The Product (emulator ProductCode) of each simulated device model, for the product map of the embedded
+ * defaults: the protocol v1 device simulator (`AS-SIM-1`) is the sensor, the simulated nRF91 modem
+ * (`nRF9160-SICA`, the model its AT+CGMM answers) the cellular gateway. Pre-flight refuses a model missing
+ * from a non-empty map, so every simulated model is here.
+ */
+export const SIMULATED_PRODUCTS: Readonly<Record<string, string>> = {
+  'AS-SIM-1': 'AS-SENSOR-1',
+  'nRF9160-SICA': 'AS-GATEWAY-1',
+};
+
 /** The station configuration for the emulated org. */
 function embeddedConfig(base: StationConfig, org: OrgFacts): StationConfig {
   return {
@@ -132,7 +143,11 @@ function embeddedConfig(base: StationConfig, org: OrgFacts): StationConfig {
       authFlow: 'jwt',
       username: org.adminUsername,
       accountId: org.defaultAccountId,
-      productByModel: org.productIds?.['AS-SENSOR-1'] ? { 'AS-SIM-1': org.productIds['AS-SENSOR-1'] } : {},
+      productByModel: Object.fromEntries(
+        Object.entries(SIMULATED_PRODUCTS).flatMap(([model, code]) =>
+          org.productIds?.[code] ? [[model, org.productIds[code]]] : [],
+        ),
+      ),
       assetTokens: { enabled: true, audience: DEMO_ASSET_AUDIENCE },
     },
   };

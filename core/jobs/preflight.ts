@@ -2,8 +2,9 @@
  * Pre-flight: before a provisioning job touches a device, one pass over everything the job will need
  * from outside the device — the station CA ready to sign, the org authorised (an org that does not answer
  * is not a problem here: an outage must not stop the line, the device steps run and the org steps retry), an Account
- * or Contact for the Asset (docs/salesforce-wire.md §4.1: every Asset needs one), and (when asked) a Product
- * for the device model when the station maps models to Products — so that a missing piece is found before the
+ * or Contact for the Asset (docs/salesforce-wire.md §4.1: every Asset needs one), and a Product for the
+ * device model when the station maps models to Products (a non-empty `salesforce.productByModel`: an Asset
+ * without a Product is valid in Salesforce, so an empty map asks nothing) — so that a missing piece is found before the
  * key and certificate are on the device, not at the Asset step. Every problem is reported at once, each
  * with its remedy.
  */
@@ -27,12 +28,6 @@ export interface PreflightDeps {
   config(): StationConfig;
   /** The station home's settings file (`<home>/config.json`), named in remedies about settings. */
   settingsFile?: string;
-  /**
-   * Refuse a model missing from a non-empty product map. Off in the runner for now: the embedded defaults
-   * map only AS-SIM-1, so other simulated models and nRF91 modems would be refused (an Asset without a
-   * Product is valid in Salesforce).
-   */
-  requireProduct?: boolean;
 }
 
 /** The job about to start: the identified device's model and the job's inputs (`accountId`, …). */
@@ -85,7 +80,8 @@ export class Preflight {
       });
     }
     const products = sf.productByModel;
-    if (this.deps.requireProduct && Object.keys(products).length > 0 && !products[job.model]) {
+    // a station that maps models to Products (a non-empty map) registers no Asset of an unmapped model
+    if (job.model && Object.keys(products).length > 0 && !products[job.model]) {
       out.push({
         check: 'product',
         code: 'ORG_CONFIG',

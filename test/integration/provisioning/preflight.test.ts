@@ -61,7 +61,11 @@ describe('pre-flight before a job touches the device', () => {
           ...config.salesforce,
           accountId: '',
           contactId: '',
-          productByModel: { 'OTHER-MODEL': '01t000000000001AAA' },
+          // this station maps the device's model, so only the customer is missing
+          productByModel: {
+            'AS-SIM-1': config.salesforce.productByModel['AS-SIM-1']!,
+            'OTHER-MODEL': '01t000000000001AAA',
+          },
         },
       },
       adminPin: DEMO_ADMIN_PIN,
@@ -108,6 +112,50 @@ describe('pre-flight before a job touches the device', () => {
   });
 });
 
+describe('the product map check', () => {
+  it('the embedded defaults map every simulated model; a model missing from the map is refused naming the setting, before the device is touched', async () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'station-preflight-products-'));
+    dirs.push(home);
+    const env = await startEmbedded({ home, devices: 1, modems: 1, keygenDelayMs: 50, watch: false });
+    envs.push(env);
+    const bays = await env.station.listBays({});
+    const config = await env.station.getConfig({});
+    const products = config.salesforce.productByModel;
+    expect(bays.map((b) => b.device!.model).sort()).toEqual(['AS-SIM-1', 'nRF9160-SICA']);
+    for (const b of bays) expect(products[b.device!.model]).toMatch(/^01t/);
+    expect(products['nRF9160-SICA']).toBe(env.org.productIds['AS-GATEWAY-1']);
+
+    // the map loses the sensor model: its job is refused before a single command reaches the device
+    await env.station.setConfig({
+      config: {
+        ...config,
+        salesforce: { ...config.salesforce, productByModel: { 'nRF9160-SICA': products['nRF9160-SICA']! } },
+      },
+      adminPin: DEMO_ADMIN_PIN,
+    });
+    const sensor = bays.find((b) => b.device!.model === 'AS-SIM-1')!;
+    const device = env.sim.device(sensor.device!.uid);
+    const requestsBefore = device.stats.requests;
+    const e = await refused(env.station.startJob({ bayId: sensor.id, kind: 'provision' }));
+    expect(e.code).toBe('ORG_CONFIG');
+    expect((e.details?.problems as Problem[]).map((p) => p.check)).toEqual(['product']);
+    expect(e.message).toMatch(
+      /nothing was done to the device\): .*no Salesforce Product for device model AS-SIM-1/,
+    );
+    expect(e.remedy).toMatch(/Add AS-SIM-1 to the product map .*salesforce\.productByModel/);
+    expect(e.remedy).toContain(path.join(env.station.home, 'config.json'));
+    expect(device.stats.requests).toBe(requestsBefore); // no KEYGEN, nothing at all
+    expect(device.snapshot().keyPresent).toBe(false);
+    expect(issuedCount(env.station.home, sensor.device!.uid)).toBe(0);
+
+    // the mapped model (the nRF91 modem) provisions, its Asset with the mapped Product
+    const modem = bays.find((b) => b.device!.model === 'nRF9160-SICA')!;
+    const job = await env.station.startJob({ bayId: modem.id, kind: 'provision' });
+    expect((await env.station.waitForJob(job.id)).state).toBe('succeeded');
+    expect(env.org.assets().map((a) => a.Product2Id)).toEqual([products['nRF9160-SICA']]);
+  });
+});
+
 describe('Preflight checks', () => {
   const config = () => ({
     ...defaultConfig(),
@@ -148,7 +196,6 @@ describe('Preflight checks', () => {
         },
       }),
       ports: { pki: async () => ({}) as never, org: async () => ({}) as OrgPort },
-      requireProduct: true,
     });
     const both = await withProducts.problems({ model: 'M', inputs: {} });
     expect(both.map((p) => p.check)).toEqual(['customer', 'product']);
