@@ -5,6 +5,7 @@ import { toPlainError, type PlainError } from './lib/errors';
 import { useAltHotkeys } from './lib/useHotkeys';
 import { HistoryScreen } from './screens/history/HistoryScreen';
 import { OnboardScreen } from './screens/onboard/OnboardScreen';
+import { LotsScreen } from './screens/qa/LotsScreen';
 import { SettingsScreen } from './screens/settings/SettingsScreen';
 import { roleName, screenVisible, type ScreenId } from './screens/signin/access';
 import { SignInScreen, type SignedIn } from './screens/signin/SignInScreen';
@@ -21,6 +22,7 @@ export const SCREENS = [
   { id: 'history', label: 'History' },
   { id: 'settings', label: 'Settings' },
   { id: 'onboard', label: 'Onboard' },
+  { id: 'lots', label: 'Lots' },
 ] as const satisfies ReadonlyArray<{ id: ScreenId; label: string }>;
 export type { ScreenId };
 
@@ -148,6 +150,7 @@ function Workspace({
         {current.id === 'station' ? <StationScreen inputs={inputs} onInputsChange={setInputs} /> : null}
         {current.id === 'verify' ? <VerifyScreen /> : null}
         {current.id === 'onboard' ? <OnboardScreen /> : null}
+        {current.id === 'lots' ? <LotsScreen /> : null}
         {current.id === 'history' ? <HistoryScreen /> : null}
         {current.id === 'settings' ? <SettingsScreen /> : null}
       </main>

@@ -59,9 +59,9 @@ describe('sign-in', () => {
 
   it('shows each role only its screens; an open bench shows all', async () => {
     const cases = [
-      ['qa', ['Verify', 'History']],
+      ['qa', ['Verify', 'History', 'Lots']],
       ['installer', ['History', 'Onboard']],
-      ['admin', ['Station', 'Verify', 'History', 'Settings', 'Onboard']],
+      ['admin', ['Station', 'Verify', 'History', 'Settings', 'Onboard', 'Lots']],
     ] as const;
     for (const [role, names] of cases) {
       const fake = fakeStation();
@@ -75,7 +75,7 @@ describe('sign-in', () => {
       cleanup();
     }
     render(<Shell api={fakeStation().api} />);
-    expect(navNames()).toEqual(['Station', 'Verify', 'History', 'Settings', 'Onboard']);
+    expect(navNames()).toEqual(['Station', 'Verify', 'History', 'Settings', 'Onboard', 'Lots']);
     expect(SCREEN_ROLES.settings).toEqual(['admin']);
     expect(screenVisible('settings', 'technician')).toBe(false);
   });

@@ -8,7 +8,7 @@ import { OPERATOR_ROLES } from '../../../../shared/api';
 export type Role = (typeof OPERATOR_ROLES)[number];
 
 /** The screens of the shell. */
-export type ScreenId = 'station' | 'verify' | 'onboard' | 'history' | 'settings';
+export type ScreenId = 'station' | 'verify' | 'onboard' | 'history' | 'settings' | 'lots';
 
 /** The roles that see each screen (the admin sees every screen). */
 export const SCREEN_ROLES: Record<ScreenId, readonly Role[]> = {
@@ -17,6 +17,7 @@ export const SCREEN_ROLES: Record<ScreenId, readonly Role[]> = {
   onboard: ['installer', 'admin'],
   history: OPERATOR_ROLES,
   settings: ['admin'],
+  lots: ['qa', 'admin'],
 };
 
 /**
