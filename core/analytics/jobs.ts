@@ -1,12 +1,13 @@
 /**
- * The query layer of yield analytics: the journal's provisioning jobs with their step attempts, as
- * plain {@link YieldJob} rows the pure functions (yield.ts) work on. The only module of
- * core/analytics that reads the database.
+ * The query layer of yield analytics: the journal's provisioning jobs with their step attempts
+ * summed per job, as plain {@link YieldJob} rows the pure functions (yield.ts) work on. The only
+ * module of core/analytics that reads the database; the sums are done by SQLite (one row per job, not
+ * per attempt: bench/yield.bench.ts).
  */
 import type { JobState, StepName } from '../../shared/domain';
-import type { AttemptOutcome, AttemptRow, Journal, JobRow, StepRow } from '../records/journal';
+import type { AttemptOutcome, Journal, JobRow, StepRow } from '../records/journal';
 
-/** One attempt of one step, as analytics sees it. Times are ISO 8601 instants. */
+/** One attempt of one step. Times are ISO 8601 instants. */
 export interface YieldAttempt {
   step: StepName;
   outcome: AttemptOutcome;
@@ -15,8 +16,25 @@ export interface YieldAttempt {
   errorCode?: string;
 }
 
+/** A step attempt that ended in an error (failed, or retried by the recovery policy). */
+export interface YieldFailure {
+  step: StepName;
+  errorCode?: string;
+}
+
+/** What yield needs of a job's attempts. */
+export interface AttemptSummary {
+  /** Step attempts made. */
+  attempts: number;
+  /** Active time: sum of (end − start) of the attempts that ended, ms. */
+  activeMs: number;
+  /** Every attempt ended done or skipped (no failure, retry, cancel or interruption). */
+  clean: boolean;
+  failures: YieldFailure[];
+}
+
 /** A provisioning job with the facts yield is broken down by. */
-export interface YieldJob {
+export interface YieldJob extends AttemptSummary {
   id: string;
   /** Absent when the device never identified itself (the job failed at identify). */
   deviceUid?: string;
@@ -29,10 +47,26 @@ export interface YieldJob {
   lot?: string;
   model?: string;
   firmware?: string;
-  attempts: YieldAttempt[];
 }
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+/** The summary of a list of attempts (the same sums the SQL query makes). */
+export function summariseAttempts(attempts: readonly YieldAttempt[]): AttemptSummary {
+  let activeMs = 0;
+  for (const a of attempts) {
+    if (!a.endedAt) continue;
+    activeMs += Math.max(0, Math.round(Date.parse(a.endedAt) - Date.parse(a.startedAt)));
+  }
+  return {
+    attempts: attempts.length,
+    activeMs,
+    clean: attempts.every((a) => a.outcome === 'done' || a.outcome === 'skipped'),
+    failures: attempts
+      .filter((a) => a.outcome === 'failed' || a.outcome === 'retried')
+      .map((a) => ({ step: a.step, ...(a.errorCode ? { errorCode: a.errorCode } : {}) })),
+  };
+}
 
 /**
  * The attempts of a job journaled before attempts were kept (journal migration 2): the latest attempt
@@ -55,8 +89,8 @@ export function attemptsFromSteps(steps: readonly StepRow[]): YieldAttempt[] {
   return out;
 }
 
-/** A journal job row and its attempts as a {@link YieldJob}. */
-export function toYieldJob(row: JobRow, attempts: readonly YieldAttempt[]): YieldJob {
+/** A journal job row and its attempt summary as a {@link YieldJob}. */
+export function toYieldJob(row: JobRow, summary: AttemptSummary): YieldJob {
   const workOrder = text(row.inputs.workOrder);
   const lot = text(row.inputs.lot);
   const model = text(row.summary.model);
@@ -72,30 +106,37 @@ export function toYieldJob(row: JobRow, attempts: readonly YieldAttempt[]): Yiel
     ...(lot ? { lot } : {}),
     ...(model ? { model } : {}),
     ...(firmware ? { firmware } : {}),
-    attempts: [...attempts],
+    ...summary,
   };
 }
 
-const toAttempt = (a: AttemptRow): YieldAttempt => ({
-  step: a.step,
-  outcome: a.outcome,
-  startedAt: a.startedAt,
-  ...(a.endedAt ? { endedAt: a.endedAt } : {}),
-  ...(a.errorCode ? { errorCode: a.errorCode } : {}),
-});
-
 /**
- * Every provisioning job of the journal with its attempts, oldest first. Two queries (jobs, then all
- * attempts); jobs older than the attempts table fall back to their step rows.
+ * Every provisioning job of the journal with its attempt summary, oldest first. Three queries (jobs,
+ * per-job sums, failed attempts); jobs older than the attempts table fall back to their step rows.
  * @param limit most recent jobs read (default 1 000 000).
  */
 export function loadYieldJobs(journal: Journal, limit = 1_000_000): YieldJob[] {
   const rows = journal.allJobs(limit).filter((r) => r.kind === 'provision');
-  const byJob = new Map<string, YieldAttempt[]>();
-  for (const a of journal.attempts()) {
-    let list = byJob.get(a.jobId);
-    if (!list) byJob.set(a.jobId, (list = []));
-    list.push(toAttempt(a));
+  const totals = new Map(journal.attemptTotals().map((t) => [t.jobId, t]));
+  const failures = new Map<string, YieldFailure[]>();
+  for (const f of journal.failedAttempts()) {
+    const list = failures.get(f.jobId);
+    const item = { step: f.step, ...(f.errorCode ? { errorCode: f.errorCode } : {}) };
+    if (list) list.push(item);
+    else failures.set(f.jobId, [item]);
   }
-  return rows.map((r) => toYieldJob(r, byJob.get(r.id) ?? attemptsFromSteps(journal.steps(r.id)))).reverse();
+  return rows
+    .map((r) => {
+      const t = totals.get(r.id);
+      const summary: AttemptSummary = t
+        ? {
+            attempts: t.attempts,
+            activeMs: t.activeMs,
+            clean: t.unclean === 0,
+            failures: failures.get(r.id) ?? [],
+          }
+        : summariseAttempts(attemptsFromSteps(journal.steps(r.id)));
+      return toYieldJob(r, summary);
+    })
+    .reverse();
 }

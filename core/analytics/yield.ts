@@ -15,7 +15,7 @@ import {
 } from '../../shared/analytics';
 import { failureClass } from '../../shared/failure-class';
 import { cycleTime } from './cycle-time';
-import type { YieldAttempt, YieldJob } from './jobs';
+import type { YieldFailure, YieldJob } from './jobs';
 
 /** Group key of a job without a value for a dimension (no work order typed, no lot). */
 export const NONE = '(none)';
@@ -27,18 +27,6 @@ const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
 /** The calendar day `YYYY-MM-DD` of an ISO instant at `utcOffsetMinutes` east of UTC. */
 export function dayOf(iso: string, utcOffsetMinutes = 0): string {
   return new Date(Date.parse(iso) + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
-}
-
-/** A failed step attempt: it ended in an error, whether recovery then tried again or the job stopped. */
-export function isFailure(a: YieldAttempt): boolean {
-  return a.outcome === 'failed' || a.outcome === 'retried';
-}
-
-/** The station's active time in an attempt, ms (0 when it has no end: an interrupted attempt). */
-export function activeMs(a: YieldAttempt): number {
-  if (!a.endedAt) return 0;
-  const d = Date.parse(a.endedAt) - Date.parse(a.startedAt);
-  return d > 0 ? d : 0;
 }
 
 /** A job's value for a breakdown dimension ({@link NONE} when it has none). */
@@ -63,7 +51,7 @@ export function inSelection(j: YieldJob, f: YieldFilter): boolean {
 
 /** A job that passed at once: succeeded with every step done (or skipped) on its first attempt. */
 export function isCleanPass(j: YieldJob): boolean {
-  return j.state === 'succeeded' && j.attempts.every((a) => a.outcome === 'done' || a.outcome === 'skipped');
+  return j.state === 'succeeded' && j.clean;
 }
 
 /** A unit (device) in the selection: its jobs there, oldest first. */
@@ -77,12 +65,16 @@ interface Unit {
 
 const unitKey = (j: YieldJob) => j.deviceUid ?? `job:${j.id}`;
 
+/** Appends `v` to the list of `k` (created on first use). */
+function push<T>(m: Map<string, T[]>, k: string, v: T): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
 function units(scope: readonly YieldJob[], firstEver: ReadonlyMap<string, string>): Unit[] {
   const byKey = new Map<string, YieldJob[]>();
-  for (const j of scope) {
-    const k = unitKey(j);
-    byKey.set(k, [...(byKey.get(k) ?? []), j]);
-  }
+  for (const j of scope) push(byKey, unitKey(j), j);
   return [...byKey].map(([key, jobs]) => {
     const first = jobs[0]!;
     return {
@@ -109,16 +101,15 @@ function figures(group: readonly Unit[], failures: number): YieldFigures {
   };
 }
 
-const failuresIn = (jobs: readonly YieldJob[]) =>
-  jobs.reduce((n, j) => n + j.attempts.filter(isFailure).length, 0);
+const failuresIn = (jobs: readonly YieldJob[]) => jobs.reduce((n, j) => n + j.failures.length, 0);
 
 /** Pareto bars of failed attempts keyed by `keyOf`, most failures first (ties by key). */
-export function pareto(jobs: readonly YieldJob[], keyOf: (a: YieldAttempt) => string): ParetoBar[] {
+export function pareto(jobs: readonly YieldJob[], keyOf: (f: YieldFailure) => string): ParetoBar[] {
   const count = new Map<string, { failures: number; units: Set<string> }>();
   let total = 0;
   for (const j of jobs)
-    for (const a of j.attempts.filter(isFailure)) {
-      const k = keyOf(a);
+    for (const f of j.failures) {
+      const k = keyOf(f);
       const c = count.get(k) ?? { failures: 0, units: new Set<string>() };
       c.failures += 1;
       c.units.add(unitKey(j));
@@ -142,10 +133,7 @@ export function pareto(jobs: readonly YieldJob[], keyOf: (a: YieldAttempt) => st
 
 function breakdown(all: readonly Unit[], d: YieldDimension, offset: number | undefined): YieldGroup[] {
   const groups = new Map<string, Unit[]>();
-  for (const u of all) {
-    const k = dimensionOf(u.jobs[0]!, d, offset);
-    groups.set(k, [...(groups.get(k) ?? []), u]);
-  }
+  for (const u of all) push(groups, dimensionOf(u.jobs[0]!, d, offset), u);
   const failures = new Map<string, number>();
   for (const u of all)
     for (const j of u.jobs) {
@@ -186,10 +174,10 @@ export function computeYield(all: readonly YieldJob[], filter: YieldFilter): Yie
       YIELD_DIMENSIONS.map((d) => [d, breakdown(us, d, offset)]),
     ) as YieldReport['breakdowns'],
     cycleTime: cycleTime(
-      passedUnits.map((u) => {
-        const attempts = u.jobs.flatMap((j) => j.attempts);
-        return { ms: attempts.reduce((t, a) => t + activeMs(a), 0), attempts: attempts.length };
-      }),
+      passedUnits.map((u) => ({
+        ms: u.jobs.reduce((t, j) => t + j.activeMs, 0),
+        attempts: u.jobs.reduce((n, j) => n + j.attempts, 0),
+      })),
     ),
     choices: {
       workOrder: distinct(prod.map((j) => j.workOrder)),

@@ -100,3 +100,45 @@ export function listAttempts(db: Db, jobIds?: readonly string[]): AttemptRow[] {
   }
   return out;
 }
+
+/** Per job: how many step attempts, the active time of those that ended, and whether all were clean. */
+export interface AttemptTotals {
+  jobId: string;
+  attempts: number;
+  /** Sum of (end − start) of the attempts that ended, ms, each rounded to the ms. */
+  activeMs: number;
+  /** Attempts that ended otherwise than done or skipped (or are still running). */
+  unclean: number;
+}
+
+/**
+ * {@link AttemptTotals} of every job with attempts, summed by SQLite (one row per job, not per attempt:
+ * what keeps yield reports fast on a long journal, see bench/yield.bench.ts).
+ */
+export function attemptTotals(db: Db): AttemptTotals[] {
+  return (
+    stmt(
+      db,
+      `SELECT job_id, COUNT(*) AS n,
+              SUM(CASE WHEN ended_at IS NULL THEN 0
+                       ELSE MAX(0, ROUND((julianday(ended_at) - julianday(started_at)) * 86400000.0)) END) AS active,
+              SUM(outcome NOT IN ('done', 'skipped')) AS unclean
+         FROM step_attempts GROUP BY job_id`,
+    ).all() as Array<{ job_id: string; n: number; active: number; unclean: number }>
+  ).map((r) => ({ jobId: r.job_id, attempts: r.n, activeMs: r.active, unclean: r.unclean }));
+}
+
+/** Every failed or retried attempt (step and error code), by job. */
+export function failedAttempts(db: Db): Array<{ jobId: string; step: StepName; errorCode?: string }> {
+  return (
+    stmt(
+      db,
+      `SELECT job_id, name, error_code FROM step_attempts WHERE outcome IN ('failed', 'retried')
+         ORDER BY job_id, attempt`,
+    ).all() as Array<{ job_id: string; name: string; error_code: string | null }>
+  ).map((r) => ({
+    jobId: r.job_id,
+    step: r.name as StepName,
+    ...(r.error_code ? { errorCode: r.error_code } : {}),
+  }));
+}

@@ -21,15 +21,18 @@ import {
 } from './journal-rows';
 import {
   ATTEMPTS_MIGRATION,
+  attemptTotals,
   closeAttempt,
+  failedAttempts,
   interruptAttempts,
   listAttempts,
   openAttempt,
   type AttemptRow,
+  type AttemptTotals,
 } from './journal-attempts';
 
 export { checkedOutput, journalCorrupt, toApiStep, type JobRow, type StepRow } from './journal-rows';
-export type { AttemptOutcome, AttemptRow } from './journal-attempts';
+export type { AttemptOutcome, AttemptRow, AttemptTotals } from './journal-attempts';
 
 const MIGRATIONS = [
   `CREATE TABLE jobs (
@@ -189,6 +192,16 @@ export class Journal {
   /** Every journaled step attempt of these jobs (all jobs when omitted): see journal-attempts.ts. */
   attempts(jobIds?: readonly string[]): AttemptRow[] {
     return listAttempts(this.db, jobIds);
+  }
+
+  /** Per job: attempt count, active time (ms) and unclean attempts, summed in SQL (yield reports). */
+  attemptTotals(): AttemptTotals[] {
+    return attemptTotals(this.db);
+  }
+
+  /** Every failed or retried step attempt with its error code (failure Paretos). */
+  failedAttempts(): Array<{ jobId: string; step: StepName; errorCode?: string }> {
+    return failedAttempts(this.db);
   }
 
   /** Marks a step done (or skipped) with its output; this is the durable boundary resume relies on. */

@@ -299,11 +299,8 @@ describe('yield report', () => {
     db.prepare('DELETE FROM step_attempts').run();
     const [job] = loadYieldJobs(journal);
     expect(job!.id).toBe(id);
-    expect(job!.attempts.at(-1)).toMatchObject({
-      step: 'sign',
-      outcome: 'failed',
-      errorCode: 'CA_PASSPHRASE',
-    });
+    expect(job!.failures).toEqual([{ step: 'sign', errorCode: 'CA_PASSPHRASE' }]);
+    expect(job!).toMatchObject({ attempts: 6, activeMs: 6 * STEP_MS, clean: false });
     expect(computeYield([job!], {}).paretoByClass).toMatchObject([{ key: 'CONFIGURATION', failures: 1 }]);
   });
 });

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Shell } from '../../../renderer/src/App';
 import type { YieldFilter } from '../../../shared/analytics';
 import { computeYield } from '../../../core/analytics/yield';
-import type { YieldAttempt, YieldJob } from '../../../core/analytics/jobs';
+import { summariseAttempts, type YieldAttempt, type YieldJob } from '../../../core/analytics/jobs';
 import { csvCell } from '../../../renderer/src/lib/csv';
 import { paretoCsv, toYieldFilter, emptyYieldForm } from '../../../renderer/src/screens/history/yieldTables';
 import { fakeStation } from './fakeStation';
@@ -47,7 +47,7 @@ function job(id: string, uid: string, workOrder: string, attempts: YieldAttempt[
     workOrder,
     model: 'SIM-1',
     firmware: '1.0.0',
-    attempts,
+    ...summariseAttempts(attempts),
   };
 }
 
