@@ -8,6 +8,7 @@ import type { DeviceSimulator } from '../sim/device/index';
 
 export { startDeviceSimulator, type DeviceFaults, type DeviceSimulator } from '../sim/device/index';
 export { findSocat } from '../sim/device/ports';
+export { pregenerateKeys } from '../sim/device/crypto';
 export { startOrgEmulator, type OrgEmulator } from '../sim/org/index';
 export { startModemSimulator, type ModemFaults, type ModemSimulator } from '../sim/nrf91/index';
 

@@ -10,7 +10,7 @@
 import type { Command } from 'commander';
 import { COMMANDS as PROTOCOL_COMMANDS, type CommandName } from '../../shared/protocol';
 import { KeyAlgorithm } from '../../shared/domain';
-import { startDeviceSimulator, type DeviceFaults } from '../../dev/simulators';
+import { pregenerateKeys, startDeviceSimulator, type DeviceFaults } from '../../dev/simulators';
 import { usageError, type CliContext } from '../context';
 import { choiceOption, integerOption } from '../options';
 import { simGroup } from './sim-group';
@@ -96,6 +96,10 @@ export function register(program: Command, ctx: () => CliContext): void {
     .option('--alg <list>', 'key algorithm per device, cycled (e.g. ECDSA-P256,RSA-2048)')
     .option('--uid-prefix <p>', 'UID prefix', 'SIM-')
     .option(
+      '--pregenerate-keys',
+      "make each device's first key pair before it reports ready (with --alg; for benchmarks)",
+    )
+    .option(
       '--fault <f>',
       'fault switch (repeatable): boot-noise, log-noise, split-writes, corrupt=R, drop=R, slow=MS, no-response[=CMDS], reset-on=CMD[:ms], refuse-when-locked, clone=UID',
       (v: string, acc: string[]) => [...acc, v],
@@ -110,6 +114,7 @@ export function register(program: Command, ctx: () => CliContext): void {
         alg?: string;
         uidPrefix: string;
         fault: string[];
+        pregenerateKeys?: boolean;
       }) => {
         const c = ctx();
         const count = integerOption(o.count, '--count', 1, 64);
@@ -123,6 +128,11 @@ export function register(program: Command, ctx: () => CliContext): void {
           ?.split(',')
           .map((a) => choiceOption(a.trim(), '--alg', KeyAlgorithm.options));
         const { faults, clones } = parseFaults(o.fault);
+        // the keys the devices will make, made before "ready" (device i has the i-th algorithm, cycled)
+        if (o.pregenerateKeys && keyAlgorithms)
+          await pregenerateKeys(
+            Array.from({ length: count }, (_, i) => keyAlgorithms[i % keyAlgorithms.length]!),
+          );
         const simulator = await startDeviceSimulator({
           home: c.home,
           count,

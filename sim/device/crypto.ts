@@ -25,8 +25,30 @@ export interface DeviceKey {
   spki: Uint8Array;
 }
 
-/** Generates a key pair for `algorithm` (async: runs on the libuv thread pool). */
+/** Key pairs made ahead by {@link pregenerateKeys}, per algorithm; each is handed out once. */
+const ready = new Map<KeyAlgorithm, DeviceKey[]>();
+
+/**
+ * Makes one key pair per entry of `algorithms` now, for the next KEYGENs of those algorithms to take
+ * (each key once; a KEYGEN finding none generates its own). For benchmarks (`sim device
+ * --pregenerate-keys`): a real RSA-2048 key costs the simulator 50–200 ms of CPU, which on a small
+ * machine competes with the station it measures; the device still answers after its modelled key
+ * generation time, with a key no other device has.
+ * @returns the public keys made (DER SubjectPublicKeyInfo), in the order of `algorithms`
+ */
+export async function pregenerateKeys(algorithms: readonly KeyAlgorithm[]): Promise<Uint8Array[]> {
+  const keys = await Promise.all(algorithms.map((a) => generateFresh(a)));
+  for (const k of keys) ready.set(k.algorithm, [...(ready.get(k.algorithm) ?? []), k]);
+  return keys.map((k) => k.spki);
+}
+
+/** A key pair for `algorithm`: one made ahead ({@link pregenerateKeys}) or a new one. */
 export async function generateDeviceKey(algorithm: KeyAlgorithm): Promise<DeviceKey> {
+  return ready.get(algorithm)?.shift() ?? generateFresh(algorithm);
+}
+
+/** Generates a key pair for `algorithm` (async: runs on the libuv thread pool). */
+async function generateFresh(algorithm: KeyAlgorithm): Promise<DeviceKey> {
   const kp =
     algorithm === 'ECDSA-P256'
       ? await generateKeyPair('ec', { namedCurve: 'P-256' })
