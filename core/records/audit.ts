@@ -5,9 +5,10 @@
  * breaks the chain, and nobody without K can re-forge it. A MAC'd head row (last seq + hash) catches
  * deletion of the newest entries.
  *
- * Rollback (an older copy of station.db put back) is caught against an anchor kept OUTSIDE the database:
- * after each append the head (seq, hash, MAC) is written to the SecretStore (`station.auditAnchor`), and
- * {@link AuditLog.verifyAnchored} requires the log to reach that head. An empty or missing audit while
+ * Rollback (an older copy of station.db put back) is caught against an anchor kept OUTSIDE the database
+ * (./audit-anchor.ts): written when the log is first opened, then after appends the head (seq, hash,
+ * MAC) goes to the SecretStore (`station.auditAnchor`), and {@link AuditLog.verifyAnchored} requires the
+ * log to reach that head. An empty or missing audit while
  * the journal has jobs, and dropped audit tables, are reported as broken, never as "intact: 0 entries".
  *
  * Limit (stated in docs/security.md): someone holding K (i.e. the unlocked vault) can rewrite the whole
@@ -17,6 +18,7 @@ import crypto from 'node:crypto';
 import { StationError } from '../../shared/errors';
 import { migrate, stmt, type Db } from './db';
 import type { SecretStore } from '../secrets';
+import { AuditAnchor, type AnchorView } from './audit-anchor';
 
 const MIGRATIONS = [
   `CREATE TABLE audit (
@@ -37,11 +39,7 @@ const MIGRATIONS = [
 
 /** Secret name of the audit MAC key. */
 export const AUDIT_KEY_SECRET = 'station.auditKey';
-/** How long an anchor write waits for the appends that follow, ms (see AuditLog.anchor). */
-const ANCHOR_GATHER_MS = 50;
-
-/** Secret name of the rollback anchor: the newest head `{seq, hash, mac}` as JSON. */
-export const AUDIT_ANCHOR_SECRET = 'station.auditAnchor';
+export { AUDIT_ANCHOR_SECRET } from './audit-anchor';
 const GENESIS = '0'.repeat(64);
 
 /** One audit event as appended. */
@@ -94,20 +92,23 @@ function canonical(e: Omit<AuditEntry, 'hash' | 'prevHash'>): string {
 /** The audit log over the station database, keyed by a secret from the SecretStore. */
 export class AuditLog {
   private readonly listeners: Array<(e: AuditEntry) => void> = [];
-  /** The anchor write in flight (coalesced: one write at a time, always the newest head). */
-  private anchoring: Promise<void> = Promise.resolve();
-  private anchorPending = false;
-  /** The gathering pause before the next anchor write, while one is due. */
-  private anchorTimer: NodeJS.Timeout | undefined;
-  /** The newest head to anchor, taken at append time (the database may be closed by the time it is written). */
-  private anchorValue = '';
+  /** The rollback anchor in the SecretStore (absent: none kept). */
+  private readonly anchorStore: AuditAnchor | undefined;
+  /** What the anchor reads of this log. */
+  private readonly view: AnchorView = {
+    entries: () => (this.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n,
+    hashAt: (seq) => this.entriesAfter(seq - 1, 1).find((e) => e.seq === seq)?.hash,
+    head: () => this.head(),
+  };
 
   private constructor(
     private readonly db: Db,
     private readonly key: Buffer,
     private readonly stationId: string,
-    private readonly secrets?: SecretStore,
-  ) {}
+    secrets?: SecretStore,
+  ) {
+    this.anchorStore = secrets ? new AuditAnchor(secrets, (seq, hash) => this.headMac(seq, hash)) : undefined;
+  }
 
   /** Opens the log, creating the MAC key in the SecretStore on first use. */
   static async open(db: Db, secrets: SecretStore, stationId: string): Promise<AuditLog> {
@@ -125,43 +126,14 @@ export class AuditLog {
       k = crypto.randomBytes(32).toString('base64');
       await secrets.set(AUDIT_KEY_SECRET, k);
     }
-    return new AuditLog(db, Buffer.from(k, 'base64'), stationId, secrets);
+    const log = new AuditLog(db, Buffer.from(k, 'base64'), stationId, secrets);
+    await log.anchorStore?.open(log.view);
+    return log;
   }
 
-  /**
-   * Writes the newest head to the SecretStore, gathered: one write {@link ANCHOR_GATHER_MS} after the first
-   * append of a burst carries the head of all of them (a job's steps append a dozen entries within
-   * milliseconds; each vault write re-encrypts and renames the vault file — issue 18). A failed write is
-   * retried with the next append; {@link anchored} writes at once.
-   */
-  private anchor(head: { seq: number; hash: string }): void {
-    if (!this.secrets) return;
-    this.anchorValue = JSON.stringify({ ...head, mac: this.headMac(head.seq, head.hash) });
-    if (this.anchorPending || this.anchorTimer) return;
-    // not unref'd: a one-shot CLI command that appended waits for the write before it exits
-    this.anchorTimer = setTimeout(() => this.writeAnchor(), ANCHOR_GATHER_MS);
-  }
-
-  /** Queues the write of the newest head (one write at a time, always the newest value). */
-  private writeAnchor(): void {
-    clearTimeout(this.anchorTimer);
-    this.anchorTimer = undefined;
-    if (this.anchorPending) return;
-    this.anchorPending = true;
-    this.anchoring = this.anchoring.then(async () => {
-      this.anchorPending = false;
-      try {
-        await this.secrets!.set(AUDIT_ANCHOR_SECRET, this.anchorValue);
-      } catch {
-        // retried with the next append; verifyAnchored only requires the log to reach the anchor
-      }
-    });
-  }
-
-  /** Resolves once the newest head is in the SecretStore (tests, shutdown). */
+  /** Resolves once the newest head is in the SecretStore (tests, shutdown; a pending one is written at once). */
   async anchored(): Promise<void> {
-    if (this.anchorTimer) this.writeAnchor();
-    await this.anchoring;
+    await this.anchorStore?.flushed();
   }
 
   private mac(prev: string, body: string): string {
@@ -210,7 +182,7 @@ export class AuditLog {
         return { ...entry, hash };
       })
       .immediate();
-    this.anchor({ seq: stored.seq, hash: stored.hash });
+    this.anchorStore?.write({ seq: stored.seq, hash: stored.hash });
     for (const l of this.listeners) l(stored);
     return stored;
   }
@@ -266,34 +238,9 @@ export class AuditLog {
    */
   async verifyAnchored(): Promise<AuditVerification> {
     const v = this.verify();
-    if (!v.ok || !this.secrets) return v;
-    await this.anchored();
-    const raw = await this.secrets.get(AUDIT_ANCHOR_SECRET);
-    if (!raw) return v;
-    let a: { seq?: unknown; hash?: unknown; mac?: unknown };
-    try {
-      a = JSON.parse(raw) as typeof a;
-    } catch {
-      a = {};
-    }
-    if (typeof a.seq !== 'number' || typeof a.hash !== 'string' || a.mac !== this.headMac(a.seq, a.hash))
-      return { ...v, ok: false, problem: 'the audit anchor in the secret store is unreadable or altered' };
-    if (a.seq > v.entries)
-      return {
-        ...v,
-        ok: false,
-        badSeq: v.entries + 1,
-        problem: `the database is older than the audit: the anchor kept outside it names entry ${a.seq}, the log ends at ${v.entries} (an older copy of station.db was put back, or entries were removed)`,
-      };
-    const at = a.seq === 0 ? undefined : this.entriesAfter(a.seq - 1, 1)[0];
-    if (a.seq > 0 && at?.hash !== a.hash)
-      return {
-        ...v,
-        ok: false,
-        badSeq: a.seq,
-        problem: `entry ${a.seq} is not the one anchored outside the database (the log was rewritten)`,
-      };
-    return v;
+    if (!v.ok || !this.anchorStore) return v;
+    const p = await this.anchorStore.check(this.view);
+    return p ? { ...v, ok: false, ...p } : v;
   }
 
   /** Walks the whole chain; reports the first edit, insertion, reordering or deletion found. */

@@ -105,4 +105,72 @@ describe('adversarial: the audit cannot be made to say nothing happened', () => 
     await vault.set(AUDIT_ANCHOR_SECRET, JSON.stringify({ seq: 1, hash: 'f'.repeat(64), mac: 'x' }));
     expect((await log.verifyAnchored()).problem).toMatch(/anchor .* unreadable or altered/);
   });
+
+  it('anchored from the very start: a new log has its genesis anchored in the vault before any entry', async () => {
+    const { log, vault } = await station(0, 0);
+    expect(JSON.parse((await vault.get(AUDIT_ANCHOR_SECRET))!)).toMatchObject({
+      seq: 0,
+      hash: '0'.repeat(64),
+    });
+    expect(await log.verifyAnchored()).toEqual({ ok: true, entries: 0 });
+  });
+
+  it('a copy taken before the first append, put back, then appended to on open: still caught', async () => {
+    const { home, db, log } = await station(1, 0);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const old = path.join(home, 'before-first-append.db');
+    await db.backup(old);
+    for (let i = 0; i < 5; i++) log.append({ actor: 'ada', action: 'step.done', data: { i } });
+    await log.anchored();
+    // the attacker puts the empty copy back; the station opens it and writes new events at once
+    const restored = new (db.constructor as new (f: string) => Db)(old);
+    dbs.push(restored);
+    const vault = FileVault.inHome(home, 'correct horse battery');
+    const oldLog = await AuditLog.open(restored, vault, 'st-1');
+    for (let i = 0; i < 2; i++) oldLog.append({ actor: 'mallory', action: 'job.start', data: { i } });
+    await oldLog.anchored();
+    expect(oldLog.verify()).toEqual({ ok: true, entries: 2 }); // a chain that verifies on its own…
+    const v = await oldLog.verifyAnchored(); // …but the anchor was not moved back by those appends
+    expect(v.ok).toBe(false);
+    expect(v.problem).toMatch(
+      /older than the audit: the anchor kept outside it names entry 5, the log ends at 2/,
+    );
+    expect(JSON.parse((await vault.get(AUDIT_ANCHOR_SECRET))!)).toMatchObject({ seq: 5 });
+  });
+
+  it('the same copy appended past the anchored entry: caught as a rewrite', async () => {
+    const { home, db, log } = await station(0, 0);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    const old = path.join(home, 'before.db');
+    await db.backup(old);
+    for (let i = 0; i < 2; i++) log.append({ actor: 'ada', action: 'step.done', data: { i } });
+    await log.anchored();
+    const restored = new (db.constructor as new (f: string) => Db)(old);
+    dbs.push(restored);
+    const vault = FileVault.inHome(home, 'correct horse battery');
+    const oldLog = await AuditLog.open(restored, vault, 'st-1');
+    for (let i = 0; i < 4; i++) oldLog.append({ actor: 'mallory', action: 'step.done', data: { i } });
+    const v = await oldLog.verifyAnchored();
+    expect(v).toMatchObject({ ok: false, badSeq: 2 });
+    expect(v.problem).toMatch(/entry 2 is not the one anchored outside the database/);
+  });
+
+  it('the anchor removed from the vault: reported, not passed', async () => {
+    const { log, vault } = await station(0, 3);
+    await vault.delete(AUDIT_ANCHOR_SECRET);
+    const v = await log.verifyAnchored();
+    expect(v.ok).toBe(false);
+    expect(v.problem).toMatch(/anchor is missing from the secret store/);
+  });
+
+  it('a log kept before anchors existed gets its current head anchored when it opens', async () => {
+    const { db, log, vault } = await station(0, 3);
+    await vault.delete(AUDIT_ANCHOR_SECRET);
+    const again = await AuditLog.open(db, vault, 'st-1');
+    expect(JSON.parse((await vault.get(AUDIT_ANCHOR_SECRET))!)).toMatchObject({
+      seq: 3,
+      hash: log.head().hash,
+    });
+    expect(await again.verifyAnchored()).toEqual({ ok: true, entries: 3 });
+  });
 });

@@ -29,6 +29,9 @@ class CountingVault extends FileVault {
   }
 }
 
+const anchorOf = async (vault: FileVault) =>
+  JSON.parse((await vault.get(AUDIT_ANCHOR_SECRET))!) as { seq: number };
+
 async function open() {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-anchor-'));
   dirs.push(home);
@@ -36,6 +39,10 @@ async function open() {
   dbs.push(db);
   const vault = new CountingVault(path.join(home, 'secrets.vault'), 'correct horse battery');
   const log = await AuditLog.open(db, vault, 'st-1');
+  // a new log anchors its genesis head at open (issue 11); the counts below are of the appends' writes
+  expect(vault.anchorWrites).toBe(1);
+  expect(await anchorOf(vault)).toMatchObject({ seq: 0 });
+  vault.anchorWrites = 0;
   return { db, vault, log };
 }
 
@@ -46,9 +53,6 @@ async function appendTurnByTurn(log: AuditLog, n: number, from = 0): Promise<voi
     await new Promise((r) => setImmediate(r));
   }
 }
-
-const anchorOf = async (vault: FileVault) =>
-  JSON.parse((await vault.get(AUDIT_ANCHOR_SECRET))!) as { seq: number };
 
 describe('audit anchor writes are gathered', () => {
   it("a job's twelve entries appended turn by turn cost one anchor write, naming the newest entry", async () => {
