@@ -90,8 +90,12 @@ export async function handoverPdf(f: HandoverFacts): Promise<Buffer> {
     ['Contact', f.contact ? `${f.contact.name}${f.contact.email ? ` <${f.contact.email}>` : ''}` : ''],
   ]);
   section(
-    'Identity checks passed',
-    f.checks.map((c) => [c.passed ? 'PASS' : 'FAIL', `${c.name}: ${c.detail}`]),
+    'Checks',
+    f.checks.map((c) => {
+      const skipped = c.passed && c.detail.startsWith('skipped: ');
+      const detail = skipped ? c.detail.slice('skipped: '.length) : c.detail;
+      return [skipped ? 'SKIPPED' : c.passed ? 'PASS' : 'FAIL', `${c.name}: ${detail}`];
+    }),
   );
   section('Installed by', [
     ['Installer', `${f.installer.name} (${f.installer.login})`],
