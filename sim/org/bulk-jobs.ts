@@ -25,6 +25,10 @@ interface JobBase {
   columnDelimiter: string;
   numberRecordsProcessed: number;
   errorMessage?: string;
+  /** Where a closed job ends (set when the emulator has processed it); the polls walk it there ({@link pollJob}). */
+  final?: 'JobComplete' | 'Failed';
+  /** Polls still to answer InProgress before {@link JobBase.final}. */
+  inProgressPolls?: number;
 }
 
 /** An ingest job with its uploaded data and, once processed, its results. */
@@ -97,6 +101,31 @@ export class BulkJobs {
   delete(id: string): void {
     this.jobs.delete(id);
   }
+}
+
+/**
+ * A job the emulator has processed (`outcome`) as a client first sees it: UploadComplete, then `polls`
+ * polls of InProgress, then the outcome — the states Salesforce documents for a job's life, Open →
+ * UploadComplete → InProgress → JobComplete | Failed
+ * (https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/get_job_info.htm, `state`).
+ */
+export function closeJob(job: IngestJob | QueryJob, outcome: 'JobComplete' | 'Failed', polls: number): void {
+  job.state = 'UploadComplete';
+  job.final = outcome;
+  job.inProgressPolls = Math.max(0, Math.floor(polls));
+}
+
+/** One poll of a closed job (`GET jobs/ingest/{id}`, `GET jobs/query/{id}`): moves it one state on. */
+export function pollJob(job: IngestJob | QueryJob): void {
+  if (!job.final || (job.state !== 'UploadComplete' && job.state !== 'InProgress')) return;
+  if ((job.inProgressPolls ?? 0) > 0) {
+    job.state = 'InProgress';
+    job.inProgressPolls!--;
+  } else {
+    job.state = job.final;
+    delete job.final;
+  }
+  job.systemModstamp = sfDateTime();
 }
 
 /** The job info a client reads (`GET jobs/ingest/{id}` / `jobs/query/{id}`), with `contentUrl` for ingest. */

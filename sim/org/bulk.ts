@@ -4,14 +4,15 @@
  * upsert on an external ID) and query jobs (create, poll, results paged with `Sforce-Locator`, abort, delete),
  * https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/bulk_api_2_0.htm.
  *
- * The emulator processes a job at once when it is closed (ingest) or created (query), so the client's
- * first poll after that sees JobComplete; the answer to the close itself still says UploadComplete, as
- * Salesforce's does.
+ * The emulator processes a job at once when it is closed (ingest) or created (query); the client then sees
+ * it as Salesforce documents a job's life: the close (or the create) answers UploadComplete, the next
+ * `inProgressPolls` polls InProgress, then JobComplete or Failed (bulk-jobs.ts closeJob/pollJob). Result
+ * files are served once the job has ended.
  */
 import { ApiError } from './api-error';
 import { toCsv, DELIMITERS } from './bulk-csv';
 import { processIngest } from './bulk-ingest';
-import { jobInfo, type BulkJobs, type IngestJob, type QueryJob } from './bulk-jobs';
+import { closeJob, jobInfo, pollJob, type BulkJobs, type IngestJob, type QueryJob } from './bulk-jobs';
 import { reader, runQuery } from './rest-query';
 import { findField, findType } from './schema';
 import { parseSoql } from './soql';
@@ -37,14 +38,22 @@ export interface BulkResult {
   headers?: Record<string, string>;
 }
 
-/** Handles one Bulk API 2.0 request. Errors come back as results (error array body). */
-export function handleBulk(store: OrgStore, jobs: BulkJobs, req: BulkRequest): BulkResult {
+/**
+ * Handles one Bulk API 2.0 request. Errors come back as results (error array body).
+ * @param inProgressPolls polls of a closed job answered InProgress before it ends (faults.bulkInProgressPolls).
+ */
+export function handleBulk(
+  store: OrgStore,
+  jobs: BulkJobs,
+  req: BulkRequest,
+  inProgressPolls = 1,
+): BulkResult {
   try {
     const [kind, id, sub, ...rest] = req.segs;
     if (rest.length || (kind !== 'ingest' && kind !== 'query')) throw notFound();
     if (id === undefined) {
       if (req.method === 'POST')
-        return kind === 'ingest' ? createIngest(jobs, req) : createQuery(store, jobs, req);
+        return kind === 'ingest' ? createIngest(jobs, req) : createQuery(store, jobs, req, inProgressPolls);
       if (req.method === 'GET') {
         const records = jobs.list(kind).map((j) => jobInfo(j, req.version));
         return { status: 200, body: { done: true, records, nextRecordsUrl: null } };
@@ -54,12 +63,15 @@ export function handleBulk(store: OrgStore, jobs: BulkJobs, req: BulkRequest): B
     const job = jobs.get(kind, id);
     if (!job) throw notFound();
     if (sub === undefined) {
-      if (req.method === 'GET') return { status: 200, body: jobInfo(job, req.version) };
+      if (req.method === 'GET') {
+        pollJob(job);
+        return { status: 200, body: jobInfo(job, req.version) };
+      }
       if (req.method === 'DELETE') {
         jobs.delete(job.id);
         return { status: 204 };
       }
-      if (req.method === 'PATCH') return setState(store, job, req);
+      if (req.method === 'PATCH') return setState(store, job, req, inProgressPolls);
       throw notFound();
     }
     if (job.kind === 'ingest') return ingestData(job, sub, req);
@@ -137,7 +149,7 @@ function createIngest(jobs: BulkJobs, req: BulkRequest): BulkResult {
   return { status: 200, body: jobInfo(job, req.version) };
 }
 
-function createQuery(store: OrgStore, jobs: BulkJobs, req: BulkRequest): BulkResult {
+function createQuery(store: OrgStore, jobs: BulkJobs, req: BulkRequest, polls: number): BulkResult {
   const b = jsonBody(req.raw);
   if (b.operation !== 'query' && b.operation !== 'queryAll')
     throw invalidJob(`InvalidJob : Invalid operation: ${String(b.operation)}`);
@@ -160,17 +172,18 @@ function createQuery(store: OrgStore, jobs: BulkJobs, req: BulkRequest): BulkRes
   });
   const info = jobInfo(job, req.version);
   job.numberRecordsProcessed = rows.length;
-  job.state = 'JobComplete';
+  closeJob(job, 'JobComplete', polls);
   return { status: 200, body: { ...info, state: 'UploadComplete' } };
 }
 
 /** PATCH `{state: 'UploadComplete' | 'Aborted'}`. */
-function setState(store: OrgStore, job: IngestJob | QueryJob, req: BulkRequest): BulkResult {
+function setState(store: OrgStore, job: IngestJob | QueryJob, req: BulkRequest, polls: number): BulkResult {
   const state = jsonBody(req.raw).state;
   if (state === 'Aborted') {
     if (job.state === 'JobComplete' || job.state === 'Failed')
       throw invalidJob(`InvalidJob : Job is already ${job.state}`);
     job.state = 'Aborted';
+    delete job.final;
     return { status: 200, body: jobInfo(job, req.version) };
   }
   if (state !== 'UploadComplete' || job.kind !== 'ingest')
@@ -183,6 +196,7 @@ function setState(store: OrgStore, job: IngestJob | QueryJob, req: BulkRequest):
     job.errorMessage = 'InvalidBatch : No data was uploaded for this job';
   } else processIngest(store, job);
   store.save();
+  closeJob(job, job.state === 'Failed' ? 'Failed' : 'JobComplete', polls);
   return { status: 200, body: info };
 }
 
@@ -195,6 +209,8 @@ function ingestData(job: IngestJob, sub: string, req: BulkRequest): BulkResult {
     return { status: 201 };
   }
   if (req.method !== 'GET') throw notFound();
+  if (job.state === 'Open' || job.state === 'UploadComplete' || job.state === 'InProgress')
+    throw invalidJob(`InvalidJob : Job is ${job.state}: its results are ready once it has ended`);
   const delim = DELIMITERS[job.columnDelimiter] ?? ',';
   const eol = job.lineEnding === 'CRLF' ? '\r\n' : '\n';
   if (sub === 'successfulResults')

@@ -34,6 +34,12 @@ export interface OrgFaults {
   duplicateValueOwn: number;
   /** Refuse a refresh of a token while another refresh of it is in flight (docs/salesforce-wire.md §5.2). */
   refuseConcurrentRefresh: boolean;
+  /**
+   * Polls of a closed Bulk API 2.0 job (ingest or query) answered `InProgress` before it ends `JobComplete` or
+   * `Failed` (docs/salesforce-wire.md §8.3; a real org stays InProgress for a while). Default 1; 0 ends the
+   * job at its first poll.
+   */
+  bulkInProgressPolls: number;
   /** Accept ES256 actor tokens (to probe client behaviour; Salesforce documents RS256 only, docs/salesforce-wire.md §1.3). */
   acceptEs256: boolean;
 }
@@ -62,6 +68,7 @@ export function defaultFaults(latencyMs = 0): OrgFaults {
     duplicateValue: 0,
     otherAssetId: 0,
     duplicateValueOwn: 0,
+    bulkInProgressPolls: 1,
     refuseConcurrentRefresh: true,
     acceptEs256: false,
   };

@@ -105,8 +105,7 @@ export class CodeFlow {
     // https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_web_server_flow.htm
     const hint = q.get('login_hint');
     const user = hint ? Object.values(store.data.users).find((u) => u.Username === hint) : undefined;
-    if (hint && !user)
-      return back({ error: 'access_denied', error_description: 'unknown username' });
+    if (hint && !user) return back({ error: 'access_denied', error_description: 'unknown username' });
     const method = (q.get('code_challenge_method') ?? 'S256') as 'S256' | 'plain'; // docs/salesforce-wire.md §5.1: default S256
     const challenge = q.get('code_challenge') ?? undefined;
     const code = `aPrx${crypto.randomBytes(24).toString('base64url')}`;

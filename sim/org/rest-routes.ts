@@ -56,14 +56,19 @@ export function restRoutes(st: EmulatorState, req: EmuRequest, res: http.ServerR
     send(res, 429, errorBody('REQUEST_LIMIT_EXCEEDED', 'Too many requests'), limit());
   } else if (segments(vm[3])[0] === 'jobs') {
     // Bulk API 2.0: CSV bodies and answers (bulk.ts)
-    const r = handleBulk(st.store, st.bulk, {
-      method,
-      segs: segments(vm[3]).slice(1),
-      query: req.url.searchParams,
-      raw,
-      version: `v${vm[1]}.${vm[2]}`,
-      userId: session.userId,
-    });
+    const r = handleBulk(
+      st.store,
+      st.bulk,
+      {
+        method,
+        segs: segments(vm[3]).slice(1),
+        query: req.url.searchParams,
+        raw,
+        version: `v${vm[1]}.${vm[2]}`,
+        userId: session.userId,
+      },
+      st.faults.bulkInProgressPolls,
+    );
     if (r.csv === undefined) send(res, r.status, r.body, { ...limit(), ...r.headers });
     else {
       res.writeHead(r.status, { 'Content-Type': 'text/csv', ...limit(), ...r.headers });

@@ -21,7 +21,25 @@ async function csvOf(path: string) {
   return { rows: parseCsv(await r.text()), headers: r.headers };
 }
 
-/** Create → upload → UploadComplete → first poll; returns the job info of the poll. */
+/**
+ * Polls a closed job until it ends (at most 10 polls), as sf and jsforce do; returns the last job info and
+ * the state each poll answered.
+ */
+async function untilEnded(kind: 'ingest' | 'query', id: string): Promise<{ info: Info; states: string[] }> {
+  const states: string[] = [];
+  let info: Info | undefined;
+  for (let i = 0; i < 10; i++) {
+    info = (await call('GET', `/jobs/${kind}/${id}`)).body as Info;
+    states.push(info.state);
+    if (!['UploadComplete', 'InProgress'].includes(info.state)) break;
+  }
+  return { info: info!, states };
+}
+
+/**
+ * Create → upload → UploadComplete → poll until the job ends; the polls see InProgress first (the emulator's
+ * default: one poll), then JobComplete or Failed. Returns the job info of the last poll.
+ */
 async function ingest(job: Record<string, unknown>, csv: string): Promise<Info> {
   const created = await call('POST', '/jobs/ingest', { contentType: 'CSV', lineEnding: 'LF', ...job });
   expect(created.status).toBe(200);
@@ -38,7 +56,9 @@ async function ingest(job: Record<string, unknown>, csv: string): Promise<Info> 
   expect(put.status).toBe(201);
   const closed = await call('PATCH', `/jobs/ingest/${info.id}`, { state: 'UploadComplete' });
   expect((closed.body as Info).state).toBe('UploadComplete');
-  return (await call('GET', `/jobs/ingest/${info.id}`)).body as Info;
+  const { info: ended, states } = await untilEnded('ingest', info.id);
+  expect(states).toEqual(['InProgress', ended.state]);
+  return ended;
 }
 
 describe('org emulator: Bulk API 2.0 ingest', () => {
@@ -118,6 +138,37 @@ describe('org emulator: Bulk API 2.0 ingest', () => {
   });
 });
 
+describe('org emulator: Bulk API 2.0 job states', () => {
+  // https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/get_job_info.htm (state)
+  it('a closed ingest job passes Open → UploadComplete → InProgress (as many polls as set) → JobComplete; no results before it ends', async () => {
+    emu.faults.bulkInProgressPolls = 3;
+    try {
+      const created = (await call('POST', '/jobs/ingest', { object: 'Asset', operation: 'insert' }))
+        .body as Info;
+      expect(created.state).toBe('Open');
+      await fetch(`${jobs()}/ingest/${created.id}/batches`, {
+        method: 'PUT',
+        headers: { ...auth(), 'Content-Type': 'text/csv' },
+        body: `Name,AccountId\nStates,${emu.defaultAccountId}\n`,
+      });
+      const closed = await call('PATCH', `/jobs/ingest/${created.id}`, { state: 'UploadComplete' });
+      expect((closed.body as Info).state).toBe('UploadComplete');
+      expect((await call('GET', `/jobs/ingest/${created.id}`)).body).toMatchObject({ state: 'InProgress' });
+      const early = await fetch(`${jobs()}/ingest/${created.id}/successfulResults`, { headers: auth() });
+      expect(early.status).toBe(400);
+      expect(JSON.stringify(await early.json())).toContain('Job is InProgress');
+      const { info, states } = await untilEnded('ingest', created.id);
+      expect(states).toEqual(['InProgress', 'InProgress', 'JobComplete']);
+      expect(info).toMatchObject({ numberRecordsProcessed: 1, numberRecordsFailed: 0 });
+      expect((await csvOf(`/ingest/${created.id}/successfulResults`)).rows).toHaveLength(2);
+      // a job that has ended stays so
+      expect((await call('GET', `/jobs/ingest/${created.id}`)).body).toMatchObject({ state: 'JobComplete' });
+    } finally {
+      emu.faults.bulkInProgressPolls = 1;
+    }
+  });
+});
+
 describe('org emulator: Bulk API 2.0 query', () => {
   // https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/query_get_job_results.htm
   it('a query job completes; results page with Sforce-Locator until it says null', async () => {
@@ -133,11 +184,14 @@ describe('org emulator: Bulk API 2.0 query', () => {
     const created = await call('POST', '/jobs/query', { operation: 'query', query: soql });
     expect(created.status).toBe(200);
     const id = (created.body as Info).id;
-    expect((await call('GET', `/jobs/query/${id}`)).body).toMatchObject({
-      state: 'JobComplete',
-      numberRecordsProcessed: 5,
-      jobType: 'V2Query',
-    });
+    expect((created.body as Info).state).toBe('UploadComplete');
+    // no results while the job runs
+    expect((await call('GET', `/jobs/query/${id}`)).body).toMatchObject({ state: 'InProgress' });
+    const early = await fetch(`${jobs()}/query/${id}/results`, { headers: auth() });
+    expect(early.status).toBe(400);
+    const { info, states } = await untilEnded('query', id);
+    expect(states).toEqual(['JobComplete']);
+    expect(info).toMatchObject({ state: 'JobComplete', numberRecordsProcessed: 5, jobType: 'V2Query' });
     const seen: string[][] = [];
     let locator = '';
     for (let page = 0; page < 10 && locator !== 'null'; page++) {

@@ -15,6 +15,9 @@ let sf: SfRunner;
 beforeAll(async () => {
   const sfPath = await ensureSfCli();
   emu = await startOrgEmulator();
+  // Bulk API 2.0 jobs answer two polls InProgress before they end (docs/salesforce-wire.md §8.3): the CLI must
+  // poll through the documented states to see JobComplete
+  emu.faults.bulkInProgressPolls = 2;
   sf = sfRunner(sfPath);
 }, 900_000);
 
