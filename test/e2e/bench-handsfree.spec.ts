@@ -157,6 +157,18 @@ test('with the tone and auto-print on: a pass beeps high and prints its ZPL labe
   );
   await expect.poll(tones).toEqual([1320]);
   await screenshot(page, 'bench-autoprint-passed');
+  // What matters after a pass stays in sight even with the side panel scrolled to the bench settings:
+  // the counters and the print note (sticky at the top of the panel), not covered by anything.
+  await page.getByRole('checkbox', { name: 'Print the label when a bay passes' }).scrollIntoViewIfNeeded();
+  for (const id of ['production-shift', 'print-status']) {
+    const el = page.getByTestId(id);
+    await expect(el).toBeInViewport({ ratio: 1 });
+    const hit = await el.evaluate((e) => {
+      const r = e.getBoundingClientRect();
+      return e.contains(document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2));
+    });
+    expect(hit, `${id} is covered`).toBe(true);
+  }
 
   dev.sim.device(uids[2]!).setFaults({ noResponse: true });
   await scanBarcode(page, uids[2]!);

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import type { Bay, Job } from '../../../../shared/domain';
 import type { BayView } from '../../lib/bayView';
 import { useNow } from '../../state/useNow';
@@ -37,6 +37,10 @@ export function TileBench({
 }) {
   const now = useNow(true, 500);
   const selected = cards.findIndex((c) => c.bay.id === selectedId);
+  const scroller = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (scroller.current) scroller.current.scrollTop = 0;
+  }, [selectedId]);
   const attention = cards
     .map((c, index) => ({ bay: c.bay, index, view: views[index]! }))
     .filter((a) => a.view.tone === 'fail');
@@ -60,38 +64,49 @@ export function TileBench({
         ))}
       </div>
       <aside
-        className="bench__side"
+        className={`bench__side ${selected >= 0 ? 'bench__side--details' : ''}`}
         aria-label="Counters, job inputs and bay details"
         data-testid="bay-drawer"
       >
-        {selected >= 0 ? (
-          <>
-            <button type="button" className="btn btn--quiet bench__close" onClick={() => onSelect(undefined)}>
-              Close details
-            </button>
-            <BayCard bay={cards[selected]!.bay} job={cards[selected]!.job} index={selected} inputs={inputs} />
-            {top}
-          </>
-        ) : (
-          <>
-            {top}
-            {attention.length ? (
-              <Attention
-                items={attention}
-                onGo={(bay) => {
-                  onSelect(bay.id);
-                  // Keyboard-first: land on the bay's first action (Retry) once the panel shows it.
-                  requestAnimationFrame(() =>
-                    document.querySelector<HTMLButtonElement>('.bench__side .bay__actions .btn')?.focus(),
-                  );
-                }}
+        {/* Counters, the last print and the batch result stay in sight above the part of the panel
+            that scrolls (the bay's details, the job inputs, the bench settings, the log). */}
+        <div className="bench__status" data-testid="bench-status">
+          {top}
+        </div>
+        {/* A newly picked bay's details start at the top of the scrolling part. */}
+        <div className="bench__scroll" ref={scroller}>
+          {selected >= 0 ? (
+            <>
+              <button
+                type="button"
+                className="btn btn--quiet bench__close"
+                onClick={() => onSelect(undefined)}
+              >
+                Close details
+              </button>
+              <BayCard
+                bay={cards[selected]!.bay}
+                job={cards[selected]!.job}
+                index={selected}
+                inputs={inputs}
               />
-            ) : (
-              <p className="bench__hint">Press a bay to see its steps, its remedy and its actions.</p>
-            )}
-          </>
-        )}
-        {bottom}
+            </>
+          ) : attention.length ? (
+            <Attention
+              items={attention}
+              onGo={(bay) => {
+                onSelect(bay.id);
+                // Keyboard-first: land on the bay's first action (Retry) once the panel shows it.
+                requestAnimationFrame(() =>
+                  document.querySelector<HTMLButtonElement>('.bench__side .bay__actions .btn')?.focus(),
+                );
+              }}
+            />
+          ) : (
+            <p className="bench__hint">Press a bay to see its steps, its remedy and its actions.</p>
+          )}
+          {bottom}
+        </div>
       </aside>
     </div>
   );
