@@ -5,7 +5,8 @@
  * Exit status: {@link EXIT_OK} (0) only on success; {@link EXIT_FAILURE} (1) when the command ran and
  * failed (a station error: no device at the port, wrong passphrase, a job that failed);
  * {@link EXIT_USAGE} (2) for a usage error — an argument or option the command does not accept
- * (commander's own errors, and every {@link usageError} a command throws).
+ * (commander's own errors, and every {@link usageError} a command throws). `provision` exits 3 when no
+ * device failed but some are parked by a Salesforce outage (cli/commands/provision.ts EXIT_PARKED).
  */
 import { Command, CommanderError } from 'commander';
 import { StationError, isStationError, toErrorShape } from '../shared/errors';

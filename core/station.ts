@@ -210,7 +210,10 @@ export class Station implements StationMethods {
     return this.records.job(req.jobId);
   }
   async listParkedJobs(_req: Req<'listParkedJobs'>): Res<'listParkedJobs'> {
-    return this.wired?.runner.parkedJobs() ?? [];
+    return this.journal.jobsInState('parked').map((j) => this.journal.toApiJob(j)); // no vault needed
+  }
+  async drainParkedJobs(_req: Req<'drainParkedJobs'>): Res<'drainParkedJobs'> {
+    return this.need().runner.drainParked();
   }
   async setAutoMode(req: Req<'setAutoMode'>): Res<'setAutoMode'> {
     const r = this.settings.setAutoMode(req.enabled);

@@ -136,6 +136,14 @@ export const methods = {
    * `salesforce`) or registered and waiting for their device to be plugged in again (`device`).
    */
   listParkedJobs: { request: z.object({}).strict(), response: z.array(Job) },
+  /**
+   * Asks the org once now and, if it answers, registers every job waiting for Salesforce (their
+   * devices get their Asset IDs on their next attach). `error`: why the org did not answer.
+   */
+  drainParkedJobs: {
+    request: z.object({}).strict(),
+    response: z.object({ reachable: z.boolean(), error: StationErrorShape.optional(), jobs: z.array(Job) }),
+  },
   /** Auto mode: a newly attached matching device starts a provisioning job by itself. */
   setAutoMode: {
     request: z.object({ enabled: z.boolean() }).strict(),

@@ -23,6 +23,7 @@ import { register as onboard } from './onboard';
 import { register as config } from './config';
 import { register as report } from './report';
 import { register as lot } from './lot';
+import { register as jobs } from './jobs';
 
 /** Registers a command on `program`; `ctx()` gives the global context when the command runs. */
 export type RegisterCommand = (program: Command, ctx: () => CliContext) => void;
@@ -47,4 +48,5 @@ export const COMMANDS: RegisterCommand[] = [
   config,
   report,
   lot,
+  jobs,
 ];

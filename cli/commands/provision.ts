@@ -12,6 +12,16 @@ import { locatorOption } from '../options';
 import { provisionWithProgress, recordsTable, stdoutOutput, verifyBays, verifyLines } from '../run-jobs';
 import { EXIT_INTERRUPTED, interruptOnCtrlC, printInterrupted } from '../interrupt';
 import { readSecret } from '../secrets-prompt';
+import { parkedLines } from './jobs';
+
+/**
+ * Exit status of `provision` when no device failed but some are parked by a Salesforce outage
+ * (core/jobs/parking.ts): distinct from 0 (all provisioned) and 1 (a device failed).
+ */
+export const EXIT_PARKED = 3;
+
+const PARKED_ADVICE =
+  'Unplug them and go on. When Salesforce is back, run asset-station jobs drain (or provision them again): each is registered once; then plug each in again and run provision to store its Asset ID.';
 
 /** Collects a repeated --port, checking each locator as it is parsed (a bad one is a usage error). */
 const collect = (v: string, prev: string[]) => [...prev, locatorOption(v)];
@@ -84,15 +94,26 @@ export function register(program: Command, ctx: () => CliContext): void {
               type: 'result',
               records,
               alreadyProvisioned: outcomes.filter((x) => x.alreadyProvisioned).map((x) => x.deviceUid),
+              parked: outcomes.filter((x) => x.job.state === 'parked').map((x) => x.job),
             }),
           );
-        const failed = outcomes.filter((x) => x.job.state !== 'succeeded');
+        const parked = outcomes.filter((x) => x.job.state === 'parked').map((x) => x.job);
+        if (parked.length)
+          c.info(`${parkedLines(parked)}
+${PARKED_ADVICE}`);
+        const failed = outcomes.filter((x) => x.job.state !== 'succeeded' && x.job.state !== 'parked');
         if (failed.length) {
           const e = failed[0]!.job.error;
           throw new StationError(
             e?.code ?? 'JOB_STEP_FAILED',
             `${failed.length} of ${outcomes.length} device(s) were not provisioned${e ? `: ${e.message}` : ''}`,
             e?.remedy ?? 'See the step lines above.',
+          );
+        }
+        if (parked.length) {
+          process.exitCode = EXIT_PARKED;
+          process.stderr.write(
+            `${parked.length} of ${outcomes.length} device(s) parked, waiting for Salesforce: the certificate is on each, nothing failed.\n${PARKED_ADVICE}\n`,
           );
         }
       } finally {

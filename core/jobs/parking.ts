@@ -10,7 +10,7 @@
 import type { SagaPorts } from '../bays/ports';
 import type { DeviceDriver } from '../device';
 import type { Job, StepName } from '../../shared/domain';
-import { StationError, type ErrorCode, type StationErrorShape } from '../../shared/errors';
+import { StationError, toErrorShape, type ErrorCode, type StationErrorShape } from '../../shared/errors';
 import type { Journal, JobRow } from '../records/journal';
 import { sleep } from './recovery';
 
@@ -151,6 +151,27 @@ export class ParkedDrainer {
       this.loop = undefined;
       if (this.again && !this.abort.signal.aborted) this.wake();
     });
+  }
+
+  /**
+   * One probe now and, when the org answers, the org steps of every job waiting for Salesforce (the
+   * CLI's `jobs drain`: a CLI station is not open long enough for the loop).
+   * @returns whether the org answered, the probe's error when it did not, and the jobs as they ended.
+   */
+  async once(): Promise<{ reachable: boolean; error?: StationErrorShape; jobs: Job[] }> {
+    try {
+      await this.deps.probe();
+    } catch (e) {
+      return { reachable: false, error: toErrorShape(e), jobs: [] };
+    }
+    const jobs = await Promise.all(
+      this.waiting().map((j) =>
+        Promise.resolve(j.id)
+          .then(this.deps.drain)
+          .catch(() => undefined),
+      ),
+    );
+    return { reachable: true, jobs: jobs.filter((j): j is Job => j !== undefined) };
   }
 
   /** Resolves when the current loop (if any) has ended: tests and shutdown. */

@@ -110,9 +110,9 @@ export class JobRunner {
     this.drainer.wake();
   }
 
-  /** Parked jobs, oldest first: waiting for Salesforce, or registered and waiting for their device. */
-  parkedJobs(): Job[] {
-    return this.deps.journal.jobsInState('parked').map((j) => this.deps.journal.toApiJob(j));
+  /** One org probe now and, if it answers, the org steps of the parked jobs (parking.ts `once`). */
+  drainParked(): ReturnType<ParkedDrainer['once']> {
+    return this.drainer.once();
   }
 
   private busy(bayId: string): boolean {

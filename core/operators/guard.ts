@@ -57,6 +57,7 @@ export const METHOD_GUARDS = {
   cancelJob: byJobKind,
   getJob: 'signed-in',
   listParkedJobs: 'signed-in',
+  drainParkedJobs: 'provision a device',
   setAutoMode: 'provision a device',
   verifyDevice: 'verify a device',
   listRecords: 'signed-in',
