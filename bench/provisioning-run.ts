@@ -10,7 +10,8 @@
  *
  * The physical floor of a scenario is the slowest device's key generation plus its bytes on the wire
  * at 115200 bit/s 8N1 (10 bits a byte) plus the org round trips a device cannot avoid (the clone check
- * before signing and the upsert, each one response latency). CPU is this process's user + system time
+ * before signing, the upsert, and for a device that gets an asset token the token exchange, each one
+ * response latency). CPU is this process's user + system time
  * (the station's own: the simulators and the org are other processes); REST calls are the org's own
  * count (Sforce-Limit-Info, docs/salesforce-wire.md).
  */
@@ -27,7 +28,7 @@ import { FileVault } from '../core/secrets';
 import { Station } from '../core/station';
 import { realServices } from '../core/wiring';
 import { DEFAULT_KEYGEN_DELAY_MS } from '../sim/device';
-import type { KeyAlgorithm } from '../shared/domain';
+import type { Job, KeyAlgorithm } from '../shared/domain';
 import { startProfile } from './profile';
 import type { AuditSync } from '../core/records/audit-sync';
 
@@ -40,7 +41,10 @@ export const BAUD = 115_200;
 export const ALGS: KeyAlgorithm[] = ['RSA-2048', 'ECDSA-P256'];
 /** Devices per simulator process. */
 const PER_SIM = 16;
-/** Org round trips a device cannot avoid: the clone check before signing, and the upsert. */
+/**
+ * Org round trips a device cannot avoid: the clone check before signing, and the upsert (with its read-back);
+ * plus the asset-token exchange for a device that gets a token (counted per device from its job).
+ */
 const ORG_ROUND_TRIPS = 2;
 
 /** One scenario's figures (one JSON line each). */
@@ -178,7 +182,7 @@ export async function runScenario(scenario: Row['scenario'], n: number, latencyM
     const t0 = performance.now();
     const s = station;
     const run = (bayId: string) => s.startJob({ bayId, kind: 'provision' }).then((j) => s.waitForJob(j.id));
-    const jobs = [];
+    const jobs: Job[] = [];
     if (scenario === 'station') jobs.push(...(await Promise.all(bays.map((b) => run(b.id)))));
     else for (const b of bays) jobs.push(await run(b.id));
     const ms = performance.now() - t0;
@@ -191,7 +195,11 @@ export async function runScenario(scenario: Row['scenario'], n: number, latencyM
     const auditCalls = (sync?.calls() ?? 0) - audit0;
     const perDevice = devices.map((d, i) => {
       const keygen = DEFAULT_KEYGEN_DELAY_MS[ALGS[i % ALGS.length]!];
-      return keygen + ((bytes.get(d.locator) ?? 0) * 10 * 1000) / BAUD + ORG_ROUND_TRIPS * latencyMs;
+      // a device that got an asset token also waited for the token exchange (one more org round trip)
+      const token = jobs[i]?.steps.some((st) => st.name === 'asset-token' && st.state === 'done') ? 1 : 0;
+      return (
+        keygen + ((bytes.get(d.locator) ?? 0) * 10 * 1000) / BAUD + (ORG_ROUND_TRIPS + token) * latencyMs
+      );
     });
     // One at a time, the floors add up; all at once, the slowest device sets it.
     const floorMs = scenario === 'naive' ? perDevice.reduce((a, b) => a + b, 0) : Math.max(...perDevice);

@@ -169,6 +169,19 @@ export class AssetTokens {
     return validateAssetTokenWith(token, (kid) => this.signingKey(kid), { ...o, issuer });
   }
 
+  /**
+   * Reads the org's key set now (when no signing certificate is pinned and none was read yet), so that the
+   * first device's token validation waits for no `/id/keys` round trip (issue 18: warmed at connect).
+   * Never throws: a failed read is retried by the first validation.
+   */
+  async warmKeys(): Promise<void> {
+    if (this.opts.assetSigningCertPem || this.keySet) return;
+    this.keysLoading ??= this.loadKeys().finally(() => {
+      this.keysLoading = undefined;
+    });
+    await this.keysLoading.catch(() => undefined);
+  }
+
   private async signingKey(kid: string | undefined): Promise<crypto.KeyObject | undefined> {
     if (this.opts.assetSigningCertPem) {
       try {

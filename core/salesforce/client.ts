@@ -130,6 +130,11 @@ export class OrgClient {
     return this.assetTokens.exchange(actorToken);
   }
 
+  /** See AssetTokens.warmKeys. */
+  warmAssetKeys(): Promise<void> {
+    return this.assetTokens.warmKeys();
+  }
+
   /** See AssetTokens.validate. */
   validateAssetToken(token: string, o: ValidateOptions): Promise<Record<string, unknown>> {
     return this.assetTokens.validate(token, o);

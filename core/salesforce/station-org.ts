@@ -74,8 +74,13 @@ export function orgService(
       }
       clientFor = key();
       loggedOut = false;
-      // the configured Account confirmed once per session, alongside the ping (issue 18: not once per device)
-      const [status] = await Promise.all([client.ping(), accounts(client).warm(sf.accountId)]);
+      // alongside the ping, once per session (issue 18: not on the first device's critical path): the
+      // configured Account confirmed, and the org's asset-token signing keys read
+      const [status] = await Promise.all([
+        client.ping(),
+        accounts(client).warm(sf.accountId),
+        sf.assetTokens.enabled ? client.warmAssetKeys() : undefined,
+      ]);
       return status;
     },
     auditSink: () =>
