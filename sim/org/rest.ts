@@ -7,7 +7,8 @@
  * its subrequests through the same code.
  */
 import { ApiError } from './api-error';
-import { describe, findField, SOBJECT_TYPES, type SObjectType } from './schema';
+import { basicInfo, describeGlobal, describeSObject } from './describe';
+import { findField, type SObjectType } from './schema';
 import { query } from './rest-query';
 import type { RestCtx, RestRequest, RestResult } from './rest-common';
 import {
@@ -65,7 +66,7 @@ function route(ctx: RestCtx, req: RestRequest): RestResult {
       }
     }
     if (b === undefined && method === 'GET') {
-      return { status: 200, body: { sobjects: SOBJECT_TYPES.map((t) => ({ name: t, createable: true })) } };
+      return { status: 200, body: describeGlobal(ctx.version) };
     }
     return sobject(ctx, req, typeOf(b), c, d);
   }
@@ -92,9 +93,10 @@ function sobject(
       const rec = ctx.store.create(type, asObject(body));
       return { status: 201, body: { id: rec.Id, success: true, errors: [] } };
     }
-    if (method === 'GET') return { status: 200, body: { objectDescribe: { name: type } } };
+    if (method === 'GET') return { status: 200, body: basicInfo(type, ctx.version) };
   }
-  if (c === 'describe' && d === undefined && method === 'GET') return { status: 200, body: describe(type) };
+  if (c === 'describe' && d === undefined && method === 'GET')
+    return { status: 200, body: describeSObject(type, ctx.version) };
   if (c !== undefined && d === undefined) {
     if (method === 'GET') {
       const rec = ctx.store.get(type, c);

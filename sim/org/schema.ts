@@ -182,24 +182,3 @@ export function findField(type: SObjectType, name: string): FieldDef | undefined
 export function findType(name: string): SObjectType | undefined {
   return SOBJECT_TYPES.find((t) => t.toLowerCase() === name.toLowerCase());
 }
-
-/** `describe` body for one sObject (the subset jsforce reads: `name`, `fields[].name`). */
-export function describe(type: SObjectType): Record<string, unknown> {
-  return {
-    name: type,
-    keyPrefix: KEY_PREFIX[type],
-    createable: true,
-    updateable: true,
-    fields: FIELDS[type].map((f) => ({
-      name: f.name,
-      type: f.type,
-      length: f.length ?? 0,
-      externalId: Boolean(f.externalId),
-      unique: Boolean(f.unique),
-      createable: !f.readOnly,
-      updateable: !f.readOnly,
-      custom: f.name.endsWith('__c'),
-      ...(f.referenceTo ? { referenceTo: [f.referenceTo] } : {}),
-    })),
-  };
-}

@@ -37,7 +37,14 @@ export function childRelationship(
   parent: QueryType,
   name: string,
 ): { name: string; type: SObjectType; field: string } | undefined {
-  if (parent === 'User' || parent === 'Organization') return undefined;
+  return childRelationshipsOf(parent).find((r) => r.name.toLowerCase() === name.toLowerCase());
+}
+
+/** Every child relationship of a parent type (named as {@link childRelationship} says); describe lists them. */
+export function childRelationshipsOf(
+  parent: QueryType,
+): Array<{ name: string; type: SObjectType; field: string }> {
+  if (parent === 'User' || parent === 'Organization') return [];
   const all: Array<{ name: string; type: SObjectType; field: string }> = [];
   for (const type of Object.keys(FIELDS) as SObjectType[]) {
     for (const f of FIELDS[type]) {
@@ -51,5 +58,5 @@ export function childRelationship(
       all.push({ name: rel, type, field: f.name });
     }
   }
-  return all.find((r) => r.name.toLowerCase() === name.toLowerCase());
+  return all;
 }
