@@ -4,7 +4,9 @@
  * the station for its production figures).
  */
 import { describe, expect, it } from 'vitest';
+import { YieldFilter } from '../../../shared/analytics';
 import type { StationError } from '../../../shared/errors';
+import { toYieldFilter } from '../../../cli/commands/report';
 import { binWidth, cycleTime, median, percentile } from '../../../core/analytics/cycle-time';
 import { AccessGuard } from '../../../core/operators/guard';
 import type { Operator } from '../../../core/operators/roles';
@@ -57,5 +59,31 @@ describe('who may read the yield report', () => {
     for (const role of ['technician', 'qa', 'installer', 'admin'] as const)
       expect(await check({ login: role, name: role, role })).toBe('ok');
     expect(await check(undefined)).toBe('UNAUTHORIZED');
+  });
+});
+
+describe('the report filter', () => {
+  it('the API refuses a malformed day, an unknown field and an offset beyond ±14 h', () => {
+    expect(YieldFilter.safeParse({ fromDay: '2026-3-1' }).success).toBe(false);
+    expect(YieldFilter.safeParse({ sql: 'DROP TABLE jobs' }).success).toBe(false);
+    expect(YieldFilter.safeParse({ utcOffsetMinutes: 900 }).success).toBe(false);
+    expect(
+      YieldFilter.safeParse({ fromDay: '2026-03-01', workOrder: 'WO-1', utcOffsetMinutes: 60 }).success,
+    ).toBe(true);
+  });
+
+  it('the CLI turns its options into the filter and says what to type for a bad one', () => {
+    expect(toYieldFilter({ from: '2026-03-01', workOrder: 'WO-1' }, 120)).toEqual({
+      fromDay: '2026-03-01',
+      workOrder: 'WO-1',
+      utcOffsetMinutes: 120,
+    });
+    expect(toYieldFilter({ utcOffset: '-300' }, 120)).toEqual({ utcOffsetMinutes: -300 });
+    expect(() => toYieldFilter({ from: '2026-03-05', to: '2026-03-01' }, 0)).toThrow(
+      /--from 2026-03-05 is after --to 2026-03-01/,
+    );
+    expect(() => toYieldFilter({ utcOffset: '9999' }, 0)).toThrow(
+      /--utc-offset must be a whole number from -840 to 840/,
+    );
   });
 });
