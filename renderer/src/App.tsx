@@ -83,6 +83,7 @@ export function Shell({
       stationId={stationId}
       operator={session.operator ?? undefined}
       onSignOut={signOut}
+      onSignedIn={onSignedIn}
     />
   );
 }
@@ -93,11 +94,14 @@ function Workspace({
   stationId,
   operator,
   onSignOut,
+  onSignedIn,
 }: {
   api: StationApi;
   stationId?: string | undefined;
   operator?: SignedIn | undefined;
   onSignOut: () => void;
+  /** The first administrator was created on an open bench and signed in (Settings). */
+  onSignedIn: (op: SignedIn) => void;
 }) {
   const screens = SCREENS.filter((s) => screenVisible(s.id, operator?.role));
   const [screen, setScreen] = useState<ScreenId>(screens[0]?.id ?? 'history');
@@ -152,7 +156,7 @@ function Workspace({
         {current.id === 'onboard' ? <OnboardScreen /> : null}
         {current.id === 'lots' ? <LotsScreen /> : null}
         {current.id === 'history' ? <HistoryScreen /> : null}
-        {current.id === 'settings' ? <SettingsScreen /> : null}
+        {current.id === 'settings' ? <SettingsScreen operator={operator} onSignedIn={onSignedIn} /> : null}
       </main>
     </StationProvider>
   );

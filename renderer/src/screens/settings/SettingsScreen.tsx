@@ -6,7 +6,9 @@ import { SelectField, TextAreaField, TextField } from '../../components/Field';
 import { toPlainError, type PlainError } from '../../lib/errors';
 import { useStation } from '../../state/StationContext';
 import { useAsyncAction } from '../../state/useAsync';
+import type { SignedIn } from '../signin/SignInScreen';
 import { CaPanel } from './CaPanel';
+import { FirstAdminPanel } from './FirstAdminPanel';
 import { OrgPanel } from './OrgPanel';
 import { formatProductMap, parseProductMap } from './productMap';
 import { formatSecTag, parseSecTag } from './secTag';
@@ -22,11 +24,22 @@ import {
 type Info = MethodResponse<'getStationInfo'>;
 
 /**
- * Settings: station identity, org connection, CA, device profile and Asset field mapping. Saving
- * needs the local admin PIN (setConfig's `adminPin`).
+ * Settings: station identity, org connection, CA, device profile and Asset field mapping. A signed-in
+ * administrator saves as themselves (the role replaces the admin PIN: no PIN bar); on an open bench (no
+ * operator accounts) saving needs the local admin PIN (setConfig's `adminPin`), and the first
+ * administrator can be created here.
  */
-export function SettingsScreen() {
+export function SettingsScreen({
+  operator,
+  onSignedIn,
+}: {
+  /** The signed-in operator (undefined: an open bench). */
+  operator?: SignedIn | undefined;
+  /** Called when the first administrator was created and signed in. */
+  onSignedIn?: (op: SignedIn) => void;
+}) {
   const { api } = useStation();
+  const byRole = operator?.role === 'admin';
   const [info, setInfo] = useState<Info | undefined>();
   const [saved, setSaved] = useState<StationConfig | undefined>();
   const [draft, setDraft] = useState<StationConfig | undefined>();
@@ -85,14 +98,14 @@ export function SettingsScreen() {
         device: { ...draft.device, nrf91SecTag: secTag.value },
         salesforce: { ...draft.salesforce, productByModel: products.map },
       };
-      const result = await api.setConfig({ config, adminPin });
+      const result = await api.setConfig(byRole ? { config } : { config, adminPin });
       setSaved(result);
       setDraft(result);
       setProductText(formatProductMap(result.salesforce.productByModel));
       setSecTagText(formatSecTag(result));
       setAdminPin('');
       setNotice('Settings saved.');
-    }, [api, adminPin, draft, productText, secTagText]),
+    }, [api, adminPin, byRole, draft, productText, secTagText]),
   );
 
   const textFields = (settings: TextSetting[]) =>
@@ -124,9 +137,10 @@ export function SettingsScreen() {
   return (
     <div className="screen settings-screen">
       <div className="settings-grid">
-        <OrgPanel adminPin={adminPin} needsPin={saved?.salesforce.authFlow === 'jwt'} />
+        <OrgPanel adminPin={adminPin} needsPin={!byRole && saved?.salesforce.authFlow === 'jwt'} />
         <CaPanel />
       </div>
+      {!operator && onSignedIn ? <FirstAdminPanel onSignedIn={onSignedIn} /> : null}
 
       {loadError ? <ErrorNotice error={loadError} alert /> : null}
 
@@ -221,18 +235,20 @@ export function SettingsScreen() {
                 <ErrorNotice error={save.error} alert onDismiss={save.clearError} />
               </div>
             ) : null}
-            <TextField
-              label="Admin PIN"
-              type="password"
-              name="adminPin"
-              inputMode="numeric"
-              value={adminPin}
-              onChange={setAdminPin}
-            />
+            {byRole ? null : (
+              <TextField
+                label="Admin PIN"
+                type="password"
+                name="adminPin"
+                inputMode="numeric"
+                value={adminPin}
+                onChange={setAdminPin}
+              />
+            )}
             <button
               type="submit"
               className="btn btn--primary"
-              disabled={!dirty || adminPin.length < 4 || save.busy}
+              disabled={!dirty || (!byRole && adminPin.length < 4) || save.busy}
             >
               Save settings
             </button>
@@ -251,7 +267,13 @@ export function SettingsScreen() {
             </button>
             <p className={notice ? 'saved-notice' : 'muted'} role="status">
               {notice ??
-                (dirty ? 'Unsaved changes — enter the admin PIN to save.' : 'Changes need the admin PIN.')}
+                (byRole
+                  ? dirty
+                    ? `Unsaved changes — saved as administrator ${operator.name}.`
+                    : `Changes are saved as administrator ${operator.name}.`
+                  : dirty
+                    ? 'Unsaved changes — enter the admin PIN to save.'
+                    : 'Changes need the admin PIN.')}
             </p>
           </div>
         </form>
