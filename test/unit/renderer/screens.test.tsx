@@ -356,7 +356,9 @@ describe('form fields', () => {
     expectEveryControlLabelled(6);
     fireEvent.click(screen.getByRole('button', { name: /Settings/ }));
     await screen.findByRole('textbox', { name: 'Subject CN' });
-    expectEveryControlLabelled(18); // with the label printer, and the nRF91 sec tag (issue 12)
+    // with the label printer, the nRF91 sec tag (issue 12), and on this open bench the first-administrator
+    // form (login, name, PIN)
+    expectEveryControlLabelled(21);
   });
 
   it('a hint describes its control; a bad value is marked invalid and says what is wrong', async () => {
