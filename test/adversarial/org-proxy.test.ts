@@ -118,7 +118,7 @@ describe('adversarial: the lying org through an HTTP proxy', () => {
     expect(env.sim.device(bays[0]!.device!.uid).snapshot().assetId).toBeUndefined();
   }, 90_000);
 
-  it('a 300 MB answer to the upsert: read stops at the cap, the job fails with what to do', async () => {
+  it('a 300 MB answer to the upsert: read stops at the cap, nothing used, the job waits for Salesforce', async () => {
     const { env, proxy, bays, run } = await throughProxy();
     const sent = { bytes: 0 };
     proxy.intercept = (req, res) => {
@@ -127,10 +127,15 @@ describe('adversarial: the lying org through an HTTP proxy', () => {
       return true;
     };
     const job = await run();
-    expect(job.state).toBe('failed');
+    // not read whole, not used: an unusable answer is an org outage for the job, which parks
+    // ("waiting for Salesforce", issue 14) with the refusal kept as its cause
+    expect(job.state).toBe('parked');
     expect(job.error?.code).toBe('ORG_UNAVAILABLE');
-    expect(job.error?.message).toMatch(/larger than \d+ bytes, so the station stopped reading/);
-    expect(job.error?.remedy).toMatch(/proxy/);
+    expect(job.error?.details).toMatchObject({ parked: 'salesforce' });
+    expect(String(job.error?.details?.cause)).toMatch(
+      /larger than \d+ bytes, so the station stopped reading/,
+    );
+    expect(env.org.assets()).toHaveLength(0);
     expect(sent.bytes).toBeLessThan(32 * 1024 * 1024); // the cap plus socket buffers, not 300 MB
     expect(env.sim.device(bays[0]!.device!.uid).snapshot().assetId).toBeUndefined();
   }, 120_000);
@@ -145,9 +150,12 @@ describe('adversarial: the lying org through an HTTP proxy', () => {
       return true;
     };
     const job = await run();
-    expect(job.state).toBe('failed');
+    expect(job.state).toBe('parked'); // an org outage for the job (issue 14), the refusal as its cause
     expect(job.error?.code).toBe('ORG_UNAVAILABLE');
-    expect(job.error?.message).toMatch(/redirect to localhost:\d+ \(HTTP 307\)/);
+    expect(String(job.error?.details?.cause)).toMatch(
+      /redirect to localhost:\d+ \(HTTP 307\); the station does not follow redirects, so nothing was sent there/,
+    );
+    expect(env.org.assets()).toHaveLength(0);
     expect(other.seen).toHaveLength(0);
     expect(env.sim.device(bays[0]!.device!.uid).snapshot().assetId).toBeUndefined();
   }, 90_000);
