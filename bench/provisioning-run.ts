@@ -130,7 +130,8 @@ export async function runScenario(scenario: Row['scenario'], n: number, latencyM
           ...['--uid-prefix', `SIM${first / PER_SIM}-`, '--baud', String(BAUD)],
           // the simulator's own key generation (real RSA keys) done before the measured phase, so that on a
           // 2-core box it does not compete with the station it measures; the modelled keygen time stays
-          '--pregenerate-keys',
+          // (BENCH_SIM_PREGEN=0: keys made at KEYGEN, for comparison)
+          ...(process.env.BENCH_SIM_PREGEN === '0' ? [] : ['--pregenerate-keys']),
         ]),
       );
     }
