@@ -15,7 +15,7 @@ import { expect, test } from '@playwright/test';
 import { startDevStation, type DevStation } from '../../dev/dev-station';
 import { parseCsv } from '../../sim/org/bulk-csv';
 import { pdfText } from '../integration/onboard/pdf-text';
-import { screenshot, SCREENSHOT_DIR, seriousA11yViolations } from './helpers';
+import { scanBarcode, screenshot, SCREENSHOT_DIR, seriousA11yViolations } from './helpers';
 
 const WORK_ORDER = 'WO-2026-0812';
 let home: string;
@@ -149,4 +149,33 @@ test('a QA lot of 8 with one failure: verified, signed off, and the report says 
   expect(fails.map((r) => [r[col('deviceUid')], r[col('check')], r[col('provisioningJobId')]])).toEqual([
     [badUid, 'org-asset', provJob[badUid]],
   ]);
+});
+
+test('a lot of scanned devices: each scan of a UID label adds the device, and the lot verifies them', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const bays = await dev.station.listBays({});
+  const [uidA, uidB] = [bays[0]!.device!.uid, bays[1]!.device!.uid];
+  await dev.station.signOut({}); // the station keeps one operator signed in (kiosk): start from sign-in
+  await page.goto(dev.harness.url);
+  await page.getByLabel('Login').fill('quinn');
+  await page.getByLabel('PIN or password').fill('2468');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: /Lots/ }).click();
+  await page.getByLabel('Devices chosen by').selectOption({ label: 'Scan devices one by one' });
+  await page.getByLabel('Lot name (optional)').fill('Spot check');
+  await page.getByRole('button', { name: 'Create lot' }).click();
+  await expect(page.getByTestId('lot-summary')).toContainText('0 devices');
+  await page.getByTestId('lot-summary').click(); // focus out of any text field, as at a bench
+  await scanBarcode(page, uidA);
+  await expect(page.getByTestId('lot-device')).toHaveCount(1);
+  await scanBarcode(page, uidB);
+  await scanBarcode(page, uidA); // a second scan of the same label adds nothing
+  await expect(page.getByTestId('lot-device')).toHaveCount(2);
+  await page.getByRole('button', { name: 'Verify attached devices' }).click();
+  await expect(page.getByTestId('lot-summary')).toContainText('2 devices · 2 passed · 0 failed', {
+    timeout: 60_000,
+  });
+  await expect(page.getByTestId('lot-device').getByRole('rowheader')).toHaveText([uidA, uidB]);
 });
