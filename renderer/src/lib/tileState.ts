@@ -31,6 +31,15 @@ export interface TileState {
 export const DEFAULT_RECONNECT_WINDOW_MS = 20_000;
 
 /**
+ * True when a tile's picture depends on the clock (the RECONNECT countdown): only such tiles need the
+ * ticking `now`; the others get a fixed one, so a memoised tile re-renders only when its bay or job
+ * changes (issue 18).
+ */
+export function tileNeedsClock(bay: Bay, job: Job | undefined): boolean {
+  return bayView(bay, job).active && isWaitingForDevice(bay, job);
+}
+
+/**
  * Derives the tile.
  * @param now ms since epoch (for the RECONNECT countdown).
  * @param reconnectWindowMs how long the station waits for a vanished device, ms.

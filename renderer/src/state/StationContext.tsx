@@ -16,6 +16,7 @@ import type { StationApi } from '../../../shared/api';
 import type { Bay, Job } from '../../../shared/domain';
 import { toPlainError, type PlainError } from '../lib/errors';
 import { initialLiveState, liveReducer, type LiveAction, type LiveState } from './liveState';
+import { createFrameQueue } from './frameQueue';
 
 export interface StationContextValue {
   api: StationApi;
@@ -62,12 +63,16 @@ export function StationProvider({ api, children }: { api: StationApi; children: 
   const reload = useCallback(() => loadBays(api).then(apply), [api, apply]);
 
   useEffect(() => {
+    // Events are applied once per animation frame, together (frameQueue.ts; issue 18).
+    const queue = createFrameQueue<LiveAction>((actions) =>
+      dispatch(actions.length === 1 ? actions[0]! : { type: 'many', actions }),
+    );
     const offs = [
-      api.on('bay', (bay) => dispatch({ type: 'bay', bay })),
-      api.on('job', (job) => dispatch({ type: 'job', job })),
-      api.on('step', (payload) => dispatch({ type: 'step', payload })),
-      api.on('log', (entry) => dispatch({ type: 'log', entry })),
-      api.on('batch', (payload) => dispatch({ type: 'batch', payload, receivedAt: Date.now() })),
+      api.on('bay', (bay) => queue.push({ type: 'bay', bay })),
+      api.on('job', (job) => queue.push({ type: 'job', job })),
+      api.on('step', (payload) => queue.push({ type: 'step', payload })),
+      api.on('log', (entry) => queue.push({ type: 'log', entry })),
+      api.on('batch', (payload) => queue.push({ type: 'batch', payload, receivedAt: Date.now() })),
     ];
     let current = true;
     loadBays(api).then((loaded) => {
@@ -76,6 +81,7 @@ export function StationProvider({ api, children }: { api: StationApi; children: 
     return () => {
       current = false;
       offs.forEach((off) => off());
+      queue.cancel();
     };
   }, [api, apply]);
 

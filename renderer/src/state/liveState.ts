@@ -29,7 +29,9 @@ export type LiveAction =
   | { type: 'step'; payload: EventPayload<'step'> }
   | { type: 'log'; entry: LogEntry }
   | { type: 'batch'; payload: EventPayload<'batch'>; receivedAt: number }
-  | { type: 'dismissBatch' };
+  | { type: 'dismissBatch' }
+  /** Several of the above, applied in order as one update (the events of one animation frame). */
+  | { type: 'many'; actions: LiveAction[] };
 
 export const initialLiveState: LiveState = { bays: [], jobs: {}, logs: [] };
 
@@ -79,6 +81,8 @@ export function liveReducer(state: LiveState, action: LiveAction): LiveState {
     }
     case 'batch':
       return { ...state, batch: { ...action.payload, receivedAt: action.receivedAt } };
+    case 'many':
+      return action.actions.reduce(liveReducer, state);
     case 'dismissBatch': {
       const { batch: _batch, ...rest } = state;
       return rest;

@@ -73,7 +73,10 @@ describe('Station screen', () => {
       );
       fake.emit('batch', { succeeded: 1, failed: 0 });
     });
-    expect(within(cardOf('UID-1')).getByTestId('bay-headline').textContent).toContain('PASSED');
+    // Events are applied on the next animation frame (state/frameQueue.ts), both in one update.
+    await waitFor(() =>
+      expect(within(cardOf('UID-1')).getByTestId('bay-headline').textContent).toContain('PASSED'),
+    );
     expect(screen.getByTestId('batch-banner').textContent).toContain('1 passed, 0 failed');
   });
 
@@ -170,7 +173,12 @@ describe('Station screen', () => {
     render(<Shell api={fake.api} />);
     await screen.findByText('UID-1');
     fireEvent.click(screen.getByRole('button', { name: 'Start' }));
-    const alert = await screen.findByRole('alert');
+    // (The station log under the cards may raise its own alert: this fake has no listLog.)
+    const alert = await waitFor(() => {
+      const found = screen.getAllByRole('alert').find((a) => a.textContent?.includes('Salesforce'));
+      expect(found).toBeDefined();
+      return found!;
+    });
     expect(alert.textContent).toContain('not connected to Salesforce');
     expect(alert.textContent).toContain('Log in on the Settings screen.');
   });

@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { Bay, Job } from '../../../../shared/domain';
 import { tileState } from '../../lib/tileState';
 import { deviceFamilyWords } from '../../../../shared/device-families';
@@ -16,7 +17,7 @@ const TONE_ICON = { pass: '✓', fail: '✗', busy: '⟳', idle: '•', warn: '!
  * RESPONDING, protocol v1 firmware"): the joining words and the family's full name are there for screen
  * readers only, so what is seen is always part of what is heard (WCAG 2.5.3 Label in Name).
  */
-export function BayTile({
+export const BayTile = memo(function BayTile({
   bay,
   job,
   index,
@@ -36,7 +37,8 @@ export function BayTile({
   reconnectWindowMs: number;
   sessionStart: number;
   selected: boolean;
-  onSelect: () => void;
+  /** Called with the bay to select, or undefined to close its details (a stable function: the tile is memoised). */
+  onSelect: (bayId: string | undefined) => void;
 }) {
   const t = tileState(bay, job, now, reconnectWindowMs, sessionStart);
   const heard = (words: string) => <span className="sr-only">{words}</span>;
@@ -49,7 +51,7 @@ export function BayTile({
       data-bay-id={bay.id}
       data-uid={bay.device?.uid ?? ''}
       data-word={t.word}
-      onClick={onSelect}
+      onClick={() => onSelect(selected ? undefined : bay.id)}
     >
       <span className="tile__num">
         {heard('Bay ')}
@@ -88,4 +90,4 @@ export function BayTile({
       </span>
     </button>
   );
-}
+});

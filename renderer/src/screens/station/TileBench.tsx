@@ -5,6 +5,7 @@ import { useNow } from '../../state/useNow';
 import { Attention } from './Attention';
 import { BayCard } from './BayCard';
 import { BayTile } from './BayTile';
+import { tileNeedsClock } from '../../lib/tileState';
 
 /**
  * The compact bench: every bay as a tile (16 on one screen at 1366×768; 32 in the dense mode), and a
@@ -54,12 +55,12 @@ export function TileBench({
             bay={c.bay}
             job={c.job}
             index={i}
-            now={now}
+            now={tileNeedsClock(c.bay, c.job) ? now : sessionStart}
             reconnectWindowMs={reconnectWindowMs}
             sessionStart={sessionStart}
             selected={i === selected}
             dense={dense}
-            onSelect={() => onSelect(i === selected ? undefined : c.bay.id)}
+            onSelect={onSelect}
           />
         ))}
       </div>
