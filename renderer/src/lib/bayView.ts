@@ -69,6 +69,10 @@ export function bayView(bay: Bay, job: Job | undefined): BayView {
   } else if (job?.state === 'failed' || (!job && bay.status === 'failed')) {
     tone = 'fail';
     headline = 'FAILED';
+  } else if (job?.state === 'parked') {
+    // an org outage (core/jobs/parking.ts): the bay is free; the job finishes when Salesforce is back
+    tone = 'warn';
+    headline = job.error?.details?.parked === 'device' ? 'PLUG IN AGAIN' : 'WAITING FOR SALESFORCE';
   } else if (job?.state === 'interrupted') {
     tone = 'fail';
     headline = 'INTERRUPTED';

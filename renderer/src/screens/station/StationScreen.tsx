@@ -19,6 +19,7 @@ import { useBenchPrefs } from './benchPrefs';
 import { useBenchScan, type InputsSetter } from './useBenchScan';
 import { useBenchSignals } from './useBenchSignals';
 import { StationLogPanel } from './StationLogPanel';
+import { ParkedQueue } from '../../components/ParkedQueue';
 
 /** How the bays are laid out: big cards, compact tiles (16 a screen) or dense tiles (32 a screen). */
 export type BayLayout = 'cards' | 'tiles' | 'dense';
@@ -210,6 +211,7 @@ export function StationScreen({
             </button>
           ))}
         </div>
+        <ParkedQueue />
         {compact ? null : (
           <p className="toolbar__summary" data-testid="bay-summary">
             <span className="count count--pass">{counts.passed} passed</span>
