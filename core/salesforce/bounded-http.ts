@@ -59,8 +59,9 @@ const hostOf = (url: string) => {
 /**
  * Sends one request within the bounds and reads the whole (capped) body as UTF-8.
  * @param doing what the call is for, in the user's words ("read the org's signing keys").
- * @throws StationError ORG_CONFIG (a bearer token bound for another host), ORG_UNAVAILABLE (a redirect,
- *   a body over the cap, a timeout, the network) — each naming what happened and what to do
+ * @throws StationError ORG_CONFIG (a bearer token bound for another host, a redirect, a body over the cap:
+ *   each needs a person, so a job fails rather than waiting for Salesforce), ORG_UNAVAILABLE (a timeout, the
+ *   network: a job parks, core/jobs/parking.ts) — each naming what happened and what to do
  */
 export async function boundedFetch(
   req: BoundedRequest,
@@ -106,7 +107,7 @@ export async function boundedFetch(
     await res.body?.cancel().catch(() => {});
     const target = out.location ? hostOf(new URL(out.location, req.url).toString()) : 'an unnamed place';
     throw new StationError(
-      'ORG_UNAVAILABLE',
+      'ORG_CONFIG',
       `Salesforce answered the request to ${doing} with a redirect to ${target} (HTTP ${res.status}); the station does not follow redirects, so nothing was sent there.`,
       'If the org moved (a My Domain change), reconnect the org so the station learns its new address; otherwise check the network for a proxy redirecting Salesforce traffic.',
       { status: res.status, redirectHost: target },
@@ -114,7 +115,7 @@ export async function boundedFetch(
   }
   const tooBig = () =>
     new StationError(
-      'ORG_UNAVAILABLE',
+      'ORG_CONFIG',
       `The answer to the request to ${doing} is larger than ${max} bytes, so the station stopped reading it.`,
       'Retry; if it repeats, something between the station and Salesforce is sending oversized answers: check the network (proxy).',
       { status: res.status, maxBodyBytes: max },

@@ -83,7 +83,7 @@ describe('adversarial: the session goes to the instance only', () => {
     const { client } = await jwtClient(emu);
     expect(client.session.instanceUrl).toBe(proxy.url);
     const e = await caught(client.assetTokens.exchange('actor.token.here'));
-    expect(e.code).toBe('ORG_UNAVAILABLE');
+    expect(e.code).toBe('ORG_CONFIG');
     expect(e.message).toMatch(/redirect to localhost:\d+ \(HTTP 307\)/);
     expect(proxy.seen.filter((r) => r.path.startsWith('/services/oauth2/token')).length).toBeGreaterThan(0);
     expect(other.seen).toEqual([]);

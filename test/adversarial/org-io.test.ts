@@ -84,7 +84,7 @@ describe('adversarial: bounded org I/O', () => {
     const rss0 = process.memoryUsage().rss;
     const e = await callThrough(org.url, '/services/data/v62.0/composite');
     const grew = process.memoryUsage().rss - rss0;
-    expect(e.code).toBe('ORG_UNAVAILABLE');
+    expect(e.code).toBe('ORG_CONFIG');
     expect(e.message).toMatch(
       new RegExp(`larger than ${DEFAULT_MAX_BODY_BYTES} bytes, so the station stopped reading`),
     );
@@ -117,7 +117,7 @@ describe('adversarial: bounded org I/O', () => {
       res.end();
     });
     const e = await callThrough(org.url, '/services/data/v62.0/composite');
-    expect(e.code).toBe('ORG_UNAVAILABLE');
+    expect(e.code).toBe('ORG_CONFIG');
     expect(e.message).toMatch(/redirect to localhost:\d+ \(HTTP 307\)/);
     expect(e.message).toMatch(/nothing was sent there/);
     expect(elsewhere.seen).toHaveLength(0);

@@ -118,7 +118,7 @@ describe('adversarial: the lying org through an HTTP proxy', () => {
     expect(env.sim.device(bays[0]!.device!.uid).snapshot().assetId).toBeUndefined();
   }, 90_000);
 
-  it('a 300 MB answer to the upsert: read stops at the cap, nothing used, the job waits for Salesforce', async () => {
+  it('a 300 MB answer to the upsert: read stops at the cap, nothing used, the job fails for a person to look', async () => {
     const { env, proxy, bays, run } = await throughProxy();
     const sent = { bytes: 0 };
     proxy.intercept = (req, res) => {
@@ -127,14 +127,11 @@ describe('adversarial: the lying org through an HTTP proxy', () => {
       return true;
     };
     const job = await run();
-    // not read whole, not used: an unusable answer is an org outage for the job, which parks
-    // ("waiting for Salesforce", issue 14) with the refusal kept as its cause
-    expect(job.state).toBe('parked');
-    expect(job.error?.code).toBe('ORG_UNAVAILABLE');
-    expect(job.error?.details).toMatchObject({ parked: 'salesforce' });
-    expect(String(job.error?.details?.cause)).toMatch(
-      /larger than \d+ bytes, so the station stopped reading/,
-    );
+    // not read whole, not used; and not parked as an outage: an oversized answer is something between the
+    // station and Salesforce misbehaving, which waiting will not cure (a person checks the network)
+    expect(job.state).toBe('failed');
+    expect(job.error?.code).toBe('ORG_CONFIG');
+    expect(job.error?.message).toMatch(/larger than \d+ bytes, so the station stopped reading/);
     expect(env.org.assets()).toHaveLength(0);
     expect(sent.bytes).toBeLessThan(32 * 1024 * 1024); // the cap plus socket buffers, not 300 MB
     expect(env.sim.device(bays[0]!.device!.uid).snapshot().assetId).toBeUndefined();
@@ -150,9 +147,9 @@ describe('adversarial: the lying org through an HTTP proxy', () => {
       return true;
     };
     const job = await run();
-    expect(job.state).toBe('parked'); // an org outage for the job (issue 14), the refusal as its cause
-    expect(job.error?.code).toBe('ORG_UNAVAILABLE');
-    expect(String(job.error?.details?.cause)).toMatch(
+    expect(job.state).toBe('failed'); // not an outage to wait out: a redirect needs a person (reconnect or check the proxy)
+    expect(job.error?.code).toBe('ORG_CONFIG');
+    expect(job.error?.message).toMatch(
       /redirect to localhost:\d+ \(HTTP 307\); the station does not follow redirects, so nothing was sent there/,
     );
     expect(env.org.assets()).toHaveLength(0);
