@@ -46,6 +46,21 @@ export function locatorOption(raw: string, flag = '--port'): string {
   return raw;
 }
 
+/**
+ * A job input typed on the command line (work order, production lot): 1 to 64 characters after trimming,
+ * the rule a Retry applies to a work order (shared/retry.ts), returned trimmed.
+ * @throws UsageError naming the option, e.g. `--lot must be 1 to 64 characters, not ''.`
+ */
+export function jobInputOption(raw: string, flag: string): string {
+  const v = raw.trim();
+  if (v.length < 1 || v.length > 64)
+    throw usageError(
+      `${flag} must be 1 to 64 characters, not '${raw.length > 80 ? `${raw.slice(0, 80)}…` : raw}'.`,
+      `Pass ${flag} with the number on the paperwork, e.g. ${flag} ${flag === '--lot' ? 'LOT-12' : 'WO-1001'}.`,
+    );
+  return v;
+}
+
 /** A date or date-time (ISO 8601, e.g. 2026-03-01). @throws UsageError */
 export function dateOption(raw: string, flag: string): string {
   if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(Date.parse(raw)))

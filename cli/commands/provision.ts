@@ -8,7 +8,7 @@ import { StationError } from '../../shared/errors';
 import { ADMIN_PIN_ENV } from '../../core/operators/admin-pin';
 import { usageError, type CliContext } from '../context';
 import { openStation } from '../open-station';
-import { locatorOption } from '../options';
+import { jobInputOption, locatorOption } from '../options';
 import { provisionWithProgress, recordsTable, stdoutOutput, verifyBays, verifyLines } from '../run-jobs';
 import { EXIT_INTERRUPTED, interruptOnCtrlC, printInterrupted } from '../interrupt';
 import { readSecret } from '../secrets-prompt';
@@ -48,7 +48,14 @@ export function register(program: Command, ctx: () => CliContext): void {
       collect,
       [],
     )
-    .option('--work-order <id>', 'work order to record with the job')
+    .option('--work-order <id>', 'work order to record with the job', (v: string) =>
+      jobInputOption(v, '--work-order'),
+    )
+    .option(
+      '--lot <id>',
+      'production lot to record with the job (yield analytics and QA lots group by it)',
+      (v: string) => jobInputOption(v, '--lot'),
+    )
     .option(
       '--account <id>',
       "Salesforce Account Id for the Asset (overrides the configured one; fills a resumed job's missing Account or replaces one Salesforce refused)",
@@ -57,70 +64,79 @@ export function register(program: Command, ctx: () => CliContext): void {
       '--reprovision',
       `admin override: give a device that already has an identity a new key (needs the admin PIN: ${ADMIN_PIN_ENV} or a prompt; recorded in the audit log)`,
     )
-    .action(async (o: { port: string[]; workOrder?: string; account?: string; reprovision?: boolean }) => {
-      const c = ctx();
-      const ports = portsOf(o, 'provision');
-      const out = stdoutOutput(c.json);
-      const adminPin = o.reprovision
-        ? await readSecret(ADMIN_PIN_ENV, 'Admin PIN (re-provision override): ')
-        : undefined;
-      const station = await openStation(c);
-      const stop = interruptOnCtrlC(station, out);
-      try {
-        // The org is reached when a job first needs it (stored session, or the JWT bearer flow).
-        const bays = [];
-        for (const locator of ports) bays.push(await station.attachBay({ locator }));
-        const inputs = {
-          ...(o.workOrder ? { workOrder: o.workOrder } : {}),
-          ...(o.account ? { accountId: o.account } : {}),
-        };
-        if (stop.requested()) {
-          process.exitCode = EXIT_INTERRUPTED; // Ctrl-C before any job started: nothing was done
-          return;
-        }
-        const { outcomes, records } = await provisionWithProgress(station, bays, out, {
-          inputs,
-          ...(o.reprovision ? { reprovision: true, adminPin } : {}),
-        });
-        if (stop.requested()) {
-          printInterrupted(outcomes, out);
-          process.exitCode = EXIT_INTERRUPTED;
-          return;
-        }
-        c.info(recordsTable(records));
-        if (out.json)
-          out.write(
-            JSON.stringify({
-              type: 'result',
-              records,
-              alreadyProvisioned: outcomes.filter((x) => x.alreadyProvisioned).map((x) => x.deviceUid),
-              parked: outcomes.filter((x) => x.job.state === 'parked').map((x) => x.job),
-            }),
-          );
-        const parked = outcomes.filter((x) => x.job.state === 'parked').map((x) => x.job);
-        if (parked.length)
-          c.info(`${parkedLines(parked)}
+    .action(
+      async (o: {
+        port: string[];
+        workOrder?: string;
+        lot?: string;
+        account?: string;
+        reprovision?: boolean;
+      }) => {
+        const c = ctx();
+        const ports = portsOf(o, 'provision');
+        const out = stdoutOutput(c.json);
+        const adminPin = o.reprovision
+          ? await readSecret(ADMIN_PIN_ENV, 'Admin PIN (re-provision override): ')
+          : undefined;
+        const station = await openStation(c);
+        const stop = interruptOnCtrlC(station, out);
+        try {
+          // The org is reached when a job first needs it (stored session, or the JWT bearer flow).
+          const bays = [];
+          for (const locator of ports) bays.push(await station.attachBay({ locator }));
+          const inputs = {
+            ...(o.workOrder ? { workOrder: o.workOrder } : {}),
+            ...(o.lot ? { lot: o.lot } : {}),
+            ...(o.account ? { accountId: o.account } : {}),
+          };
+          if (stop.requested()) {
+            process.exitCode = EXIT_INTERRUPTED; // Ctrl-C before any job started: nothing was done
+            return;
+          }
+          const { outcomes, records } = await provisionWithProgress(station, bays, out, {
+            inputs,
+            ...(o.reprovision ? { reprovision: true, adminPin } : {}),
+          });
+          if (stop.requested()) {
+            printInterrupted(outcomes, out);
+            process.exitCode = EXIT_INTERRUPTED;
+            return;
+          }
+          c.info(recordsTable(records));
+          if (out.json)
+            out.write(
+              JSON.stringify({
+                type: 'result',
+                records,
+                alreadyProvisioned: outcomes.filter((x) => x.alreadyProvisioned).map((x) => x.deviceUid),
+                parked: outcomes.filter((x) => x.job.state === 'parked').map((x) => x.job),
+              }),
+            );
+          const parked = outcomes.filter((x) => x.job.state === 'parked').map((x) => x.job);
+          if (parked.length)
+            c.info(`${parkedLines(parked)}
 ${PARKED_ADVICE}`);
-        const failed = outcomes.filter((x) => x.job.state !== 'succeeded' && x.job.state !== 'parked');
-        if (failed.length) {
-          const e = failed[0]!.job.error;
-          throw new StationError(
-            e?.code ?? 'JOB_STEP_FAILED',
-            `${failed.length} of ${outcomes.length} device(s) were not provisioned${e ? `: ${e.message}` : ''}`,
-            e?.remedy ?? 'See the step lines above.',
-          );
+          const failed = outcomes.filter((x) => x.job.state !== 'succeeded' && x.job.state !== 'parked');
+          if (failed.length) {
+            const e = failed[0]!.job.error;
+            throw new StationError(
+              e?.code ?? 'JOB_STEP_FAILED',
+              `${failed.length} of ${outcomes.length} device(s) were not provisioned${e ? `: ${e.message}` : ''}`,
+              e?.remedy ?? 'See the step lines above.',
+            );
+          }
+          if (parked.length) {
+            process.exitCode = EXIT_PARKED;
+            process.stderr.write(
+              `${parked.length} of ${outcomes.length} device(s) parked, waiting for Salesforce: the certificate is on each, nothing failed.\n${PARKED_ADVICE}\n`,
+            );
+          }
+        } finally {
+          await station.close();
+          stop.dispose();
         }
-        if (parked.length) {
-          process.exitCode = EXIT_PARKED;
-          process.stderr.write(
-            `${parked.length} of ${outcomes.length} device(s) parked, waiting for Salesforce: the certificate is on each, nothing failed.\n${PARKED_ADVICE}\n`,
-          );
-        }
-      } finally {
-        await station.close();
-        stop.dispose();
-      }
-    });
+      },
+    );
 
   program
     .command('verify')

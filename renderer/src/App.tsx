@@ -105,7 +105,7 @@ function Workspace({
 }) {
   const screens = SCREENS.filter((s) => screenVisible(s.id, operator?.role));
   const [screen, setScreen] = useState<ScreenId>(screens[0]?.id ?? 'history');
-  const [inputs, setInputs] = useState<JobInputValues>({ workOrder: '', accountId: '' });
+  const [inputs, setInputs] = useState<JobInputValues>({ workOrder: '', lot: '', accountId: '' });
   const go = useCallback((id: ScreenId) => {
     setScreen(id);
     // Move focus to the new screen's heading so keyboard users land at its top.

@@ -80,6 +80,26 @@ describe('Station screen', () => {
     expect(screen.getByTestId('batch-banner').textContent).toContain('1 passed, 0 failed');
   });
 
+  it('a lot typed beside the work order goes into the job inputs as `lot`; Clear inputs empties it', async () => {
+    const fake = fakeStation({
+      listBays: async () => [bay('b1', 'UID-1')],
+      startJob: async (req) => job('j1', req.bayId, { inputs: req.inputs ?? {} }),
+    });
+    render(<Shell api={fake.api} />);
+    await screen.findByText('UID-1');
+    fireEvent.change(screen.getByRole('textbox', { name: 'Work order' }), { target: { value: 'WO-5' } });
+    fireEvent.change(screen.getByRole('textbox', { name: 'Lot' }), { target: { value: ' LOT-12 ' } });
+    fireEvent.click(within(cardOf('UID-1')).getByRole('button', { name: 'Start' }));
+    await waitFor(() => expect(fake.callsOf('startJob')).toHaveLength(1));
+    expect(fake.callsOf('startJob')[0]).toEqual({
+      bayId: 'b1',
+      kind: 'provision',
+      inputs: { workOrder: 'WO-5', lot: 'LOT-12' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Clear inputs' }));
+    expect(screen.getByRole('textbox', { name: 'Lot' })).toHaveProperty('value', '');
+  });
+
   it('a scan ending with Enter does not press the focused button', async () => {
     const fake = fakeStation({ listBays: async () => [bay('b1', 'UID-1')] });
     render(<Shell api={fake.api} />);
@@ -353,9 +373,9 @@ describe('form fields', () => {
     render(<Shell api={fake.api} />);
     await screen.findByText('UID-1');
     fireEvent.click(screen.getByText('Add a device by port or network address'));
-    // work order, Account Id, device address; bench settings: work-order pattern, tone, auto-print;
+    // work order, lot, Account Id, device address; bench settings: work-order pattern, tone, auto-print;
     // station log: level, bay, search
-    expectEveryControlLabelled(9);
+    expectEveryControlLabelled(10);
     fireEvent.click(screen.getByRole('button', { name: /Verify/ }));
     await screen.findByRole('combobox', { name: 'Bay' });
     expectEveryControlLabelled(1);

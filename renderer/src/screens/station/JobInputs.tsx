@@ -5,6 +5,8 @@ import { Panel } from '../../components/Panel';
 /** Operator inputs that go into startJob's `inputs` (keys match the core's expectations). */
 export interface JobInputValues {
   workOrder: string;
+  /** Production lot (job input `lot`: yield analytics and QA lots group by it). */
+  lot: string;
   accountId: string;
 }
 
@@ -12,12 +14,13 @@ export interface JobInputValues {
 export function toJobInputs(v: JobInputValues): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   if (v.workOrder.trim()) out.workOrder = v.workOrder.trim();
+  if (v.lot.trim()) out.lot = v.lot.trim();
   if (v.accountId.trim()) out.accountId = v.accountId.trim();
   return Object.keys(out).length ? out : undefined;
 }
 
 /**
- * Work order and Account Id for the next jobs. A scan anywhere on the Station screen lands in the
+ * Work order, lot and Account Id for the next jobs. A scan anywhere on the Station screen lands in the
  * right field by itself; typing works too, and Enter moves to the next field. Values stay for the
  * whole batch (never type anything twice).
  */
@@ -33,12 +36,14 @@ export function JobInputs({
   /** The Account's name as the org returned it for a scanned Account Id (shown under the field). */
   accountName?: string | undefined;
 }) {
+  const lotRef = useRef<HTMLInputElement>(null);
   const accountRef = useRef<HTMLInputElement>(null);
-  // Enter never submits: in the work order it moves to the Account Id, in the Account Id it leaves.
+  // Enter never submits: it moves from the work order to the lot to the Account Id, and there it leaves.
   const onEnter = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key !== 'Enter') return;
     e.preventDefault();
-    if (e.currentTarget.name === 'workOrder') accountRef.current?.focus();
+    if (e.currentTarget.name === 'workOrder') lotRef.current?.focus();
+    else if (e.currentTarget.name === 'lot') accountRef.current?.focus();
     else e.currentTarget.blur();
   };
   return (
@@ -49,6 +54,14 @@ export function JobInputs({
           name="workOrder"
           value={values.workOrder}
           onChange={(v) => onChange({ ...values, workOrder: v })}
+          onKeyDown={onEnter}
+        />
+        <TextField
+          ref={lotRef}
+          label="Lot"
+          name="lot"
+          value={values.lot}
+          onChange={(v) => onChange({ ...values, lot: v })}
           onKeyDown={onEnter}
         />
         <TextField
@@ -65,8 +78,8 @@ export function JobInputs({
         <button
           type="button"
           className="btn btn--quiet"
-          onClick={() => onChange({ workOrder: '', accountId: '' })}
-          disabled={!values.workOrder && !values.accountId}
+          onClick={() => onChange({ workOrder: '', lot: '', accountId: '' })}
+          disabled={!values.workOrder && !values.lot && !values.accountId}
         >
           Clear inputs
         </button>
