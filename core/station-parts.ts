@@ -8,6 +8,7 @@ import type { EventName, EventPayload } from '../shared/api';
 import type { CaInfo, LogEntry, StationConfig } from '../shared/domain';
 import { StationError } from '../shared/errors';
 import { BayManager } from './bays/bays';
+import { ParkedCloser } from './jobs/parked-onboard';
 import { JobRunner } from './jobs/runner';
 import { StepCensus } from './jobs/step-census';
 import { OnboardService } from './onboard/service';
@@ -143,6 +144,12 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
     assetTokens: () => config().salesforce.assetTokens,
     ...(org.personalLogin ? { personalLogin: () => org.personalLogin!() } : {}),
     audit: (action, data, device) => audit.append({ actor: d.operator(), action, data, ...device }),
+    parked: new ParkedCloser({
+      journal: d.journal,
+      audit,
+      actor: d.operator,
+      onJob: (job) => d.emit('job', job),
+    }),
   });
   const lots = new LotService({
     db: d.db,

@@ -14,6 +14,7 @@ import { StationError } from '../../shared/errors';
 import type { CustomerAccount, CustomerDetail, OnboardRequest, OnboardResult } from '../../shared/onboard';
 import type { OrgPort } from '../bays/ports';
 import type { DeviceDriver } from '../device';
+import type { ParkedCloser } from '../jobs/parked-onboard';
 import type { PersonalSession } from './installer-login';
 import { onboardOnDevice } from './on-device';
 import { handoverPdf } from './handover-pdf';
@@ -38,6 +39,8 @@ export interface OnboardDeps {
   personalLogin?(): Promise<PersonalSession>;
   /** The clock (tests fix it). */
   now?: () => Date;
+  /** Closes the device's provisioning job parked waiting for it, once its pending binding is written. */
+  parked?: Pick<ParkedCloser, 'claim' | 'complete'>;
 }
 
 /** Onboards devices to customers. */
@@ -163,7 +166,10 @@ export class OnboardService {
       );
     const driver = await this.deps.openDevice(req.bayId);
     let onDevice: Awaited<ReturnType<typeof onboardOnDevice>>;
+    let parkedJobId: string | undefined;
     try {
+      // a parked factory job waiting for this device: same UID and the job's key, else nothing is written
+      if (pending) parkedJobId = await this.deps.parked?.claim(report.deviceUid, asset.id, driver);
       onDevice = await onboardOnDevice({
         device: driver,
         verified: { deviceUid: report.deviceUid, assetId: asset.id, certFingerprint: asset.certFingerprint },
@@ -178,6 +184,14 @@ export class OnboardService {
     } finally {
       await driver.close().catch(() => undefined);
     }
+    if (parkedJobId && onDevice.checks[1].detail.startsWith('pending binding:'))
+      this.deps.parked?.complete(parkedJobId, {
+        assetId: asset.id,
+        verifyJobId: report.jobId,
+        installer: installer.login,
+        assetToken: onDevice.checks[0].detail,
+        binding: onDevice.checks[1].detail,
+      });
     const checks = [
       ...report.checks.filter((c) => c.passed),
       ...(pending

@@ -1,0 +1,147 @@
+/**
+ * A job parked during an org outage, closed by the installer's onboarding (issue 14, core/jobs/parked-onboard.ts):
+ * the org is stopped, two devices park after install-cert; the org returns and the drainer registers
+ * them; the first device is then onboarded (not plugged in again at a bay): the Asset ID is on the
+ * device, its job ends `succeeded` (remaining steps journaled as done by onboarding, audited) and leaves
+ * the parked list, one Asset. The second device is given another key under the same UID: onboarding
+ * refuses it and its job stays parked, and the same-device check of the closer refuses it on its own.
+ * Embedded station, simulated devices on real PTYs, the org emulator over real HTTP, every call through
+ * dispatchCall as the window makes it.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import type { MethodName } from '../../../shared/api';
+import { dispatchCall } from '../../../shared/api-server';
+import type { Job } from '../../../shared/domain';
+import type { OnboardResult } from '../../../shared/onboard';
+import { openDeviceDriver } from '../../../core/device';
+import { ParkedCloser } from '../../../core/jobs/parked-onboard';
+import type { AuditLog } from '../../../core/records/audit';
+import { DEMO_ASSET_AUDIENCE, jwtPublicKeyPem, startEmbedded, type Embedded } from '../../../dev/embedded';
+import { startOrgEmulator, type OrgEmulator } from '../../../sim/org';
+import { issuedCount } from '../provisioning/db-counts';
+
+let env: Embedded | undefined;
+let org: OrgEmulator | undefined;
+let home: string | undefined;
+afterEach(async () => {
+  await org?.stop();
+  await env?.stop();
+  if (home) fs.rmSync(home, { recursive: true, force: true });
+});
+
+async function call<T = unknown>(method: MethodName, params: unknown) {
+  const out = await dispatchCall(env!.station, method, params);
+  return out.ok
+    ? { value: out.value as T }
+    : { code: out.error.code, message: out.error.message, remedy: out.error.remedy };
+}
+const as = async (login: string, secret: string) => {
+  await call('signOut', {});
+  expect((await call('signIn', { login, secret })).code).toBeUndefined();
+};
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+it('onboarding a device whose job is parked waiting for it completes the job; the same UID with another key is refused', async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'onboard-parked-'));
+  env = await startEmbedded({ home, devices: 2, keygenDelayMs: 20, watch: false, reconnectWindowMs: 2000 });
+  await call('addOperator', { login: 'boss', name: 'Ada Admin', role: 'admin', secret: '975310' });
+  await as('boss', '975310');
+  await call('addOperator', { login: 'tom', name: 'Tom Tech', role: 'technician', secret: '1357' });
+  await call('addOperator', { login: 'ivy', name: 'Ivy Installer', role: 'installer', secret: '8642' });
+  const [b1, b2] = await env.station.listBays({});
+  const [uid1, uid2] = [b1!.device!.uid, b2!.device!.uid];
+
+  // the org goes away: both jobs park after install-cert
+  await as('tom', '1357');
+  await env.org.stop();
+  const started: Job[] = [];
+  for (const b of [b1!, b2!])
+    started.push((await call<Job>('startJob', { bayId: b.id, kind: 'provision' })).value!);
+  for (const j of started) expect((await env.station.waitForJob(j.id)).state).toBe('parked');
+
+  // the org returns (same port, same data): the drainer registers both, now waiting for their devices
+  org = await startOrgEmulator({
+    home: path.join(env.station.home, 'org'),
+    port: env.org.port,
+    jwtBearerCertPem: await jwtPublicKeyPem(env.secrets),
+    assetAudience: DEMO_ASSET_AUDIENCE,
+  });
+  await until('both jobs registered', async () => {
+    const q = await env!.station.listParkedJobs({});
+    return q.length === 2 && q.every((j) => j.error?.details?.parked === 'device');
+  });
+  expect(org.assets()).toHaveLength(2);
+  expect(env.sim.device(uid1).snapshot().assetId).toBeUndefined();
+
+  // the installer onboards the first device at the kiosk (it is not plugged in at a bay again)
+  await as('ivy', '8642');
+  const r = await call<OnboardResult>('onboardDevice', { bayId: b1!.id, accountId: org.defaultAccountId });
+  expect(r.code).toBeUndefined();
+  const asset1 = org.assets().find((a) => a.Device_UID__c === uid1)!;
+  expect(r.value!.assetId).toBe(asset1.Id);
+  expect(env.sim.device(uid1).snapshot().assetId).toBe(asset1.Id);
+  expect(asset1.Status).toBe('Installed');
+  const job1 = await env.station.getJob({ jobId: started[0]!.id });
+  expect(job1.state).toBe('succeeded');
+  expect(job1.error).toBeUndefined();
+  const step = (name: string) => job1.steps.find((s) => s.name === name)!;
+  expect(step('write-back')).toMatchObject({ state: 'done' });
+  expect(step('write-back').detail).toMatch(
+    new RegExp(`^Asset ID ${asset1.Id} written by onboarding \\(verify job \\S+, installer ivy\\)$`),
+  );
+  expect(step('read-back')).toMatchObject({ state: 'done' });
+  expect(step('read-back').detail).toMatch(/written and read back by onboarding/);
+  expect(step('asset-token')).toMatchObject({ state: 'skipped' });
+  expect(step('asset-token').detail).toMatch(
+    /^not requested by this job: onboarding handled the asset token/,
+  );
+  expect((await env.station.listParkedJobs({})).map((j) => j.id)).toEqual([started[1]!.id]);
+  const closed = env.station.db
+    .prepare(`SELECT actor, job_id AS jobId, data FROM audit WHERE action = 'job.succeeded'`)
+    .all() as Array<{ actor: string; jobId: string; data: string }>;
+  expect(closed).toHaveLength(1);
+  expect(closed[0]).toMatchObject({ actor: 'ivy', jobId: started[0]!.id });
+  expect(JSON.parse(closed[0]!.data)).toMatchObject({ completedBy: 'onboarding', assetId: asset1.Id });
+  expect(issuedCount(env.station.home, uid1)).toBe(1);
+  // plugged in at a bay later: already provisioned, nothing done again
+  await as('tom', '1357');
+  const again = await call<Job>('startJob', { bayId: b1!.id, kind: 'provision' });
+  expect(again.value).toMatchObject({ id: started[0]!.id, state: 'succeeded' });
+
+  // the attack: a unit with the second device's UID but another key (KEYGEN with replace)
+  const drv = await openDeviceDriver(b2!.locator);
+  try {
+    await drv.identify();
+    await drv.generateKey({ algorithm: 'ECDSA-P256', replace: true, subject: { CN: 'x' }, sans: [] });
+    const asset2 = org.assets().find((a) => a.Device_UID__c === uid2)!;
+    // the closer's own same-device check refuses it (the key is not the one the job generated)
+    const closer = new ParkedCloser({
+      journal: env.station.journal,
+      audit: undefined as unknown as AuditLog, // claim() never audits
+      actor: () => 'ivy',
+      onJob: () => undefined,
+    });
+    await expect(closer.claim(uid2, asset2.Id as string, drv)).rejects.toMatchObject({
+      code: 'DEVICE_MISMATCH',
+    });
+  } finally {
+    await drv.close();
+  }
+  await as('ivy', '8642');
+  const refused = await call('onboardDevice', { bayId: b2!.id, accountId: org.defaultAccountId });
+  expect(refused.code).toBe('VERIFY_FAILED');
+  expect(env.sim.device(uid2).snapshot().assetId).toBeUndefined();
+  expect((await env.station.getJob({ jobId: started[1]!.id })).state).toBe('parked');
+  expect((await env.station.listParkedJobs({})).map((j) => j.id)).toEqual([started[1]!.id]);
+  expect(org.assets()).toHaveLength(2);
+  expect(org.assets().filter((a) => a.Device_UID__c === uid1)).toHaveLength(1);
+}, 180_000);
