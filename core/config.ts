@@ -43,6 +43,11 @@ export function defaultConfig(): StationConfig {
 
 export const CONFIG_FILE = 'config.json';
 
+/** The station home's settings file, `<home>/config.json` (whether it exists yet or not). */
+export function settingsFileOf(home: string): string {
+  return path.join(home, CONFIG_FILE);
+}
+
 /**
  * Where a person changes one setting, for a remedy: the key in the station home's real settings file
  * (`<home>/config.json`, written by `asset-station config init` or the Settings screen), or — when the

@@ -3,6 +3,7 @@
  * the Salesforce client (salesforce/). The Electron shell, the CLI and the browser harness all call
  * {@link realServices}; only the SecretStore and the way to open a browser differ between them.
  */
+import { settingsFileOf } from './config';
 import * as pkiLib from './pki';
 import { StationCa } from './pki';
 import { openDeviceDriver, type TransportFactories } from './device';
@@ -55,6 +56,6 @@ export function realServices(o: WiringOptions): StationServices {
     listPorts: async () => (await listPortGroups()).groups.map((g) => g.locator),
     watchDirs: o.watchDirs ?? [],
     pki: async (db: Db) => pkiService(await StationCa.load(o.home, o.secrets, { db })),
-    org: (config) => orgService(config, o.secrets, o.openUrl),
+    org: (config) => orgService(config, o.secrets, o.openUrl, { settingsFile: settingsFileOf(o.home) }),
   };
 }

@@ -4,7 +4,7 @@ import { StationError } from '../../shared/errors';
 import type { CliContext } from '../context';
 import { openVault } from '../secrets-prompt';
 import { openStationDb } from '../../core/records/db';
-import { loadConfig } from '../../core/config';
+import { loadConfig, settingsFileOf } from '../../core/config';
 import { AuditLog } from '../../core/records/audit';
 import { compareWithOrgHead } from '../../core/records/audit-sync';
 import { OrgClient } from '../../core/salesforce';
@@ -17,7 +17,9 @@ import { AuditRecords } from '../../core/salesforce/audit-records';
 async function readOrgHead(c: CliContext) {
   try {
     const config = loadConfig(c.home);
-    const client = await OrgClient.fromSecrets(config.salesforce, await openVault(c.home));
+    const client = await OrgClient.fromSecrets(config.salesforce, await openVault(c.home), {
+      settingsFile: settingsFileOf(c.home),
+    });
     return { head: await new AuditRecords(client.rest).head(config.stationId) };
   } catch (e) {
     return { unreachable: (e as Error).message };

@@ -3,7 +3,7 @@
  * {@link OrgFlagPort} (find the device's Asset by external ID, PATCH its Certificate_Status__c,
  * docs/salesforce-wire.md §4.2), and the flush of pending flags with words for the operator.
  */
-import { loadConfig } from '../../core/config';
+import { loadConfig, settingsFileOf } from '../../core/config';
 import {
   CERTIFICATE_STATUS_FIELD,
   flushOrgFlags,
@@ -19,7 +19,9 @@ import { toErrorShape, type StationErrorShape } from '../../shared/errors';
 
 /** The station's org as an {@link OrgFlagPort} (JWT bearer or the stored session of `org login`). */
 async function orgFlagPort(home: string, secrets: SecretStore): Promise<OrgFlagPort> {
-  const client = await OrgClient.fromSecrets(loadConfig(home).salesforce, secrets);
+  const client = await OrgClient.fromSecrets(loadConfig(home).salesforce, secrets, {
+    settingsFile: settingsFileOf(home),
+  });
   return {
     async findAsset(uid) {
       const a = await client.findAssetByUid(uid);

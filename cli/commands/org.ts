@@ -13,7 +13,7 @@
 import type { Command } from 'commander';
 import type { OrgStatus } from '../../shared/domain';
 import { StationError, toErrorShape } from '../../shared/errors';
-import { loadConfig } from '../../core/config';
+import { loadConfig, settingsFileOf } from '../../core/config';
 import { SECRET_NAMES } from '../../core/secrets';
 import { OrgClient } from '../../core/salesforce';
 import { openVault } from '../secrets-prompt';
@@ -66,10 +66,13 @@ export function register(program: Command, ctx: () => CliContext): void {
       }
       let client: OrgClient;
       if (o.jwt || config.authFlow === 'jwt') {
-        client = await OrgClient.loginWithJwtBearer({ ...config, authFlow: 'jwt' }, vault);
+        client = await OrgClient.loginWithJwtBearer({ ...config, authFlow: 'jwt' }, vault, {
+          settingsFile: settingsFileOf(c.home),
+        });
       } else {
         client = await OrgClient.loginWithPkce(config, vault, {
           timeoutMs: timeoutS * 1000,
+          settingsFile: settingsFileOf(c.home),
           openUrl: o.printUrl ? printLoginUrl : openInBrowser,
         });
       }
@@ -82,7 +85,9 @@ export function register(program: Command, ctx: () => CliContext): void {
     .action(async () => {
       const c = ctx();
       const config = loadConfig(c.home).salesforce;
-      const client = await OrgClient.fromSecrets(config, await openVault(c.home));
+      const client = await OrgClient.fromSecrets(config, await openVault(c.home), {
+        settingsFile: settingsFileOf(c.home),
+      });
       // A stored session is not a connection: ask the org, and say why when it does not answer.
       const status = await client
         .ping()
@@ -98,12 +103,12 @@ export function register(program: Command, ctx: () => CliContext): void {
       const c = ctx();
       const config = loadConfig(c.home).salesforce;
       const vault = await openVault(c.home);
-      const client = await OrgClient.fromSecrets({ ...config, authFlow: 'pkce' }, vault).catch(
-        (e: unknown) => {
-          if ((e as StationError).code === 'ORG_NOT_CONNECTED') return undefined;
-          throw e;
-        },
-      );
+      const client = await OrgClient.fromSecrets({ ...config, authFlow: 'pkce' }, vault, {
+        settingsFile: settingsFileOf(c.home),
+      }).catch((e: unknown) => {
+        if ((e as StationError).code === 'ORG_NOT_CONNECTED') return undefined;
+        throw e;
+      });
       if (client) await client.logout();
       c.result(
         { connected: false },

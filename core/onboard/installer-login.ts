@@ -39,8 +39,9 @@ export async function personalLogin(
   secrets: SecretStore,
   openUrl: (url: string) => Promise<void>,
   timeoutMs = PERSONAL_LOGIN_TIMEOUT_MS,
+  settingsFile?: string,
 ): Promise<PersonalSession> {
-  const { loginUrl } = checkOrgConfig(sf);
+  const { loginUrl } = checkOrgConfig(sf, settingsFile);
   const clientSecret = await secrets.get(SECRET_NAMES.orgClientSecret);
   const stats: CallStats = { restCalls: 0, tokenCalls: 0, otherCalls: 0 };
   const tr = await runPkceLogin(
@@ -52,6 +53,7 @@ export async function personalLogin(
       openUrl,
       timeoutMs,
       scope: 'api',
+      ...(settingsFile ? { settingsFile } : {}),
     },
     () => stats.tokenCalls++,
   );

@@ -49,6 +49,8 @@ export interface AssetLookups {
 export interface AssetRecordOptions {
   /** Asset field names for the facts (default: the salesforce/ metadata). */
   fieldMap?: AssetFieldMap;
+  /** Absolute path of the station settings file, named in the remedies (config.ts settingPlace). */
+  settingsFile?: string;
 }
 
 /** The Asset records of one org. */
@@ -56,6 +58,7 @@ export class AssetRecords {
   private readonly fields: LookupFields;
   private batcherInstance: UpsertBatcher | undefined;
   private lookupsInstance: AssetLookups | undefined;
+  private readonly settingsFile: string | undefined;
 
   constructor(
     private readonly api: RestApi,
@@ -63,6 +66,7 @@ export class AssetRecords {
     opts: AssetRecordOptions = {},
   ) {
     this.fields = { ext: config.externalIdField, map: opts.fieldMap ?? DEFAULT_FIELD_MAP };
+    this.settingsFile = opts.settingsFile;
   }
 
   /**
@@ -75,7 +79,7 @@ export class AssetRecords {
    *   the device's own Asset, asset-duplicate.ts), ORG_REJECTED, ORG_AUTH, ORG_LIMIT, ORG_UNAVAILABLE, BAD_REQUEST (bad UID)
    */
   async upsertAsset(facts: AssetFacts): Promise<UpsertResult> {
-    const fields = buildAssetFields(this.config, facts, this.fields.map);
+    const fields = buildAssetFields(this.config, facts, this.fields.map, this.settingsFile);
     const [r] = await this.checkedUpsert(
       [{ facts, fields }],
       `upsert the Asset of device ${facts.deviceUid}`,
@@ -98,7 +102,10 @@ export class AssetRecords {
     const valid: Array<{ i: number; up: CheckedUpsert }> = [];
     all.forEach((facts, i) => {
       try {
-        valid.push({ i, up: { facts, fields: buildAssetFields(this.config, facts, this.fields.map) } });
+        valid.push({
+          i,
+          up: { facts, fields: buildAssetFields(this.config, facts, this.fields.map, this.settingsFile) },
+        });
       } catch (e) {
         out[i] = { ok: false, error: fromJsforceError(e, 'prepare the Asset') };
       }
@@ -155,7 +162,7 @@ export class AssetRecords {
             {
               method: 'PATCH',
               url: `/sobjects/Asset/${id}`,
-              body: JSON.stringify(buildAssetFields(this.config, f, this.fields.map)),
+              body: JSON.stringify(buildAssetFields(this.config, f, this.fields.map, this.settingsFile)),
               headers: { 'content-type': 'application/json' },
             },
             `update Asset ${id} of device ${f.deviceUid}`,

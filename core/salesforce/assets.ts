@@ -5,6 +5,7 @@
  */
 import { StationError } from '../../shared/errors';
 import type { StationConfig } from '../../shared/domain';
+import { settingPlace } from '../config';
 import { ASSET_FIELD_LIMITS, checkLimits, type LimitedValue } from './asset-limits';
 
 /** What the station knows about a provisioned device (the saga's input to upsertAsset). */
@@ -141,11 +142,13 @@ const HEX64 = /^[0-9a-f]{64}$/;
  * Builds the Asset fields to upsert (without the external ID field itself).
  * @throws StationError ORG_CONFIG when neither an Account nor a Contact is configured (docs/salesforce-wire.md §4.1);
  *   BAD_REQUEST for malformed fingerprints or dates, or a value longer than its field (asset-limits.ts; never cut).
+ * @param settingsFile absolute path of the station settings file, named in the remedies (config.ts settingPlace).
  */
 export function buildAssetFields(
   config: SfConfig,
   facts: AssetFacts,
   map: AssetFieldMap = DEFAULT_FIELD_MAP,
+  settingsFile?: string,
 ): Record<string, string> {
   validateExternalId(facts.deviceUid);
   const accountId = facts.accountId ?? config.accountId;
@@ -154,7 +157,7 @@ export function buildAssetFields(
     throw new StationError(
       'ORG_CONFIG',
       'Cannot register the device as an Asset: every Asset needs an Account or a Contact, and neither is configured.',
-      'Set salesforce.accountId (or contactId) in the station settings, or scan the customer Account for this job.',
+      `Set ${settingPlace('salesforce.accountId', settingsFile)} (or salesforce.contactId there), or scan the customer Account for this job.`,
       { missing: 'customer' },
     );
   }
@@ -184,7 +187,7 @@ export function buildAssetFields(
   }
   const name = renderName(config.nameTemplate, facts);
   const serialNumber = facts.serialNumber ?? facts.deviceUid;
-  checkAssetLengths(facts, name, serialNumber, map);
+  checkAssetLengths(facts, name, serialNumber, map, settingsFile);
   const fields: Record<string, string> = {
     Name: name,
     SerialNumber: serialNumber,
@@ -217,6 +220,7 @@ export function checkAssetLengths(
   name: string,
   serialNumber: string,
   map: AssetFieldMap = DEFAULT_FIELD_MAP,
+  settingsFile?: string,
 ): void {
   const L = ASSET_FIELD_LIMITS;
   const custom = (fact: keyof AssetFieldMap, def: keyof typeof L) => (map[fact] === def ? L[def] : undefined);
@@ -226,8 +230,7 @@ export function checkAssetLengths(
       limit: L.Name,
       value: name,
       what: 'the Asset name built from the name template',
-      remedy:
-        'Shorten the Asset name template (salesforce.nameTemplate) in the station settings, then retry the job.',
+      remedy: `Shorten the Asset name template, ${settingPlace('salesforce.nameTemplate', settingsFile)}, then retry the job.`,
     },
     {
       field: 'SerialNumber',

@@ -6,6 +6,7 @@
 import type { OAuth2 } from 'jsforce';
 import type { StationConfig } from '../../shared/domain';
 import { StationError } from '../../shared/errors';
+import { settingPlace } from '../config';
 import { unexpectedAnswer, unreachable, type Doing } from './errors';
 
 /** Token response fields the station reads (docs/salesforce-wire.md §5.1, §5.3). */
@@ -59,15 +60,19 @@ export const MIN_API_VERSION = 62;
 /**
  * Checks the settings every org call needs: a usable login URL, a consumer key, and an explicit API
  * version of at least {@link MIN_API_VERSION} (jsforce would default to 50.0, docs/salesforce-wire.md §6.1).
+ * @param settingsFile absolute path of the station settings file, named in the remedies (config.ts settingPlace).
  * @returns the normalised login URL. @throws StationError ORG_CONFIG naming the setting to fix
  */
-export function checkOrgConfig(config: StationConfig['salesforce']): { loginUrl: string } {
+export function checkOrgConfig(
+  config: StationConfig['salesforce'],
+  settingsFile?: string,
+): { loginUrl: string } {
   const loginUrl = normaliseLoginUrl(config.loginUrl);
   if (!config.clientId) {
     throw new StationError(
       'ORG_CONFIG',
       'No Salesforce consumer key (clientId) is configured.',
-      'Copy the consumer key of the External Client App into salesforce.clientId (docs/salesforce-setup.md).',
+      `Copy the consumer key of the External Client App into ${settingPlace('salesforce.clientId', settingsFile)} (docs/salesforce-setup.md).`,
     );
   }
   const major = Number(config.apiVersion.split('.')[0]);
@@ -75,7 +80,7 @@ export function checkOrgConfig(config: StationConfig['salesforce']): { loginUrl:
     throw new StationError(
       'ORG_CONFIG',
       `Salesforce API version ${config.apiVersion} is too old.`,
-      `Set salesforce.apiVersion to ${MIN_API_VERSION}.0 or later.`,
+      `Set ${settingPlace('salesforce.apiVersion', settingsFile)} to ${MIN_API_VERSION}.0 or later.`,
     );
   }
   return { loginUrl };

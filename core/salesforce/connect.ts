@@ -6,6 +6,7 @@
 import type { StationConfig } from '../../shared/domain';
 import { StationError } from '../../shared/errors';
 import { SECRET_NAMES, type SecretStore } from '../secrets';
+import { settingPlace } from '../config';
 import { checkOrgConfig, parseIdUrl, type TokenResponse } from './auth';
 import { fetchUsername, jwtBearerGrant } from './grants';
 import { runPkceLogin, type PkceLoginOptions } from './pkce';
@@ -35,7 +36,7 @@ export async function openSession(
   secrets: SecretStore,
   opts: SessionOptions = {},
 ): Promise<OrgSession> {
-  const { loginUrl } = checkOrgConfig(config);
+  const { loginUrl } = checkOrgConfig(config, opts.settingsFile);
   const stored = await readStoredSession(secrets, loginUrl);
   if (stored) return new OrgSession(config, secrets, stored, opts);
   if (config.authFlow === 'jwt') return loginWithJwtBearer(config, secrets, opts);
@@ -56,7 +57,7 @@ export async function loginWithPkce(
   secrets: SecretStore,
   opts: PkceBrowserOptions & SessionOptions,
 ): Promise<OrgSession> {
-  const { loginUrl } = checkOrgConfig(config);
+  const { loginUrl } = checkOrgConfig(config, opts.settingsFile);
   const clientSecret = await secrets.get(SECRET_NAMES.orgClientSecret);
   const stats: CallStats = { restCalls: 0, tokenCalls: 0, otherCalls: 0 };
   const tr = await runPkceLogin(
@@ -69,6 +70,7 @@ export async function loginWithPkce(
       ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
       ...(opts.scope ? { scope: opts.scope } : {}),
       ...(opts.callbackHost ? { callbackHost: opts.callbackHost } : {}),
+      ...(opts.settingsFile ? { settingsFile: opts.settingsFile } : {}),
     },
     () => stats.tokenCalls++,
   );
@@ -95,13 +97,13 @@ export async function loginWithJwtBearer(
   secrets: SecretStore,
   opts: JwtLoginOptions & SessionOptions = {},
 ): Promise<OrgSession> {
-  checkOrgConfig(config);
+  checkOrgConfig(config, opts.settingsFile);
   const username = opts.username ?? config.username;
   if (!username) {
     throw new StationError(
       'ORG_CONFIG',
       'The JWT bearer flow needs the Salesforce username of the station user.',
-      'Set salesforce.username in the station settings.',
+      `Set ${settingPlace('salesforce.username', opts.settingsFile)}.`,
     );
   }
   if (opts.privateKeyPem) await secrets.set(SECRET_NAMES.orgJwtKey, opts.privateKeyPem);
@@ -125,7 +127,7 @@ async function persist(
     userId,
     ...(how.username ? { username: how.username } : {}),
     flow: how.flow,
-    loginUrl: checkOrgConfig(config).loginUrl,
+    loginUrl: checkOrgConfig(config, opts.settingsFile).loginUrl,
   };
   await saveStoredSession(secrets, stored);
   return new OrgSession(config, secrets, stored, opts, how.stats);

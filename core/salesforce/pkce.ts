@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { OAuth2 } from 'jsforce';
 import { StationError } from '../../shared/errors';
+import { settingPlace } from '../config';
 import { b64url } from './jwt';
 import { fromOAuthError, requestToken, type TokenResponse } from './auth';
 
@@ -28,6 +29,8 @@ export interface PkceLoginOptions {
   timeoutMs?: number;
   /** Default `api refresh_token`. */
   scope?: string;
+  /** Absolute path of the station settings file, named in the remedies (config.ts settingPlace). */
+  settingsFile?: string;
 }
 
 /** The callback URL the app must register: `http://localhost:PORT/OauthRedirect`. */
@@ -119,12 +122,12 @@ export async function runPkceLogin(
           ? new StationError(
               'ORG_CONFIG',
               `The login callback port ${o.callbackPort} is in use by another program.`,
-              `Close the program using port ${o.callbackPort} (e.g. another login in progress), or change salesforce.callbackPort and the External Client App callback URL together.`,
+              `Close the program using port ${o.callbackPort} (e.g. another login in progress), or change ${settingPlace('salesforce.callbackPort', o.settingsFile)} and the External Client App callback URL together.`,
             )
           : new StationError(
               'ORG_CONFIG',
               `Cannot listen on the login callback port ${o.callbackPort}: ${e.message}.`,
-              'Choose another salesforce.callbackPort and register the matching callback URL.',
+              `Choose another ${settingPlace('salesforce.callbackPort', o.settingsFile)} and register the matching callback URL.`,
             ),
       );
     });

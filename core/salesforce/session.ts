@@ -53,6 +53,8 @@ export interface SessionOptions {
   apiReserve?: number;
   /** Largest REST response body read, bytes. Default 1 MiB (bounded-http.ts). */
   maxResponseBytes?: number;
+  /** Absolute path of the station settings file (`<home>/config.json`): remedies name it (config.ts settingPlace). */
+  settingsFile?: string;
 }
 
 /** A refresh loop ends in ORG_AUTH after this many refreshes within {@link REFRESH_LOOP_WINDOW_MS}. */
@@ -84,7 +86,7 @@ export class OrgSession {
     private readonly opts: SessionOptions = {},
     readonly stats: CallStats = { restCalls: 0, tokenCalls: 0, otherCalls: 0 },
   ) {
-    this.loginUrl = checkOrgConfig(config).loginUrl;
+    this.loginUrl = checkOrgConfig(config, opts.settingsFile).loginUrl;
     this.transport = new CountingTransport(stats, (u) => (this.apiUsage = u), {
       instanceUrl: () => this.stored.instanceUrl,
       ...(opts.maxResponseBytes ? { maxBodyBytes: opts.maxResponseBytes } : {}),

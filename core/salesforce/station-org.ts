@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import type { OrgStatus, StationConfig } from '../../shared/domain';
 import { StationError } from '../../shared/errors';
+import { settingPlace } from '../config';
 import type { SecretStore } from '../secrets';
 import type { OrgService } from '../station';
 import type { JobsAhead, OrgPort } from '../bays/ports';
@@ -67,7 +68,7 @@ export function orgService(
           throw new StationError(
             'ORG_CONFIG',
             'This station cannot open a browser for the Salesforce login.',
-            "Log in with 'asset-station org login' in a desktop session, or use the JWT bearer flow (salesforce.authFlow = jwt).",
+            `Log in with 'asset-station org login' in a desktop session, or use the JWT bearer flow: set ${settingPlace('salesforce.authFlow', clientOptions.settingsFile)} to jwt.`,
           );
         }
         client = await OrgClient.loginWithPkce(sf, secrets, { ...clientOptions, openUrl });
@@ -95,7 +96,12 @@ export function orgService(
         const c = await current();
         return { rest: c.rest, user: c.session.user };
       }),
-    ...(openUrl ? { personalLogin: () => personalLogin(config().salesforce, secrets, openUrl) } : {}),
+    ...(openUrl
+      ? {
+          personalLogin: () =>
+            personalLogin(config().salesforce, secrets, openUrl, undefined, clientOptions.settingsFile),
+        }
+      : {}),
     async disconnect(): Promise<OrgStatus> {
       const c =
         client ??
