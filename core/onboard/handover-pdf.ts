@@ -4,22 +4,12 @@
  * the time, with a QR code of the Asset Id. Drawn with pdfkit (its standard Helvetica font; no font
  * files) and the QR code from qrcode's module matrix as vector squares, so it prints sharp.
  */
-import PDFDocument from 'pdfkit';
+import { MM, latin1, openPdf } from '../reports/pdf-doc';
 import QRCode from 'qrcode';
 import type { OnboardResult } from '../../shared/onboard';
 
 /** What the report shows (the onboarding result without the report itself). */
 export type HandoverFacts = Omit<OnboardResult, 'report'>;
-
-const MM = 72 / 25.4; // PDF points per millimetre
-
-/** The standard fonts encode WinAnsi only: arrows become "->", other characters outside Latin-1 "?". */
-function latin1(text: string): string {
-  return text
-    .replace(/→/g, '->')
-    .replace(/[‘’]/g, "'")
-    .replace(/[^\x20-\x7e\xa0-\xff\n]/g, '?');
-}
 
 /** Draws `text`'s QR code (error correction M) at (x, y), `size` points square. */
 function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, size: number): void {
@@ -38,17 +28,7 @@ function drawQr(doc: PDFKit.PDFDocument, text: string, x: number, y: number, siz
  * @returns the PDF file's bytes (PDF 1.3, A4 portrait, one page).
  */
 export async function handoverPdf(f: HandoverFacts): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 20 * MM,
-    info: { Title: `Handover report ${f.deviceUid}`, Author: f.installer.name, Creator: 'Asset Station' },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = openPdf(20, { Title: `Handover report ${f.deviceUid}`, Author: f.installer.name });
 
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;

@@ -5,21 +5,9 @@
  * table row per device with pass/fail per check. Drawn with pdfkit and its standard Helvetica (no font
  * files), the route the handover report takes (core/onboard/handover-pdf.ts).
  */
-import PDFDocument from 'pdfkit';
+import { MM, latin1, openPdf } from '../reports/pdf-doc';
 import { VERIFY_STEPS } from '../../shared/domain';
 import { lotCounts, type Lot, type LotDevice } from '../../shared/qa';
-
-const MM = 72 / 25.4; // PDF points per millimetre
-
-/** The standard fonts encode WinAnsi only: arrows become "->", quotes plain, others outside Latin-1 "?". */
-function latin1(text: string): string {
-  return text
-    .replace(/→/g, '->')
-    .replace(/[‘’]/g, "'")
-    .replace(/[“”]/g, '"')
-    .replace(/…/g, '...')
-    .replace(/[^\x20-\x7e\xa0-\xff\n]/g, '?');
-}
 
 const SOURCE: Record<Lot['source']['kind'], string> = {
   'work-order': 'work order',
@@ -37,20 +25,9 @@ export function deviceResult(d: LotDevice): 'PASS' | 'FAIL' | 'NOT VERIFIED' {
  * @returns the PDF file's bytes (PDF 1.3, A4 portrait).
  */
 export async function lotPdf(lot: Lot): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
-    margin: 18 * MM,
-    info: {
-      Title: `QA lot report ${lot.id}`,
-      Creator: 'Asset Station',
-      Author: lot.signOff?.name ?? lot.createdBy,
-    },
-  });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
+  const { doc, done } = openPdf(18, {
+    Title: `QA lot report ${lot.id}`,
+    Author: lot.signOff?.name ?? lot.createdBy,
   });
   const left = doc.page.margins.left;
   const width = doc.page.width - left - doc.page.margins.right;
