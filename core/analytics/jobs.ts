@@ -5,6 +5,8 @@
  * per attempt: bench/yield.bench.ts).
  */
 import type { JobState, StepName } from '../../shared/domain';
+import type { ErrorCode } from '../../shared/errors';
+import { parksAt } from '../jobs/parking';
 import type { AttemptOutcome, Journal, JobRow, StepRow } from '../records/journal';
 
 /** One attempt of one step. Times are ISO 8601 instants. */
@@ -16,7 +18,19 @@ export interface YieldAttempt {
   errorCode?: string;
 }
 
-/** A step attempt that ended in an error (failed, or retried by the recovery policy). */
+/**
+ * True when the attempt is an org-outage park, not a device failure: run-step.ts journals a job parked
+ * "waiting for Salesforce" as a `failed` attempt of an org step (upsert-asset, asset-token) with an
+ * outage code (ORG_UNAVAILABLE, ORG_LIMIT) — exactly the attempts {@link parksAt} parks, which never
+ * fail a job (core/jobs/parking.ts). Yield leaves them out of failures and first pass (docs/analytics.md).
+ */
+export function isParkedAttempt(a: { step: StepName; outcome: AttemptOutcome; errorCode?: string }): boolean {
+  return (
+    a.outcome === 'failed' && a.errorCode !== undefined && parksAt(a.step, { code: a.errorCode as ErrorCode })
+  );
+}
+
+/** A step attempt that ended in an error (failed, or retried by the recovery policy); parks are not. */
 export interface YieldFailure {
   step: StepName;
   errorCode?: string;
@@ -28,7 +42,7 @@ export interface AttemptSummary {
   attempts: number;
   /** Active time: sum of (end − start) of the attempts that ended, ms. */
   activeMs: number;
-  /** Every attempt ended done or skipped (no failure, retry, cancel or interruption). */
+  /** Every attempt ended done or skipped, or parked (no failure, retry, cancel or interruption). */
   clean: boolean;
   failures: YieldFailure[];
 }
@@ -61,9 +75,9 @@ export function summariseAttempts(attempts: readonly YieldAttempt[]): AttemptSum
   return {
     attempts: attempts.length,
     activeMs,
-    clean: attempts.every((a) => a.outcome === 'done' || a.outcome === 'skipped'),
+    clean: attempts.every((a) => a.outcome === 'done' || a.outcome === 'skipped' || isParkedAttempt(a)),
     failures: attempts
-      .filter((a) => a.outcome === 'failed' || a.outcome === 'retried')
+      .filter((a) => (a.outcome === 'failed' || a.outcome === 'retried') && !isParkedAttempt(a))
       .map((a) => ({ step: a.step, ...(a.errorCode ? { errorCode: a.errorCode } : {}) })),
   };
 }
@@ -113,13 +127,19 @@ export function toYieldJob(row: JobRow, summary: AttemptSummary): YieldJob {
 /**
  * Every provisioning job of the journal with its attempt summary, oldest first. Three queries (jobs,
  * per-job sums, failed attempts); jobs older than the attempts table fall back to their step rows.
+ * Parked attempts ({@link isParkedAttempt}) are neither failures nor make a job unclean.
  * @param limit most recent jobs read (default 1 000 000).
  */
 export function loadYieldJobs(journal: Journal, limit = 1_000_000): YieldJob[] {
   const rows = journal.allJobs(limit).filter((r) => r.kind === 'provision');
   const totals = new Map(journal.attemptTotals().map((t) => [t.jobId, t]));
   const failures = new Map<string, YieldFailure[]>();
+  const parked = new Map<string, number>(); // parked attempts per job: counted unclean by the SQL sums
   for (const f of journal.failedAttempts()) {
+    if (isParkedAttempt(f)) {
+      parked.set(f.jobId, (parked.get(f.jobId) ?? 0) + 1);
+      continue;
+    }
     const list = failures.get(f.jobId);
     const item = { step: f.step, ...(f.errorCode ? { errorCode: f.errorCode } : {}) };
     if (list) list.push(item);
@@ -132,7 +152,7 @@ export function loadYieldJobs(journal: Journal, limit = 1_000_000): YieldJob[] {
         ? {
             attempts: t.attempts,
             activeMs: t.activeMs,
-            clean: t.unclean === 0,
+            clean: t.unclean - (parked.get(r.id) ?? 0) === 0,
             failures: failures.get(r.id) ?? [],
           }
         : summariseAttempts(attemptsFromSteps(journal.steps(r.id)));

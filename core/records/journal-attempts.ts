@@ -128,17 +128,31 @@ export function attemptTotals(db: Db): AttemptTotals[] {
   ).map((r) => ({ jobId: r.job_id, attempts: r.n, activeMs: r.active, unclean: r.unclean }));
 }
 
-/** Every failed or retried attempt (step and error code), by job. */
-export function failedAttempts(db: Db): Array<{ jobId: string; step: StepName; errorCode?: string }> {
+/** A failed or retried attempt: its job, step, outcome and error code. */
+export interface FailedAttempt {
+  jobId: string;
+  step: StepName;
+  outcome: 'failed' | 'retried';
+  errorCode?: string;
+}
+
+/** Every failed or retried attempt (step, outcome and error code), by job. */
+export function failedAttempts(db: Db): FailedAttempt[] {
   return (
     stmt(
       db,
-      `SELECT job_id, name, error_code FROM step_attempts WHERE outcome IN ('failed', 'retried')
+      `SELECT job_id, name, outcome, error_code FROM step_attempts WHERE outcome IN ('failed', 'retried')
          ORDER BY job_id, attempt`,
-    ).all() as Array<{ job_id: string; name: string; error_code: string | null }>
+    ).all() as Array<{
+      job_id: string;
+      name: string;
+      outcome: 'failed' | 'retried';
+      error_code: string | null;
+    }>
   ).map((r) => ({
     jobId: r.job_id,
     step: r.name as StepName,
+    outcome: r.outcome,
     ...(r.error_code ? { errorCode: r.error_code } : {}),
   }));
 }

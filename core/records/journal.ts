@@ -28,11 +28,12 @@ import {
   listAttempts,
   openAttempt,
   type AttemptRow,
+  type FailedAttempt,
   type AttemptTotals,
 } from './journal-attempts';
 
 export { checkedOutput, journalCorrupt, toApiStep, type JobRow, type StepRow } from './journal-rows';
-export type { AttemptOutcome, AttemptRow, AttemptTotals } from './journal-attempts';
+export type { AttemptOutcome, AttemptRow, AttemptTotals, FailedAttempt } from './journal-attempts';
 
 const MIGRATIONS = [
   `CREATE TABLE jobs (
@@ -199,8 +200,8 @@ export class Journal {
     return attemptTotals(this.db);
   }
 
-  /** Every failed or retried step attempt with its error code (failure Paretos). */
-  failedAttempts(): Array<{ jobId: string; step: StepName; errorCode?: string }> {
+  /** Every failed or retried step attempt with its outcome and error code (failure Paretos). */
+  failedAttempts(): FailedAttempt[] {
     return failedAttempts(this.db);
   }
 

@@ -63,5 +63,9 @@ describe('CLI: provision during an org outage', () => {
     expect(sim.device(dev.uid).snapshot().assetId).toBe(back.assets()[0]!.Id);
     const none = await runCli(home, PASS, ['jobs', 'parked']);
     expect(none.stdout.trim()).toBe('No parked jobs.');
+    // The park was no device failure: the device passed first time (docs/analytics.md, parked attempts).
+    const report = await runCli(home, PASS, ['report', '--json']);
+    expect(report.code, report.stderr).toBe(0);
+    expect(JSON.parse(report.stdout).totals).toMatchObject({ units: 1, firstPass: 1, failures: 0 });
   }, 180_000);
 });
