@@ -97,7 +97,7 @@ export async function initOptions(o: InitOptions, file: string, io: PromptIo & {
   if (!io.isTTY)
     throw usageError(
       'config init has no values to write and there is no terminal to ask them on.',
-      `Use the flags: asset-station config init ${QUESTIONS.map((q) => `${q.flag} …`).join(' ')} (any of them; the rest keep their defaults), or run it in a terminal to be asked for each value.`,
+      `Use the flags: asset-station config init ${QUESTIONS.map((q) => `${q.flag} …`).join(' ')} --contact … --product MODEL=PRODUCT2_ID (any of them; the rest keep their defaults), or run it in a terminal to be asked for each value.`,
     );
   const answers = await askSettings(io, defaultConfig(), (a) =>
     settingsFromFlags({ ...a, product: [] }, file),

@@ -146,7 +146,7 @@ export function register(program: Command, ctx: () => CliContext): void {
         if (!!o.accept === !!o.reject)
           throw usageError(
             'Say --accept or --reject (one of them).',
-            'For example: asset-station lot sign-off QA-20261202-001 --reject --note "2 units failed"',
+            `For example: asset-station lot sign-off ${lotId} --accept (every device passed, or each failed one has a --disposition), or --reject --note "why"`,
           );
         const dispositions = o.disposition.map(parseDisposition);
         const l = await withStation(c, (s) =>

@@ -90,7 +90,7 @@ export function reportText(r: YieldReport): string {
   const t = r.totals;
   const c = r.cycleTime;
   return [
-    `${t.units} units (${r.jobs} provisioning jobs${r.inProgress ? `, ${r.inProgress} units still in progress` : ''})`,
+    `${t.units} ${t.units === 1 ? 'unit' : 'units'} (${r.jobs} provisioning ${r.jobs === 1 ? 'job' : 'jobs'}${r.inProgress ? `, ${r.inProgress} units still in progress` : ''})`,
     `First-pass yield ${pct(t.firstPassYield)} (${t.firstPass} of ${t.units}); final yield ${pct(t.finalYield)} (${t.passed} of ${t.units})`,
     `Active cycle time of passed units: median ${secs(c.medianMs)}, 90th percentile ${secs(c.p90Ms)}, ${c.samples} units`,
     ...paretoLines('Failures by step', r.paretoByStep),

@@ -14,7 +14,7 @@
 import { METHOD_NAMES, type MethodName, type MethodRequest, type StationMethods } from '../../shared/api';
 import type { JobKind } from '../../shared/domain';
 import { StationError } from '../../shared/errors';
-import { assertMay, type Operator, type StationAct } from './roles';
+import { assertMay, NO_ONE_SIGNED_IN_REMEDY, type Operator, type StationAct } from './roles';
 
 /** What a method needs: nothing, any signed-in operator, or the role for one or more acts. */
 export type MethodRule =
@@ -137,7 +137,7 @@ export class AccessGuard {
           throw new StationError(
             'UNAUTHORIZED',
             'Nobody is signed in at this station.',
-            'Sign in with your operator login and PIN (command line: set ASSET_STATION_OPERATOR).',
+            NO_ONE_SIGNED_IN_REMEDY,
           );
       } catch (e) {
         this.deps.audit('operator.refused', { method, act, by: who?.login ?? null, role: who?.role ?? null });

@@ -63,6 +63,16 @@ export function roleLabel(role: Role): string {
 }
 
 /**
+ * What to do when nobody is signed in: sign in, or, on a station without operator accounts yet, have
+ * them created first (the first account must be an administrator).
+ */
+export const NO_ONE_SIGNED_IN_REMEDY =
+  'Sign in at the station with your operator login and PIN (command line: set ASSET_STATION_OPERATOR). ' +
+  'If the station has no operator accounts yet, create them first: Settings > Operator accounts, or ' +
+  '`asset-station operator add <login> --role admin` (then `--role qa`, `technician` or `installer`; the PIN ' +
+  'from ASSET_STATION_NEW_OPERATOR_PIN or typed twice).';
+
+/**
  * Lets `act` go ahead only for a signed-in operator whose role allows it.
  * @throws StationError UNAUTHORIZED when nobody is signed in or the operator's role may not do `act`
  *   (the message names the roles that may).
@@ -74,7 +84,7 @@ export function assertMay(operator: Operator | undefined, act: StationAct): asse
     throw new StationError(
       'UNAUTHORIZED',
       `Nobody is signed in, and only ${who} may ${act}.`,
-      'Sign in at the station with your operator login and PIN (command line: set ASSET_STATION_OPERATOR).',
+      NO_ONE_SIGNED_IN_REMEDY,
     );
   if (!allowed.includes(operator.role))
     throw new StationError(
