@@ -124,11 +124,13 @@ export type OrgFacts = Pick<OrgEmulator, 'baseUrl' | 'clientId' | 'adminUsername
  * The Product (emulator ProductCode) of each simulated device model, for the product map of the embedded
  * defaults: the protocol v1 device simulator (`AS-SIM-1`) is the sensor, the simulated nRF91 modem
  * (`nRF9160-SICA`, the model its AT+CGMM answers) the cellular gateway. Pre-flight refuses a model missing
- * from a non-empty map, so every simulated model is here.
+ * from a non-empty map, so every simulated model is here, and the device SDK's Linux agent (`AS-AGENT-LINUX`).
  */
 export const SIMULATED_PRODUCTS: Readonly<Record<string, string>> = {
   'AS-SIM-1': 'AS-SENSOR-1',
   'nRF9160-SICA': 'AS-GATEWAY-1',
+  // the device SDK's Linux reference agent (device-sdk/src/agent), which tests provision against this org
+  'AS-AGENT-LINUX': 'AS-SENSOR-1',
 };
 
 /** The station configuration for the emulated org. */
