@@ -12,13 +12,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { MethodName } from '../../../shared/api';
-import { dispatchCall } from '../../../shared/api-server';
 import type { Job, StationConfig } from '../../../shared/domain';
 import type { OnboardResult } from '../../../shared/onboard';
 import { startEmbedded, type Embedded } from '../../../dev/embedded';
 import { openDeviceDriver } from '../../../core/device';
 import { decodeJws } from '../../../core/salesforce/jwt';
+import { stationCalls } from '../station-calls';
 
 let env: Embedded | undefined;
 let home: string | undefined;
@@ -28,16 +27,7 @@ afterEach(async () => {
   if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 
-async function call<T = unknown>(method: MethodName, params: unknown) {
-  const out = await dispatchCall(env!.station, method, params);
-  return out.ok
-    ? { value: out.value as T }
-    : { code: out.error.code, message: out.error.message, remedy: out.error.remedy };
-}
-const as = async (login: string, secret: string) => {
-  await call('signOut', {});
-  expect((await call('signIn', { login, secret })).code).toBeUndefined();
-};
+const { call, as } = stationCalls(() => env!.station);
 const freePort = () =>
   new Promise<number>((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {

@@ -12,8 +12,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { MethodName } from '../../../shared/api';
-import { dispatchCall } from '../../../shared/api-server';
 import type { Job } from '../../../shared/domain';
 import type { OnboardResult } from '../../../shared/onboard';
 import { openDeviceDriver } from '../../../core/device';
@@ -22,6 +20,7 @@ import type { AuditLog } from '../../../core/records/audit';
 import { DEMO_ASSET_AUDIENCE, jwtPublicKeyPem, startEmbedded, type Embedded } from '../../../dev/embedded';
 import { startOrgEmulator, type OrgEmulator } from '../../../sim/org';
 import { issuedCount } from '../provisioning/db-counts';
+import { stationCalls } from '../station-calls';
 
 let env: Embedded | undefined;
 let org: OrgEmulator | undefined;
@@ -32,16 +31,7 @@ afterEach(async () => {
   if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 
-async function call<T = unknown>(method: MethodName, params: unknown) {
-  const out = await dispatchCall(env!.station, method, params);
-  return out.ok
-    ? { value: out.value as T }
-    : { code: out.error.code, message: out.error.message, remedy: out.error.remedy };
-}
-const as = async (login: string, secret: string) => {
-  await call('signOut', {});
-  expect((await call('signIn', { login, secret })).code).toBeUndefined();
-};
+const { call, as } = stationCalls(() => env!.station);
 async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await ok())) {

@@ -11,12 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { MethodName } from '../../../shared/api';
-import { dispatchCall } from '../../../shared/api-server';
 import type { Job } from '../../../shared/domain';
 import type { CustomerAccount, CustomerDetail, OnboardResult } from '../../../shared/onboard';
 import { startEmbedded, type Embedded } from '../../../dev/embedded';
 import { pdfText } from './pdf-text';
+import { stationCalls } from '../station-calls';
 
 let env: Embedded | undefined;
 let home: string | undefined;
@@ -25,16 +24,7 @@ afterEach(async () => {
   if (home) fs.rmSync(home, { recursive: true, force: true });
 });
 
-async function call<T = unknown>(method: MethodName, params: unknown) {
-  const out = await dispatchCall(env!.station, method, params);
-  return out.ok
-    ? { value: out.value as T }
-    : { code: out.error.code, message: out.error.message, remedy: out.error.remedy };
-}
-const as = async (login: string, secret: string) => {
-  await call('signOut', {});
-  expect((await call('signIn', { login, secret })).code).toBeUndefined();
-};
+const { call, as } = stationCalls(() => env!.station);
 
 it('an installer onboards a provisioned device; a swapped, a blank unit and a technician are refused', async () => {
   home = fs.mkdtempSync(path.join(os.tmpdir(), 'onboard-it-'));
