@@ -202,7 +202,11 @@ describe('as-agent with PKCS#11 keys (SoftHSM2) on a PTY', () => {
       expect(r.status, r.stderr).toBe(0);
       const out = r.stdout;
       // Control: the same probe reads the value of a key made without protection.
-      expect(out).toMatch(/control read CKA_VALUE: rv=0x0 len=32/);
+      // (a P-256 private value is up to 32 bytes: SoftHSM2 drops leading zero bytes, so 1 key in 256 gives 31)
+      const control = /control read CKA_VALUE: rv=0x0 len=(\d+)/.exec(out);
+      expect(control, out).not.toBeNull();
+      expect(Number(control![1])).toBeGreaterThanOrEqual(28);
+      expect(Number(control![1])).toBeLessThanOrEqual(32);
       expect(out).toMatch(/key type=RSA/);
       expect(out).toMatch(/CKA_TOKEN=1\nCKA_PRIVATE=1\nCKA_SENSITIVE=1\nCKA_EXTRACTABLE=0/);
       expect(out).toMatch(/CKA_NEVER_EXTRACTABLE=1/);
