@@ -49,16 +49,24 @@ export function settingsFileOf(home: string): string {
 }
 
 /**
- * Where a person changes one setting, for a remedy: the key in the station home's real settings file
- * (`<home>/config.json`, written by `asset-station config init` or the Settings screen), or — when the
- * file is not known to the caller — the key in "the station settings".
+ * Where a person changes settings, for a remedy that names several: the station home's real settings file
+ * (`<home>/config.json`, written by `asset-station config init` or the Settings screen), or — when the file
+ * is not known to the caller — "the station settings".
+ * @param file absolute path of the settings file.
+ */
+export function settingsPlace(file?: string): string {
+  return file ? `the station settings file ${file} (or on the Settings screen)` : 'the station settings';
+}
+
+/**
+ * Where a person changes one setting, for a remedy: the key in {@link settingsPlace}, e.g.
+ * "salesforce.accountId in the station settings file /home/ana/.asset-station/config.json (or on the
+ * Settings screen)".
  * @param key dotted settings key, e.g. `salesforce.accountId`.
  * @param file absolute path of the settings file.
  */
 export function settingPlace(key: string, file?: string): string {
-  return file
-    ? `${key} in the station settings file ${file} (or on the Settings screen)`
-    : `${key} in the station settings`;
+  return `${key} in ${settingsPlace(file)}`;
 }
 
 /**

@@ -77,6 +77,7 @@ export function checkedUpsertBody(
  * Reads a checked Composite response: one outcome per upsert, in order. A device whose upsert succeeded
  * but whose answer does not match the record read back by its external ID gets ORG_INCONSISTENT.
  * A failed read fails every upsert it should have checked, with the read's error.
+ * @param settingsFile absolute path of the station settings file, named in the remedies (errors.ts fromSfError).
  * @throws StationError ORG_UNAVAILABLE when the body is not a Composite response of two subrequests (the
  *   upserts are keyed by external ID: a retry is safe)
  */
@@ -85,17 +86,18 @@ export function readCheckedUpsert(
   ups: readonly CheckedUpsert[],
   f: LookupFields,
   doing: string,
+  settingsFile?: string,
 ): UpsertOutcome[] {
   const subs = (res as { compositeResponse?: unknown } | undefined)?.compositeResponse;
   const retry = 'Retry; the upserts are keyed by external ID, so a retry never duplicates an Asset.';
   if (!Array.isArray(subs) || subs.length !== 2) throw unexpectedAnswer(doing, 'an unexpected body', retry);
   const [up, check] = subs as SubResponse[];
-  const claimed = claimedResults(up!, ups, doing);
+  const claimed = claimedResults(up!, ups, doing, settingsFile);
   if (check!.httpStatusCode >= 400 || !Array.isArray((check!.body as { records?: unknown })?.records)) {
     // an upsert that was not checked is not taken: its device gets the read's error (a retry is safe)
     const err = (Array.isArray(check!.body) ? check!.body[0] : undefined) as SfError | undefined;
     const error = err
-      ? fromSfError(err, `check the upserted Assets (${doing})`, check!.httpStatusCode)
+      ? fromSfError(err, `check the upserted Assets (${doing})`, check!.httpStatusCode, settingsFile)
       : unexpectedAnswer(doing, 'an unreadable check of the upserted Assets', retry);
     return claimed.map((c) => (c.ok ? { ok: false, error } : c));
   }
@@ -104,14 +106,21 @@ export function readCheckedUpsert(
 }
 
 /** The upsert subrequest's per-device answers (not yet checked). */
-function claimedResults(up: SubResponse, ups: readonly CheckedUpsert[], doing: string): UpsertOutcome[] {
+function claimedResults(
+  up: SubResponse,
+  ups: readonly CheckedUpsert[],
+  doing: string,
+  settingsFile: string | undefined,
+): UpsertOutcome[] {
   const failAll = (error: StationError) => ups.map((): UpsertOutcome => ({ ok: false, error }));
   const status = up.httpStatusCode;
   if (status === 300)
-    return failAll(fromJsforceError({ errorCode: 'MULTIPLE_CHOICES', data: up.body }, doing));
+    return failAll(
+      fromJsforceError({ errorCode: 'MULTIPLE_CHOICES', data: up.body }, doing, undefined, settingsFile),
+    );
   if (status >= 400) {
     const err = (Array.isArray(up.body) ? up.body[0] : undefined) as SfError | undefined;
-    return failAll(fromSfError(err ?? { errorCode: `ERROR_HTTP_${status}` }, doing, status));
+    return failAll(fromSfError(err ?? { errorCode: `ERROR_HTTP_${status}` }, doing, status, settingsFile));
   }
   if (ups.length === 1) {
     const b = up.body as { id?: unknown; created?: unknown } | null;
@@ -132,6 +141,8 @@ function claimedResults(up: SubResponse, ups: readonly CheckedUpsert[], doing: s
             error: fromSfError(
               r?.errors?.[0] ?? { errorCode: 'UNKNOWN' },
               `upsert the Asset of device ${ups[i]!.facts.deviceUid}`,
+              undefined,
+              settingsFile,
             ),
           },
   );

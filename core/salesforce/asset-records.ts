@@ -107,7 +107,7 @@ export class AssetRecords {
           up: { facts, fields: buildAssetFields(this.config, facts, this.fields.map, this.settingsFile) },
         });
       } catch (e) {
-        out[i] = { ok: false, error: fromJsforceError(e, 'prepare the Asset') };
+        out[i] = { ok: false, error: fromJsforceError(e, 'prepare the Asset', undefined, this.settingsFile) };
       }
     });
     for (let start = 0; start < valid.length; start += COLLECTION_MAX) {
@@ -120,7 +120,7 @@ export class AssetRecords {
         );
         chunk.forEach((c, k) => (out[c.i] = res[k]!));
       } catch (e) {
-        const error = fromJsforceError(e, doing);
+        const error = fromJsforceError(e, doing, undefined, this.settingsFile);
         for (const c of chunk) out[c.i] = { ok: false, error };
       }
     }
@@ -131,7 +131,15 @@ export class AssetRecords {
       try {
         out[i] = { ok: true, ...(await this.resolveDuplicate(all[i]!, o.error)) };
       } catch (e) {
-        out[i] = { ok: false, error: fromJsforceError(e, `upsert the Asset of device ${all[i]!.deviceUid}`) };
+        out[i] = {
+          ok: false,
+          error: fromJsforceError(
+            e,
+            `upsert the Asset of device ${all[i]!.deviceUid}`,
+            undefined,
+            this.settingsFile,
+          ),
+        };
       }
     }
     return out;
@@ -149,7 +157,7 @@ export class AssetRecords {
       doing,
       true,
     );
-    return readCheckedUpsert(res, ups, this.fields, doing);
+    return readCheckedUpsert(res, ups, this.fields, doing, this.settingsFile);
   }
 
   /** DUPLICATE_VALUE / 300 on an upsert: the device's own Asset updated by Id, or ORG_DUPLICATE (asset-duplicate.ts). */

@@ -5,6 +5,7 @@
  * Salesforce localises. Token-endpoint (OAuth) errors: auth.ts.
  */
 import { StationError } from '../../shared/errors';
+import { settingPlace, settingsPlace } from '../config';
 
 /** One Salesforce error, as found in a REST error array or a Collections result. */
 export interface SfError {
@@ -36,8 +37,13 @@ const CONFIG_CODES = new Set([
   'FUNCTIONALITY_NOT_ENABLED',
 ]);
 
-/** Maps one REST error code to a StationError. */
-export function fromSfError(e: SfError, doing: Doing, status?: number): StationError {
+/**
+ * Maps one REST error code to a StationError.
+ * @param status the HTTP status of the answer, when known.
+ * @param settingsFile absolute path of the station settings file (`<home>/config.json`): remedies that name
+ *   a setting name this file (config.ts settingPlace); without it, "the station settings".
+ */
+export function fromSfError(e: SfError, doing: Doing, status?: number, settingsFile?: string): StationError {
   const code = sfCode(e);
   const detail = e.message ? ` (${code}: ${e.message})` : ` (${code})`;
   const details = {
@@ -51,7 +57,7 @@ export function fromSfError(e: SfError, doing: Doing, status?: number): StationE
     return new StationError(
       'ORG_CONFIG',
       `Salesforce has no ${what} with the Id given for this device (or the station's user cannot see it), so it refused to ${doing}${detail}.`,
-      `Pick the customer's ${what} on Retry (search by name), or correct salesforce.${customer === 'AccountId' ? 'accountId' : 'contactId'} in the station settings; nothing was registered.`,
+      `Pick the customer's ${what} on Retry (search by name), or correct ${settingPlace(`salesforce.${customer === 'AccountId' ? 'accountId' : 'contactId'}`, settingsFile)}; nothing was registered.`,
       details,
     );
   }
@@ -91,7 +97,7 @@ export function fromSfError(e: SfError, doing: Doing, status?: number): StationE
       return new StationError(
         'ORG_REJECTED',
         `Salesforce rejected the request to ${doing}${detail}.`,
-        'Check the Asset field mapping and the values (Account/Contact, Product, Status) in the station settings, and any validation rules on Asset in the org; then retry.',
+        `Check the Asset field mapping and the values (Account/Contact, Product, Status) in ${settingsPlace(settingsFile)}, and any validation rules on Asset in the org; then retry.`,
         details,
       );
     case 'SERVER_UNAVAILABLE':
@@ -104,7 +110,7 @@ export function fromSfError(e: SfError, doing: Doing, status?: number): StationE
     return new StationError(
       'ORG_CONFIG',
       `The org is not set up as the station expects: it refused to ${doing}${detail}.`,
-      'Deploy the Asset custom fields and assign the Asset Station permission set (docs/salesforce-setup.md), and check the field mapping and record IDs in the station settings.',
+      `Deploy the Asset custom fields and assign the Asset Station permission set (docs/salesforce-setup.md), and check the field mapping and record IDs in ${settingsPlace(settingsFile)}.`,
       details,
     );
   }
@@ -167,8 +173,14 @@ export function unreachable(doing: Doing, cause: string, remedy: string): Statio
  * codes through {@link fromSfError}; network errors → ORG_UNAVAILABLE. A StationError is returned as is.
  * @param refreshError the session's last refresh failure: jsforce wraps it as
  *   `Error("Unable to refresh session due to: …")` (session-refresh-delegate.ts), and the original is clearer.
+ * @param settingsFile absolute path of the station settings file, named in the remedies (see fromSfError).
  */
-export function fromJsforceError(e: unknown, doing: Doing, refreshError?: StationError): StationError {
+export function fromJsforceError(
+  e: unknown,
+  doing: Doing,
+  refreshError?: StationError,
+  settingsFile?: string,
+): StationError {
   if (e instanceof StationError) return e;
   const err = e as { name?: string; errorCode?: string; message?: string; data?: unknown; code?: string };
   if (
@@ -189,7 +201,7 @@ export function fromJsforceError(e: unknown, doing: Doing, refreshError?: Statio
       );
     }
     if (err.errorCode === 'MULTIPLE_API_ERRORS' && Array.isArray(err.data) && err.data.length > 0) {
-      return fromSfError(err.data[0] as SfError, doing);
+      return fromSfError(err.data[0] as SfError, doing, undefined, settingsFile);
     }
     const http = /^ERROR_HTTP_(\d{3})$/.exec(err.errorCode);
     if (http) {
@@ -203,9 +215,14 @@ export function fromJsforceError(e: unknown, doing: Doing, refreshError?: Statio
           { status },
         );
       }
-      return fromSfError({ errorCode: err.errorCode }, doing, status);
+      return fromSfError({ errorCode: err.errorCode }, doing, status, settingsFile);
     }
-    return fromSfError({ errorCode: err.errorCode, message: err.message ?? '' }, doing);
+    return fromSfError(
+      { errorCode: err.errorCode, message: err.message ?? '' },
+      doing,
+      undefined,
+      settingsFile,
+    );
   }
   if (err.name === 'FetchError' || err.name === 'AbortError' || typeof err.code === 'string') {
     return unreachable(

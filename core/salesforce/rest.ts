@@ -24,6 +24,8 @@ export interface RestOptions {
   idempotentRetries?: number;
   /** jsforce's automatic retries of GET requests on 420/429/5xx (docs/salesforce-wire.md §6.3). Default 2. */
   getRetries?: number;
+  /** Absolute path of the station settings file, named in the remedies (errors.ts fromJsforceError). */
+  settingsFile?: string;
 }
 
 /** One SOQL result page as the query resource returns it. */
@@ -74,7 +76,7 @@ export class RestApi {
         this.session.recordOutcome();
         return res;
       } catch (e) {
-        const se = fromJsforceError(e, doing, this.session.lastRefreshError);
+        const se = fromJsforceError(e, doing, this.session.lastRefreshError, this.opts.settingsFile);
         this.session.recordOutcome(se);
         if (se.code === 'ORG_UNAVAILABLE' && attempt < attempts) {
           await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS * attempt));

@@ -83,6 +83,10 @@ describe('inputs given on a retry', () => {
     expect(customerRefused(failed)).toBe(true);
     expect(failed.error?.message).toMatch(/Salesforce has no Account with the Id given for this device/);
     expect(failed.error?.remedy).toMatch(/Pick the customer's Account on Retry \(search by name\)/);
+    // the setting it names is in the station home's real settings file, named with its path
+    expect(failed.error?.remedy).toContain(
+      `salesforce.accountId in the station settings file ${path.join(env!.station.home, 'config.json')}`,
+    );
     expect(env!.org.assets()).toHaveLength(0);
 
     // a malformed Account is refused with what to do, and the job is left as it was

@@ -12,7 +12,10 @@ import { EXIT_FAILURE, runProgram } from '../../../cli/context';
 import { buildProgram } from '../../../cli/program';
 import { defaultConfig, settingsFileOf } from '../../../core/config';
 import { FileVault, VAULT_PASSPHRASE_ENV } from '../../../core/secrets';
-import { buildAssetFields } from '../../../core/salesforce';
+import { buildAssetFields, fromSfError } from '../../../core/salesforce';
+import { readCheckedUpsert } from '../../../core/salesforce/asset-answer';
+import { DEFAULT_FIELD_MAP } from '../../../core/salesforce/assets';
+import { fromJsforceError } from '../../../core/salesforce/errors';
 import { orgService } from '../../../core/salesforce/station-org';
 import type { StationError } from '../../../shared/errors';
 
@@ -106,5 +109,75 @@ describe('org-login remedies name the real settings file', () => {
     expect(thrown(() => buildAssetFields(sf, facts)).remedy).toContain(
       'salesforce.accountId in the station settings',
     );
+  });
+
+  it("the org's refusals that name a setting name the file: an Account or Contact it lacks, a rejected value, its setup", () => {
+    const file = settingsFileOf(home);
+    const account = { errorCode: 'INVALID_CROSS_REFERENCE_KEY', fields: ['AccountId'] };
+    expect(fromSfError(account, 'upsert', 400, file).remedy).toContain(
+      `correct salesforce.accountId in the station settings file ${file} (or on the Settings screen)`,
+    );
+    const contact = { statusCode: 'ENTITY_IS_DELETED', fields: ['ContactId'] };
+    expect(fromSfError(contact, 'upsert', 400, file).remedy).toContain(
+      `salesforce.contactId in the station settings file ${file}`,
+    );
+    expect(fromSfError({ errorCode: 'STRING_TOO_LONG' }, 'upsert', 400, file).remedy).toContain(
+      `(Account/Contact, Product, Status) in the station settings file ${file}`,
+    );
+    expect(fromSfError({ errorCode: 'INVALID_FIELD' }, 'query', 400, file).remedy).toContain(
+      `record IDs in the station settings file ${file}`,
+    );
+    // what jsforce throws (a REST call's error array) reaches the same remedy
+    const thrownByJsforce = { errorCode: 'MULTIPLE_API_ERRORS', data: [account] };
+    expect(fromJsforceError(thrownByJsforce, 'upsert', undefined, file).remedy).toContain(
+      `salesforce.accountId in the station settings file ${file}`,
+    );
+    // without a file (a caller that has none): the bare key, never an invented path
+    expect(fromSfError(account, 'upsert').remedy).toContain(
+      'correct salesforce.accountId in the station settings;',
+    );
+  });
+
+  it('a Collections upsert whose records the org refuses for their Account names the file for each device', () => {
+    const file = settingsFileOf(home);
+    const f = { ext: 'Device_UID__c', map: DEFAULT_FIELD_MAP };
+    const up = (uid: string) => ({
+      facts: {
+        deviceUid: uid,
+        model: 'M1',
+        certSerial: '01',
+        certFingerprint: 'a'.repeat(64),
+        keyFingerprint: 'b'.repeat(64),
+        notAfter: '2030-01-01T00:00:00Z',
+        stationId: 'st-1',
+        provisionedAt: '2026-01-01T00:00:00Z',
+      },
+      fields: {},
+    });
+    const refused = {
+      success: false,
+      errors: [
+        {
+          statusCode: 'INVALID_CROSS_REFERENCE_KEY',
+          message: 'invalid cross reference id',
+          fields: ['AccountId'],
+        },
+      ],
+    };
+    const res = {
+      compositeResponse: [
+        { referenceId: 'upsert', httpStatusCode: 200, body: [refused, refused] },
+        { referenceId: 'check', httpStatusCode: 200, body: { records: [] } },
+      ],
+    };
+    const out = readCheckedUpsert(res, [up('U-1'), up('U-2')], f, 'upsert 2 Assets', file);
+    expect(out).toHaveLength(2);
+    for (const o of out) {
+      expect(o.ok).toBe(false);
+      if (!o.ok) {
+        expect(o.error.code).toBe('ORG_CONFIG');
+        expect(o.error.remedy).toContain(`salesforce.accountId in the station settings file ${file}`);
+      }
+    }
   });
 });
