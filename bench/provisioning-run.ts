@@ -30,6 +30,7 @@ import { realServices } from '../core/wiring';
 import { DEFAULT_KEYGEN_DELAY_MS } from '../sim/device';
 import type { Job, KeyAlgorithm } from '../shared/domain';
 import { startProfile } from './profile';
+import { threadCpuDelta, threadCpuMs } from './threads';
 import type { AuditSync } from '../core/records/audit-sync';
 
 /** Admin PIN set on the bench's throw-away home. */
@@ -179,6 +180,7 @@ export async function runScenario(scenario: Row['scenario'], n: number, latencyM
     const used0 = (await station.getOrgStatus({})).apiUsage?.used ?? 0;
     const audit0 = sync?.calls() ?? 0;
     const prof = await startProfile();
+    const threads0 = process.env.BENCH_THREADS ? threadCpuMs() : undefined;
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const s = station;
@@ -188,6 +190,14 @@ export async function runScenario(scenario: Row['scenario'], n: number, latencyM
     else for (const b of bays) jobs.push(await run(b.id));
     const ms = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
+    const threads1 = threads0 && threadCpuMs();
+    if (threads0 && threads1)
+      console.error(
+        `CPU ms by thread (${scenario} ${n}): ` +
+          threadCpuDelta(threads0, threads1)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+      );
     await prof?.stop(`${scenario}-${n}`);
     const fds = openFds();
     // the audit entries may still be queued (held while the line was busy): wait for them, so their calls count

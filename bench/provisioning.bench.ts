@@ -10,6 +10,7 @@
  *
  * Each scenario runs in a fresh home with its own simulator and org processes (provisioning-run.ts).
  * BENCH_CPU_PROF=<folder> writes a CPU profile of each measured phase (bench/profile.ts).
+ * BENCH_THREADS=1 prints (stderr) each measured phase's CPU ms by thread: main, thread pool, V8 helpers (bench/threads.ts, Linux).
  */
 import os from 'node:os';
 import { ALGS, BAUD, runScenario, type Row } from './provisioning-run';

@@ -6,7 +6,11 @@
  * for data with a uv_poll "readable" watcher), so the same read can be made synchronously on the event
  * loop: it returns what the driver holds at once or fails with EAGAIN, never blocks. Everything that
  * arrived since the last read comes in one read (up to the stream's 64 KiB buffer), and a short reply
- * is read the moment the poller reports it: coalescing without added latency. Writes likewise go
+ * is read the moment the poller reports it: coalescing without added latency. A read that got less than
+ * it asked for emptied the driver's buffer, so the next read waits for the poller first instead of
+ * trying readSync at once: that try would only fail with EAGAIN, an exception (an Error built with its
+ * stack) per chunk received. The poller is level-triggered (libuv's epoll watcher), so bytes that
+ * arrive between the read and the wait are reported at once, never missed. Writes likewise go
  * straight into the tty layer with writeSync, waiting for the poller's "writable" only when it is full.
  *
  * Windows keeps serialport's own reads and writes (overlapped I/O, no descriptor to read).
@@ -39,8 +43,16 @@ const AGAIN = new Set(['EAGAIN', 'EWOULDBLOCK', 'EINTR']);
 const GONE = new Set(['EBADF', 'ENXIO', 'UNKNOWN']);
 
 /**
+/** What one port's reads remember between calls. */
+export interface ReadState {
+  /** The last read emptied the driver's buffer (or none was made yet): wait for the poller before reading. */
+  drained: boolean;
+}
+
+/**
  * Reads up to `length` bytes into `buffer` at `offset`: at once when the driver holds data, else after
- * the port's poller reports it readable. Resolves with at least one byte.
+ * the port's poller reports it readable. Resolves with at least one byte. With `state`, a read that
+ * follows one that emptied the buffer waits for the poller first (no EAGAIN round).
  * @throws an Error with `canceled` when the port was closed; the read's own error (with `disconnect`
  *   set for an unplugged adapter) otherwise, as serialport's binding does.
  */
@@ -49,17 +61,24 @@ export async function readInEventLoop(
   buffer: Buffer,
   offset: number,
   length: number,
+  state: ReadState = { drained: false },
 ): Promise<{ bytesRead: number; buffer: Buffer }> {
   for (;;) {
     if (!port.isOpen || port.fd === null) throw canceled();
+    if (state.drained) {
+      // Nothing buffered (EAGAIN, 0 bytes, or the last read emptied it): wait for the poller, then read.
+      state.drained = false;
+      await whenPort(port, 'readable');
+      continue;
+    }
     try {
       const bytesRead = fs.readSync(port.fd, buffer, offset, length, null);
+      state.drained = bytesRead < length;
       if (bytesRead > 0) return { bytesRead, buffer };
     } catch (e) {
       if (!AGAIN.has((e as NodeJS.ErrnoException).code ?? '')) throw portError(e);
+      state.drained = true;
     }
-    // Nothing buffered (EAGAIN, or 0 bytes): wait for the poller in the event loop, then read again.
-    await whenPort(port, 'readable');
   }
 }
 
@@ -113,8 +132,9 @@ export const eventLoopBinding: Binding = {
     const port = await SerialPort.binding.open(options);
     const unix = asUnixPort(port);
     if (unix) {
+      const reads: ReadState = { drained: true }; // nothing read yet: the poller says when data is there
       port.read = (buffer: Buffer, offset: number, length: number) =>
-        readInEventLoop(unix, buffer, offset, length);
+        readInEventLoop(unix, buffer, offset, length, reads);
       port.write = (buffer: Buffer) => {
         if (!unix.isOpen) return Promise.reject(new Error('Port is not open'));
         const op = writeInEventLoop(unix, buffer).then(() => {

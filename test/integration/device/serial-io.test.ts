@@ -1,7 +1,8 @@
 /**
  * Serial reads and writes in the event loop (core/device/transports/serial-io.ts, issue 18) through
  * the real serialport stack on a real PTY pair (socat): a short reply arrives whole, a burst arrives
- * intact and in order in fewer reads than chunks written, reads and writes are made with readSync /
+ * intact and in order in fewer reads than chunks written, no read is made on an emptied driver buffer
+ * (it would fail with EAGAIN), reads and writes are made with readSync /
  * writeSync on the event loop (not the thread pool's fs.read / fs.write), a 64 KiB write larger than the
  * tty buffer arrives whole, and a peer that goes away is reported as a vanished port.
  */
@@ -112,6 +113,29 @@ describe.skipIf(!socatBin)('serial reads in the event loop (PTY)', () => {
     } finally {
       fs.closeSync(fd);
     }
+  });
+
+  it('after a read that emptied the driver, waits for the poller instead of a read that fails (EAGAIN)', async () => {
+    const readSync = vi.spyOn(fs, 'readSync');
+    t = await open();
+    const got = collect(t);
+    const fd = fs.openSync(peer, fs.constants.O_RDWR | fs.constants.O_NOCTTY);
+    const parts = Array.from({ length: 10 }, (_, i) => `reply ${i}\n`);
+    try {
+      for (const p of parts) {
+        fs.writeSync(fd, p);
+        await new Promise((r) => setTimeout(r, 15)); // each reply on its own, as a device answers
+      }
+      expect((await got.until(parts.join('').length)).toString()).toBe(parts.join(''));
+    } finally {
+      fs.closeSync(fd);
+    }
+    const portReads = readSync.mock.results.filter(
+      (_, i) => (readSync.mock.calls[i]![1] as Buffer).length >= 64 * 1024,
+    );
+    // every port read returned bytes: none was made on an empty driver buffer only to throw EAGAIN
+    expect(portReads.length).toBeGreaterThanOrEqual(parts.length);
+    expect(portReads.filter((r) => r.type === 'throw')).toEqual([]);
   });
 
   it('writes 64 KiB (more than the tty buffer holds) whole, with writeSync', async () => {
