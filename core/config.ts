@@ -123,3 +123,34 @@ export function saveConfig(home: string, config: StationConfig): void {
   fs.writeFileSync(tmp, JSON.stringify(valid, null, 2) + '\n', { mode: 0o600 });
   fs.renameSync(tmp, file);
 }
+
+/** One setting that differs between two settings: its dotted key, and its value before and after (absent = not set). */
+export interface SettingChange {
+  key: string;
+  from?: unknown;
+  to?: unknown;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The settings that differ between `before` and `after`, by dotted key (`salesforce.accountId`,
+ * `salesforce.productByModel.AS-SENSOR-1`), in key order; nested objects are compared key by key, other
+ * values (strings, numbers, arrays) as a whole. Empty when nothing changed.
+ */
+export function settingChanges(before: StationConfig, after: StationConfig): SettingChange[] {
+  const out: SettingChange[] = [];
+  const walk = (a: unknown, b: unknown, key: string): void => {
+    if (isPlainObject(a) && isPlainObject(b)) {
+      for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort())
+        walk(a[k], b[k], key ? `${key}.${k}` : k);
+    } else if ((isPlainObject(a) && b === undefined) || (a === undefined && isPlainObject(b))) {
+      walk(a ?? {}, b ?? {}, key); // a group of settings added or removed: one line per setting in it
+    } else if (JSON.stringify(a) !== JSON.stringify(b)) {
+      out.push({ key, ...(a !== undefined ? { from: a } : {}), ...(b !== undefined ? { to: b } : {}) });
+    }
+  };
+  walk(before, after, '');
+  return out;
+}
