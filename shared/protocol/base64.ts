@@ -32,21 +32,22 @@ export function base64Encode(bytes: Uint8Array): string {
 
 /** Decodes base64 text; undefined when the text is not canonical RFC 4648 §4 base64. */
 export function base64Decode(text: string): Uint8Array | undefined {
-  if (text.length % 4 !== 0) return undefined;
+  const len = text.length;
+  if (len % 4 !== 0) return undefined;
   let pad = 0;
-  if (text.endsWith('==')) pad = 2;
-  else if (text.endsWith('=')) pad = 1;
-  const out = new Uint8Array((text.length / 4) * 3 - pad);
+  if (len >= 2 && text.charCodeAt(len - 1) === 61 /* = */) pad = text.charCodeAt(len - 2) === 61 ? 2 : 1;
+  const out = new Uint8Array((len / 4) * 3 - pad);
   let o = 0;
-  for (let i = 0; i < text.length; i += 4) {
-    const last = i + 4 === text.length;
-    const c = [0, 1, 2, 3].map((k) => {
+  for (let i = 0; i < len; i += 4) {
+    const last = i + 4 === len;
+    let n = 0;
+    for (let k = 0; k < 4; k++) {
       const ch = text.charCodeAt(i + k);
-      if (last && ch === 61 /* = */ && k >= 4 - pad) return 0;
-      return ch < 256 ? LOOKUP[ch]! : -1;
-    });
-    if (c.some((v) => v < 0)) return undefined;
-    const n = (c[0]! << 18) | (c[1]! << 12) | (c[2]! << 6) | c[3]!;
+      // the padding characters of the last group count as zero bits; anywhere else `=` is not base64
+      const v = last && ch === 61 && k >= 4 - pad ? 0 : ch < 256 ? LOOKUP[ch]! : -1;
+      if (v < 0) return undefined;
+      n = (n << 6) | v;
+    }
     if (last && pad === 2 && (n & 0xffff) !== 0) return undefined;
     if (last && pad === 1 && (n & 0xff) !== 0) return undefined;
     out[o++] = n >>> 16;

@@ -17,7 +17,7 @@
  * Pure: Uint8Array only, no Node APIs.
  */
 import { base64Decode, base64Encode } from './base64';
-import { crc32Hex } from './crc32';
+import { crc32, crc32Hex } from './crc32';
 
 /** The frame start marker. */
 export const FRAME_MARKER = '$AS1,';
@@ -94,7 +94,28 @@ export function frameLength(type: string, seq: number, total: number, payloadByt
   return FRAME_MARKER.length + 5 + type.length + 1 + `${seq}/${total}`.length + 1 + b64 + 11;
 }
 
-/** Parses one complete line (without LF; a trailing CR is allowed). */
+/** The value of 8 hex digits (either case) at `line[at, at + 8)`; -1 when one is not a hex digit. */
+function hex8(line: Uint8Array, at: number): number {
+  let v = 0;
+  for (let i = at; i < at + 8; i++) {
+    const c = line[i]!;
+    const d =
+      c >= 0x30 && c <= 0x39 ? c - 0x30 : (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66 ? (c | 0x20) - 0x57 : -1;
+    if (d < 0) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/** The bytes `line[0, end)` as a Latin-1 string (each byte one character); `end` ≤ MAX_MAX_FRAME. */
+function latin1(line: Uint8Array, end: number): string {
+  return String.fromCharCode.apply(null, line.subarray(0, end) as unknown as number[]);
+}
+
+/**
+ * Parses one complete line (without LF; a trailing CR is allowed). Works on the whole line at once:
+ * the CRC trailer is read as a number, the fields are checked as one string.
+ */
 export function parseFrameLine(
   line: Uint8Array,
 ): { ok: true; frame: Frame } | { ok: false; reason: FrameErrorReason; detail: string } {
@@ -102,21 +123,20 @@ export function parseFrameLine(
   if (end > 0 && line[end - 1] === CR) end--;
   const star = line.lastIndexOf(0x2a /* * */, end);
   if (star < 0 || end - star !== 9) return { ok: false, reason: 'malformed', detail: 'no *CRC trailer' };
-  let crcText = '';
-  for (let i = star + 1; i < end; i++) crcText += String.fromCharCode(line[i]!);
-  if (!/^[0-9A-Fa-f]{8}$/.test(crcText))
-    return { ok: false, reason: 'malformed', detail: 'CRC is not 8 hex digits' };
-  const want = crc32Hex(line, 0, star);
-  if (want !== crcText.toUpperCase())
+  const said = hex8(line, star + 1);
+  if (said < 0) return { ok: false, reason: 'malformed', detail: 'CRC is not 8 hex digits' };
+  const crc = crc32(line, 0, star);
+  if (crc !== said) {
+    const want = crc.toString(16).toUpperCase().padStart(8, '0');
+    const crcText = latin1(line, end).slice(star + 1);
     return { ok: false, reason: 'crc', detail: `CRC mismatch: frame says ${crcText}, bytes give ${want}` };
-  let text = '';
+  }
   for (let i = 0; i < star; i++) {
     const b = line[i]!;
     if (b < 0x20 || b > 0x7e)
       return { ok: false, reason: 'malformed', detail: 'non-printable byte in frame' };
-    text += String.fromCharCode(b);
   }
-  const parts = text.split(',');
+  const parts = latin1(line, star).split(',');
   if (parts.length !== 5 || parts[0] !== FRAME_MARKER.slice(0, -1))
     return { ok: false, reason: 'malformed', detail: 'expected 5 comma-separated fields' };
   const [, idText, type, partText, b64] = parts as [string, string, string, string, string];
@@ -138,11 +158,17 @@ export function parseFrameLine(
  * It never throws and keeps at most `maxFrame` bytes buffered, so garbage cannot exhaust memory.
  * Resynchronisation: any `$` restarts the hunt for the marker, so a frame cut short by corruption or
  * a reset costs only that frame.
+ *
+ * Inside a line (past its marker) and while skipping an oversize line, runs of ordinary bytes are taken
+ * in one scan and one copy; only the bytes that change state (`$`, CR, LF, the marker, noise) go
+ * through the byte-by-byte state machine.
  */
 export class FrameDecoder {
   private readonly maxFrame: number;
   private readonly maxNoise: number;
-  private cand: number[] = [];
+  /** The candidate line (from its `$`): `cand[0, len)`. */
+  private readonly cand: Uint8Array;
+  private len = 0;
   /** True while skipping the rest of an oversize line. */
   private skipping = false;
   private skipped = 0;
@@ -154,12 +180,44 @@ export class FrameDecoder {
   constructor(maxFrame: number = MAX_MAX_FRAME, maxNoise = 512) {
     this.maxFrame = maxFrame;
     this.maxNoise = maxNoise;
+    this.cand = new Uint8Array(Math.max(maxFrame, MARKER_BYTES.length));
   }
 
   /** Consumes bytes; returns what they completed. */
   push(chunk: Uint8Array): DecodeEvent[] {
     const ev: DecodeEvent[] = [];
-    for (let i = 0; i < chunk.length; i++) this.byte(chunk[i]!, ev);
+    const n = chunk.length;
+    let i = 0;
+    while (i < n) {
+      if (!this.afterCr && !this.skipping && this.len >= MARKER_BYTES.length) {
+        // Inside a line: take every byte up to the next `$`, CR or LF, at most until the line is maxFrame long.
+        const stop = Math.min(n, i + this.maxFrame - this.len);
+        let j = i;
+        while (j < stop) {
+          const b = chunk[j]!;
+          if (b === DOLLAR || b === LF || b === CR) break;
+          j++;
+        }
+        if (j > i) {
+          this.cand.set(chunk.subarray(i, j), this.len);
+          this.len += j - i;
+          i = j;
+          if (this.len >= this.maxFrame) this.startSkip();
+          continue;
+        }
+      } else if (this.skipping && !this.afterCr) {
+        // Skipping an oversize line: count every byte up to the next `$` or LF.
+        let j = i;
+        while (j < n && chunk[j] !== DOLLAR && chunk[j] !== LF) j++;
+        if (j > i) {
+          this.skipped += j - i;
+          i = j;
+          continue;
+        }
+      }
+      this.byte(chunk[i]!, ev);
+      i++;
+    }
     return ev;
   }
 
@@ -182,6 +240,19 @@ export class FrameDecoder {
     if (b === LF || b === CR || this.noise.length >= this.maxNoise) this.flushNoise(ev);
   }
 
+  /** The candidate's bytes were not a frame start after all: they are noise. */
+  private candToNoise(ev: DecodeEvent[]): void {
+    for (let k = 0; k < this.len; k++) this.addNoise(this.cand[k]!, ev);
+    this.len = 0;
+  }
+
+  /** The line reached maxFrame: skip the rest of it. */
+  private startSkip(): void {
+    this.skipping = true;
+    this.skipped = this.len;
+    this.len = 0;
+  }
+
   /** The oversize line being skipped ended: one error event for all of it. */
   private endSkip(ev: DecodeEvent[]): void {
     this.skipping = false;
@@ -195,16 +266,17 @@ export class FrameDecoder {
     }
     if (b === DOLLAR) {
       if (this.skipping) this.endSkip(ev);
-      else if (this.cand.length >= MARKER_BYTES.length) {
+      else if (this.len >= MARKER_BYTES.length) {
         ev.push({
           kind: 'error',
           reason: 'malformed',
-          bytes: this.cand.length,
+          bytes: this.len,
           detail: 'frame cut short by a new marker',
         });
-      } else for (const c of this.cand) this.addNoise(c, ev);
+      } else this.candToNoise(ev);
       this.flushNoise(ev);
-      this.cand = [DOLLAR];
+      this.cand[0] = DOLLAR;
+      this.len = 1;
       return;
     }
     if (this.skipping) {
@@ -212,34 +284,30 @@ export class FrameDecoder {
       if (b === LF) this.endSkip(ev);
       return;
     }
-    if (this.cand.length === 0) {
+    if (this.len === 0) {
       this.addNoise(b, ev);
       return;
     }
-    if (this.cand.length < MARKER_BYTES.length) {
-      if (b !== MARKER_BYTES[this.cand.length]) {
-        for (const c of this.cand) this.addNoise(c, ev);
-        this.cand = [];
+    if (this.len < MARKER_BYTES.length) {
+      if (b !== MARKER_BYTES[this.len]) {
+        this.candToNoise(ev);
         this.addNoise(b, ev);
         return;
       }
-      this.cand.push(b);
+      this.cand[this.len++] = b;
       return;
     }
     if (b === LF || b === CR) {
       this.afterCr = b === CR;
-      const line = Uint8Array.from(this.cand);
-      this.cand = [];
-      const r = parseFrameLine(line);
-      if (r.ok) ev.push({ kind: 'frame', frame: r.frame, bytes: line.length + 1 });
-      else ev.push({ kind: 'error', reason: r.reason, bytes: line.length + 1, detail: r.detail });
+      const bytes = this.len + 1;
+      // parseFrameLine keeps nothing of the line it is given, so a view of the buffer will do
+      const r = parseFrameLine(this.cand.subarray(0, this.len));
+      this.len = 0;
+      if (r.ok) ev.push({ kind: 'frame', frame: r.frame, bytes });
+      else ev.push({ kind: 'error', reason: r.reason, bytes, detail: r.detail });
       return;
     }
-    this.cand.push(b);
-    if (this.cand.length >= this.maxFrame) {
-      this.skipping = true;
-      this.skipped = this.cand.length;
-      this.cand = [];
-    }
+    this.cand[this.len++] = b;
+    if (this.len >= this.maxFrame) this.startSkip();
   }
 }

@@ -90,6 +90,7 @@ class SerialTransport extends LineTransport {
   }
 
   onData(cb: (b: Uint8Array) => void): void {
-    this.port.on('data', (d: Buffer) => cb(new Uint8Array(d)));
+    // a view of the chunk, not a copy: serialport never reuses the part of its read pool it handed out
+    this.port.on('data', (d: Buffer) => cb(new Uint8Array(d.buffer, d.byteOffset, d.length)));
   }
 }
