@@ -67,6 +67,8 @@ export interface AssetFacts {
   provisionedAt: string;
   /** Operator inputs such as an Account Id scanned at the bench. */
   accountId?: string;
+  /** An admin approved re-provisioning (a new key for a registered UID): tells the org the key may change. */
+  keyChangeApproved?: boolean;
 }
 
 /** An Asset as read back from the org (for verify). */

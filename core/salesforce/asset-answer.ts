@@ -15,7 +15,7 @@ import { fromJsforceError, fromSfError, unexpectedAnswer, type SfError } from '.
 /** One device's upsert in a checked Composite request: its facts and the Asset fields to write. */
 export interface CheckedUpsert {
   facts: AssetFacts;
-  fields: Record<string, string>;
+  fields: Record<string, string | boolean>;
 }
 
 /** One subrequest's answer in a Composite response. */

@@ -8,6 +8,7 @@ import type { StationError } from '../../shared/errors';
 import {
   buildAssetFields,
   DEFAULT_FIELD_MAP,
+  KEY_CHANGE_APPROVED_FIELD,
   validateExternalId,
   type AssetFacts,
   type AssetFieldMap,
@@ -37,6 +38,7 @@ import type { CoalescerOptions } from './coalescer';
 import { checkedUpsertBody, readCheckedUpsert, type CheckedUpsert } from './asset-answer';
 import { fromJsforceError } from './errors';
 import { resolveDuplicate } from './asset-duplicate';
+import { readIdentityRules, type OrgIdentityRules } from './identity-rules';
 import type { RestApi } from './rest';
 
 /** Clone checks and read-backs from several bays: see {@link AssetRecords.lookups}. */
@@ -58,6 +60,9 @@ export class AssetRecords {
   private readonly fields: LookupFields;
   private batcherInstance: UpsertBatcher | undefined;
   private lookupsInstance: AssetLookups | undefined;
+  private rules: Promise<OrgIdentityRules> | undefined;
+  /** Whether the org has Key_Change_Approved__c: unknown until the describe or an upsert says. */
+  private approvalField: 'unknown' | 'present' | 'absent' = 'unknown';
   private readonly settingsFile: string | undefined;
 
   constructor(
@@ -79,11 +84,12 @@ export class AssetRecords {
    *   the device's own Asset, asset-duplicate.ts), ORG_REJECTED, ORG_AUTH, ORG_LIMIT, ORG_UNAVAILABLE, BAD_REQUEST (bad UID)
    */
   async upsertAsset(facts: AssetFacts): Promise<UpsertResult> {
-    const fields = buildAssetFields(this.config, facts, this.fields.map, this.settingsFile);
-    const [r] = await this.checkedUpsert(
-      [{ facts, fields }],
-      `upsert the Asset of device ${facts.deviceUid}`,
-    );
+    const base = buildAssetFields(this.config, facts, this.fields.map, this.settingsFile);
+    const doing = `upsert the Asset of device ${facts.deviceUid}`;
+    let [r] = await this.checkedUpsert([{ facts, fields: this.withApproval(base, facts) }], doing);
+    if (!r!.ok && this.approvalRefused(r!.error)) {
+      [r] = await this.checkedUpsert([{ facts, fields: base }], doing);
+    }
     if (!r!.ok) {
       if (r!.error.code === 'ORG_DUPLICATE') return this.resolveDuplicate(facts, r!.error);
       throw r!.error;
@@ -99,13 +105,11 @@ export class AssetRecords {
    */
   async upsertAssets(all: AssetFacts[]): Promise<UpsertOutcome[]> {
     const out: UpsertOutcome[] = new Array(all.length);
-    const valid: Array<{ i: number; up: CheckedUpsert }> = [];
+    const valid: Array<{ i: number; up: CheckedUpsert; base: Record<string, string> }> = [];
     all.forEach((facts, i) => {
       try {
-        valid.push({
-          i,
-          up: { facts, fields: buildAssetFields(this.config, facts, this.fields.map, this.settingsFile) },
-        });
+        const base = buildAssetFields(this.config, facts, this.fields.map, this.settingsFile);
+        valid.push({ i, base, up: { facts, fields: this.withApproval(base, facts) } });
       } catch (e) {
         out[i] = { ok: false, error: fromJsforceError(e, 'prepare the Asset', undefined, this.settingsFile) };
       }
@@ -114,10 +118,15 @@ export class AssetRecords {
       const chunk = valid.slice(start, start + COLLECTION_MAX);
       const doing = `upsert ${chunk.length} Assets`;
       try {
-        const res = await this.checkedUpsert(
+        let res = await this.checkedUpsert(
           chunk.map((c) => c.up),
           doing,
         );
+        if (res.some((o) => !o.ok && this.approvalRefused(o.error)))
+          res = await this.checkedUpsert(
+            chunk.map((c) => ({ facts: c.up.facts, fields: c.base })),
+            doing,
+          );
         chunk.forEach((c, k) => (out[c.i] = res[k]!));
       } catch (e) {
         const error = fromJsforceError(e, doing, undefined, this.settingsFile);
@@ -170,7 +179,9 @@ export class AssetRecords {
             {
               method: 'PATCH',
               url: `/sobjects/Asset/${id}`,
-              body: JSON.stringify(buildAssetFields(this.config, f, this.fields.map, this.settingsFile)),
+              body: JSON.stringify(
+                this.withApproval(buildAssetFields(this.config, f, this.fields.map, this.settingsFile), f),
+              ),
               headers: { 'content-type': 'application/json' },
             },
             `update Asset ${id} of device ${f.deviceUid}`,
@@ -182,6 +193,46 @@ export class AssetRecords {
       err,
       this.fields,
     );
+  }
+
+  /**
+   * Whether the org enforces the identity rules (identity-rules.ts): read from the Asset describe once per
+   * session (the station's connect and pre-flight ask; a failed read is asked again next time). The upsert
+   * does not wait for it: it sends Key_Change_Approved__c unless the org is known not to have it.
+   * @throws StationError the describe call's errors
+   */
+  identityRules(): Promise<OrgIdentityRules> {
+    if (!this.rules) {
+      const p = readIdentityRules(this.api, this.fields.map).then((r) => {
+        this.approvalField = r.enforced ? 'present' : 'absent';
+        return r;
+      });
+      p.catch(() => {
+        if (this.rules === p) this.rules = undefined;
+      });
+      this.rules = p;
+    }
+    return this.rules;
+  }
+
+  /** The Asset fields plus, unless the org lacks the checkbox, whether an admin approved a key change. */
+  private withApproval(fields: Record<string, string>, facts: AssetFacts): Record<string, string | boolean> {
+    if (this.approvalField === 'absent') return fields;
+    return { ...fields, [KEY_CHANGE_APPROVED_FIELD]: facts.keyChangeApproved === true };
+  }
+
+  /**
+   * True when the org refused the checkbox as an unknown field (INVALID_FIELD naming it: the package
+   * deployed before issue 18): remembered for the session, so the upsert is sent again without it once.
+   */
+  private approvalRefused(error: StationError): boolean {
+    if (this.approvalField === 'absent' || error.details?.sfCode !== 'INVALID_FIELD') return false;
+    const fields = error.details?.fields;
+    const named =
+      (Array.isArray(fields) && fields.includes(KEY_CHANGE_APPROVED_FIELD)) ||
+      error.message.includes(KEY_CHANGE_APPROVED_FIELD);
+    if (named) this.approvalField = 'absent';
+    return named;
   }
 
   /**

@@ -35,6 +35,11 @@ export interface AssetFacts {
   contactId?: string;
   /** Per-job Status overriding the configured one. */
   status?: string;
+  /**
+   * An admin approved re-provisioning this device (a new key for a registered UID): written to
+   * Key_Change_Approved__c where the org has it, so its validation rule lets the key change (identity-rules.ts).
+   */
+  keyChangeApproved?: boolean;
 }
 
 /** Asset field names for each fact (API names; defaults match salesforce/ metadata). */
@@ -63,6 +68,13 @@ export const DEFAULT_FIELD_MAP: AssetFieldMap = {
   provisionedAt: 'Provisioned_At__c',
   certificateStatus: 'Certificate_Status__c',
 };
+
+/**
+ * The checkbox by which the station tells the org an admin approved a key change (salesforce/…/Asset,
+ * validation rule Key_Change_Needs_Reprovision). Not in {@link AssetFieldMap}: an org that has not deployed
+ * it must not be sent or asked for it (core/salesforce/identity-rules.ts).
+ */
+export const KEY_CHANGE_APPROVED_FIELD = 'Key_Change_Approved__c';
 
 /** The Asset as read back from the org (QA verify, idempotent resume). */
 export interface AssetRecordFacts {

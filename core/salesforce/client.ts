@@ -20,6 +20,7 @@ import {
 } from './asset-token';
 import { AssetTokens, type AssetTokenOptions, type IssuedAssetToken } from './asset-token-exchange';
 import type { CoalescerOptions } from './coalescer';
+import type { OrgIdentityRules } from './identity-rules';
 import * as connect from './connect';
 import { RestApi, type RestOptions } from './rest';
 import type { OrgSession, SessionOptions } from './session';
@@ -108,6 +109,11 @@ export class OrgClient {
   /** See AssetRecords.checkClone. */
   checkClone(a: CloneCheckInput): Promise<CloneCheckResult> {
     return this.assets.checkClone(a);
+  }
+
+  /** See AssetRecords.identityRules. */
+  identityRules(): Promise<OrgIdentityRules> {
+    return this.assets.identityRules();
   }
 
   /** See AssetRecords.findAssetByUid. */

@@ -42,6 +42,8 @@ export function orgService(
       client = c;
       clientFor = k;
       void accounts(c).warm(config().salesforce.accountId);
+      // what the org enforces (issue 18), read once per session off the first device's path
+      c.identityRules().catch(() => undefined);
       return c;
     })().finally(() => (opening = undefined));
     return opening;
@@ -80,6 +82,7 @@ export function orgService(
       const [status] = await Promise.all([
         client.ping(),
         accounts(client).warm(sf.accountId),
+        client.identityRules().catch(() => undefined),
         sf.assetTokens.enabled ? client.warmAssetKeys() : undefined,
       ]);
       return status;

@@ -11,7 +11,14 @@
  *   lists them. Labels are made from API names (`Device_UID__c` → "Device UID") [I].
  */
 import { childRelationshipsOf } from './soql-relations';
-import { FIELDS, KEY_PREFIX, SOBJECT_TYPES, type FieldDef, type FieldType, type SObjectType } from './schema';
+import {
+  KEY_PREFIX,
+  SOBJECT_TYPES,
+  fieldsOf,
+  type FieldDef,
+  type FieldType,
+  type SObjectType,
+} from './schema';
 
 /** Fields the org requires on create (record-rules.ts checks the same). */
 const REQUIRED: Partial<Record<SObjectType, string[]>> = {
@@ -112,8 +119,8 @@ function fieldEntry(type: SObjectType, f: FieldDef): Record<string, unknown> {
     defaultedOnCreate: system || Boolean(f.autoNumber),
     externalId: Boolean(f.externalId),
     unique: Boolean(f.unique),
-    // the external ID of the station's Assets is case-sensitive (docs/salesforce-setup.md, Device_UID__c)
-    caseSensitive: f.name === 'Device_UID__c',
+    // Device_UID__c is case-sensitive, Key_Fingerprint__c is not (docs/salesforce-setup.md §1)
+    caseSensitive: Boolean(f.caseSensitive),
     idLookup: f.name === 'Id' || Boolean(f.externalId) || (f.name === 'Name' && type !== 'Asset'),
     nameField: f.name === 'Name',
     autoNumber: Boolean(f.autoNumber),
@@ -145,11 +152,18 @@ export function basicInfo(type: SObjectType, version: string): Record<string, un
   return { objectDescribe: globalEntry(type, version), recentItems: [] };
 }
 
-/** `GET sobjects/{type}/describe`: DescribeSObjectResult. */
-export function describeSObject(type: SObjectType, version: string): Record<string, unknown> {
+/**
+ * `GET sobjects/{type}/describe`: DescribeSObjectResult; `legacyIdentity`: the Asset of an org without the
+ * issue-18 identity metadata (schema.ts fieldsOf).
+ */
+export function describeSObject(
+  type: SObjectType,
+  version: string,
+  legacyIdentity = false,
+): Record<string, unknown> {
   return {
     ...globalEntry(type, version),
-    fields: FIELDS[type].map((f) => fieldEntry(type, f)),
+    fields: fieldsOf(type, legacyIdentity).map((f) => fieldEntry(type, f)),
     childRelationships: childRelationshipsOf(type).map((r) => ({
       childSObject: r.type,
       field: r.field,

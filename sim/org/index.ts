@@ -31,6 +31,11 @@ export interface OrgEmulatorOptions {
   home?: string;
   /** TCP port on 127.0.0.1; 0 or absent → any free port. */
   port?: number;
+  /**
+   * An org that has not deployed the issue-18 identity metadata (Key_Fingerprint__c not unique, no
+   * Key_Change_Approved__c and no validation rule): the station keeps its SOQL clone check for it.
+   */
+  legacyAssetMetadata?: boolean;
   /** Initial `faults.latencyMs`. */
   latencyMs?: number;
   /** Daily API request limit (`Sforce-Limit-Info` denominator). Default 100000 (docs/salesforce-wire.md §4.3). */
@@ -115,6 +120,7 @@ export interface OrgEmulator {
 /** Starts the emulator. Resolves once it listens. @throws Error when the port cannot be bound */
 export async function startOrgEmulator(opts: OrgEmulatorOptions = {}): Promise<OrgEmulator> {
   const store = OrgStore.open(opts.home, opts.clientId);
+  store.legacyIdentity = opts.legacyAssetMetadata ?? false;
   const faults = defaultFaults(opts.latencyMs ?? 0);
   const usage = new ApiUsage(store, opts.dailyLimit ?? 100_000);
   let baseUrl = '';

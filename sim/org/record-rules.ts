@@ -2,12 +2,13 @@
  * The org's record rules, as the emulator enforces them on every write (docs/salesforce-wire.md §4.1, §4.2):
  * unknown fields give INVALID_FIELD, read-only ones INVALID_FIELD_FOR_INSERT_UPDATE, over-long strings
  * STRING_TOO_LONG, bad references MALFORMED_ID / INVALID_CROSS_REFERENCE_KEY; an Asset needs AccountId or
- * ContactId (FIELD_INTEGRITY_EXCEPTION); unique fields give DUPLICATE_VALUE; AutoNumber names are the org's;
+ * ContactId (FIELD_INTEGRITY_EXCEPTION); an Asset's key changes only when approved (Key_Change_Needs_Reprovision,
+ * FIELD_CUSTOM_VALIDATION_EXCEPTION); unique fields give DUPLICATE_VALUE; AutoNumber names are the org's;
  * fleet evidence cannot be edited or deleted (the `StationEvidenceGuard` triggers of salesforce/).
  */
 import { isIdShape } from './org-data';
 import { sfDateTime } from './sf-format';
-import { FIELDS, findField, type SObjectType } from './schema';
+import { FIELDS, KEY_CHANGE_APPROVED, fieldsOf, findField, type FieldDef, type SObjectType } from './schema';
 import { ApiError } from './api-error';
 import type { OrgStore } from './store';
 
@@ -23,7 +24,9 @@ export function normalise(
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(input)) {
     if (k === 'attributes') continue;
-    const f = findField(type, k);
+    let f = findField(type, k);
+    // an org without the issue-18 identity metadata has no Key_Change_Approved__c (schema.ts fieldsOf)
+    if (f?.name === KEY_CHANGE_APPROVED && store.legacyIdentity) f = undefined;
     if (!f) throw new ApiError(400, 'INVALID_FIELD', `No such column '${k}' on sobject of type ${type}`, [k]);
     if (f.readOnly) {
       throw new ApiError(
@@ -98,13 +101,15 @@ export function checkRecord(
     );
   }
   if (type === 'Station_Chain_Head__c' && selfId) checkHeadNotBack(store.get(type, selfId), rec);
-  if (skipUnique) return;
   const prior = selfId ? store.get(type, selfId) : undefined;
-  for (const f of FIELDS[type]) {
+  // custom validation rules run before the record is saved, so before the unique index is checked
+  if (type === 'Asset' && !store.legacyIdentity) checkKeyChange(prior, rec);
+  if (skipUnique) return;
+  for (const f of fieldsOf(type, store.legacyIdentity)) {
     if (!f.unique || rec[f.name] === undefined || rec[f.name] === null) continue;
     // an update that leaves the value as it was is not checked again (legacy duplicates stay editable)
     if (prior && prior[f.name] === rec[f.name]) continue;
-    const other = store.findBy(type, f.name, rec[f.name]).find((r) => r.Id !== selfId);
+    const other = store.list(type).find((r) => r.Id !== selfId && sameUniqueValue(f, r[f.name], rec[f.name]));
     if (other) {
       throw new ApiError(
         400,
@@ -114,6 +119,36 @@ export function checkRecord(
       );
     }
   }
+}
+
+/** Whether two values collide on unique field `f` (`caseSensitive: false`: letter case ignored). */
+function sameUniqueValue(f: FieldDef, a: unknown, b: unknown): boolean {
+  if (f.caseSensitive === false && typeof a === 'string' && typeof b === 'string')
+    return a.toLowerCase() === b.toLowerCase();
+  return a === b;
+}
+
+/** The error message of `Key_Change_Needs_Reprovision` (salesforce/…/Asset/validationRules). */
+export const KEY_CHANGE_MESSAGE =
+  'This device is already registered with a different key. Its key can only change through a re-provision approved by an admin at an Asset Station; if nobody reset the device, another device may be using its UID.';
+
+/**
+ * The `Key_Change_Needs_Reprovision` validation rule of Asset (salesforce/…/Asset/validationRules,
+ * docs/salesforce-setup.md §1): `AND(NOT(ISNEW()), ISCHANGED(Key_Fingerprint__c),
+ * NOT(ISBLANK(PRIORVALUE(Key_Fingerprint__c))), NOT(Key_Change_Approved__c))` — an existing Asset's key
+ * changes only with the station's word that an admin approved the re-provision.
+ * @throws ApiError FIELD_CUSTOM_VALIDATION_EXCEPTION on Key_Fingerprint__c
+ */
+export function checkKeyChange(
+  prior: Record<string, unknown> | undefined,
+  rec: Record<string, unknown>,
+): void {
+  if (!prior) return; // ISNEW()
+  const before = prior.Key_Fingerprint__c;
+  if (before === undefined || before === null || before === '') return; // ISBLANK(PRIORVALUE(…))
+  if (rec.Key_Fingerprint__c === before) return; // NOT ISCHANGED(…)
+  if (rec[KEY_CHANGE_APPROVED] === true) return;
+  throw new ApiError(400, 'FIELD_CUSTOM_VALIDATION_EXCEPTION', KEY_CHANGE_MESSAGE, ['Key_Fingerprint__c']);
 }
 
 /**

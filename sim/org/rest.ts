@@ -96,7 +96,7 @@ function sobject(
     if (method === 'GET') return { status: 200, body: basicInfo(type, ctx.version) };
   }
   if (c === 'describe' && d === undefined && method === 'GET')
-    return { status: 200, body: describeSObject(type, ctx.version) };
+    return { status: 200, body: describeSObject(type, ctx.version, ctx.store.legacyIdentity) };
   if (c !== undefined && d === undefined) {
     if (method === 'GET') {
       const rec = ctx.store.get(type, c);

@@ -20,6 +20,11 @@ export interface FieldDef {
   referenceTo?: SObjectType;
   /** An AutoNumber name field's display format (e.g. `SAE-{0000000000}`): set by the org, read-only. */
   autoNumber?: string;
+  /**
+   * For a unique field: whether `ABC` and `abc` are different values (`<caseSensitive>` of the field's
+   * metadata). False: the org refuses either when the other exists (record-rules.ts).
+   */
+  caseSensitive?: boolean;
 }
 
 /** sObjects the emulator knows. */
@@ -59,11 +64,21 @@ const system: FieldDef[] = [
  * salesforce/force-app/main/default/objects/Asset/fields/*.field-meta.xml.
  */
 export const ASSET_CUSTOM_FIELDS: FieldDef[] = [
-  { name: 'Device_UID__c', type: 'string', length: 80, externalId: true, unique: true },
+  { name: 'Device_UID__c', type: 'string', length: 80, externalId: true, unique: true, caseSensitive: true },
   { name: 'Cert_Serial__c', type: 'string', length: 64 },
   { name: 'Certificate_Status__c', type: 'string' }, // picklist Valid | Revoked (set by the station)
   { name: 'Cert_Fingerprint__c', type: 'string', length: 64 },
-  { name: 'Key_Fingerprint__c', type: 'string', length: 64, externalId: true }, // indexed for the clone query
+  // unique, case-insensitive: one key, one device (issue 18; the org refuses a clone's Asset)
+  {
+    name: 'Key_Fingerprint__c',
+    type: 'string',
+    length: 64,
+    externalId: true,
+    unique: true,
+    caseSensitive: false,
+  },
+  // the station's word that an admin approved a key change (validation rule Key_Change_Needs_Reprovision)
+  { name: 'Key_Change_Approved__c', type: 'boolean' },
   { name: 'Cert_Not_After__c', type: 'datetime' },
   { name: 'Firmware_Version__c', type: 'string', length: 64 },
   { name: 'Station_Id__c', type: 'string', length: 64 },
@@ -171,6 +186,20 @@ export const FIELDS: Record<SObjectType, FieldDef[]> = {
   ],
   ...FLEET_FIELDS,
 };
+
+/** The field an admin's approval of a key change is written to (salesforce/…/Key_Change_Approved__c). */
+export const KEY_CHANGE_APPROVED = 'Key_Change_Approved__c';
+
+/**
+ * The fields of `type` as an org that has NOT deployed the issue-18 identity metadata has them (an older
+ * package: Key_Fingerprint__c an external ID but not unique, no Key_Change_Approved__c), or as deployed.
+ */
+export function fieldsOf(type: SObjectType, legacyIdentity = false): FieldDef[] {
+  if (!legacyIdentity || type !== 'Asset') return FIELDS[type];
+  return FIELDS.Asset.filter((f) => f.name !== KEY_CHANGE_APPROVED).map((f) =>
+    f.name === 'Key_Fingerprint__c' ? { ...f, unique: false, caseSensitive: undefined } : f,
+  );
+}
 
 /** Case-insensitive field lookup (SOQL and REST field names are case-insensitive). */
 export function findField(type: SObjectType, name: string): FieldDef | undefined {

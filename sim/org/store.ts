@@ -18,6 +18,11 @@ export type { Rec } from './org-data';
 export class OrgStore {
   /** The org data; mutate it, then call save(). */
   readonly data: OrgData;
+  /**
+   * The org has NOT deployed the issue-18 identity metadata (Key_Fingerprint__c not unique, no
+   * Key_Change_Approved__c, no Key_Change_Needs_Reprovision): an older package (schema.ts fieldsOf).
+   */
+  legacyIdentity = false;
   private readonly file: string | undefined;
 
   private constructor(data: OrgData, file: string | undefined) {

@@ -44,7 +44,7 @@ test.beforeAll(async () => {
   const r = await fetch(`${dev.org.baseUrl}/services/data/v62.0/sobjects/Asset/${asset.Id}`, {
     method: 'PATCH',
     headers: { Authorization: `Bearer ${dev.org.accessToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ Key_Fingerprint__c: 'e'.repeat(64) }),
+    body: JSON.stringify({ Key_Fingerprint__c: 'e'.repeat(64), Key_Change_Approved__c: true }),
   });
   expect(r.status).toBe(204);
   await dev.station.addOperator({ login: 'boss', name: 'Ada Admin', role: 'admin', secret: '975310' });

@@ -31,6 +31,8 @@ export const upsertAsset: StepFn<P, 'upsert-asset'> = async (ctx) => {
     stationId: ctx.job.stationId,
     provisionedBy: ctx.operator,
     provisionedAt: new Date().toISOString(),
+    // the org's validation rule lets an Asset's key change only on an admin-approved re-provision
+    keyChangeApproved: ctx.job.reprovision,
     ...(ctx.job.inputs.accountId ? { accountId: ctx.job.inputs.accountId } : {}),
     ...(ctx.job.inputs.contactId ? { contactId: ctx.job.inputs.contactId } : {}),
   });

@@ -64,7 +64,7 @@ it('an installer onboards a provisioned device; a swapped, a blank unit and a te
   const tamper = await fetch(`${env.org.baseUrl}/services/data/v62.0/sobjects/Asset/${assetOf(uid2).Id}`, {
     method: 'PATCH',
     headers: { Authorization: `Bearer ${env.org.accessToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ Key_Fingerprint__c: 'f'.repeat(64) }),
+    body: JSON.stringify({ Key_Fingerprint__c: 'f'.repeat(64), Key_Change_Approved__c: true }),
   });
   expect(tamper.status).toBe(204);
   const swapped = await call('onboardDevice', { bayId: b2!.id, accountId: acme.id, contactId: ada.id });

@@ -60,7 +60,7 @@ it('a work-order lot: verified, one device fails org-asset, sign-off rule, repor
   const tamper = await fetch(`${env.org.baseUrl}/services/data/v62.0/sobjects/Asset/${assetOf(uid2).Id}`, {
     method: 'PATCH',
     headers: { Authorization: `Bearer ${env.org.accessToken}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ Key_Fingerprint__c: 'f'.repeat(64) }),
+    body: JSON.stringify({ Key_Fingerprint__c: 'f'.repeat(64), Key_Change_Approved__c: true }),
   });
   expect(tamper.status).toBe(204);
 

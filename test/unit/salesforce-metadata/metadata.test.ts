@@ -88,6 +88,37 @@ describe('salesforce/ metadata', () => {
     }
   });
 
+  it('the org enforces the identity invariants (issue 18): one Asset per key, a key changes only on approval', () => {
+    const asset = model.objects.get('Asset')!;
+    const key = asset.fields.get('Key_Fingerprint__c')!.node;
+    expect([one(key, 'externalId'), one(key, 'unique'), one(key, 'caseSensitive')]).toEqual([
+      'true',
+      'true',
+      'false',
+    ]);
+    const approved = asset.fields.get('Key_Change_Approved__c')!.node;
+    expect([one(approved, 'type'), one(approved, 'defaultValue')]).toEqual(['Checkbox', 'false']);
+    const rule = parseXml(
+      files.get(`${D}/objects/Asset/validationRules/Key_Change_Needs_Reprovision.validationRule-meta.xml`)!,
+    ).node;
+    const formula = (one(rule, 'errorConditionFormula') ?? '').replace(/\s+/g, '');
+    expect(one(rule, 'active')).toBe('true');
+    expect(formula).toBe(
+      'AND(NOT(ISNEW()),ISCHANGED(Key_Fingerprint__c),NOT(ISBLANK(PRIORVALUE(Key_Fingerprint__c))),NOT(Key_Change_Approved__c))',
+    );
+    expect(one(rule, 'errorDisplayField')).toBe('Key_Fingerprint__c');
+    for (const [set, editable] of [
+      ['Asset_Station', 'true'],
+      ['Asset_Station_Security', 'false'],
+    ] as const) {
+      const ps = parseXml(files.get(`${D}/permissionsets/${set}.permissionset-meta.xml`)!).node;
+      const fp = (ps.fieldPermissions as never[]).find(
+        (x) => one(x, 'field') === 'Asset.Key_Change_Approved__c',
+      );
+      expect([one(fp, 'readable'), one(fp, 'editable')], set).toEqual(['true', editable]);
+    }
+  });
+
   it('a station can append audit entries but not edit or delete them, and cannot lift a quarantine', () => {
     const ps = parseXml(files.get(`${D}/permissionsets/Asset_Station.permissionset-meta.xml`)!).node;
     const perm = (o: string) => (ps.objectPermissions as never[]).find((x) => one(x, 'object') === o)!;

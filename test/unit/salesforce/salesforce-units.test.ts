@@ -15,7 +15,7 @@ import {
   validateAssetTokenWith,
   validateExternalId,
 } from '../../../core/salesforce';
-import { soqlQuote } from '../../../core/salesforce/assets';
+import { KEY_CHANGE_APPROVED_FIELD, soqlQuote } from '../../../core/salesforce/assets';
 import { buildJwtAssertion } from '../../../core/salesforce/grants';
 import { parseLimitInfo } from '../../../core/salesforce/transport';
 import { defaultConfig } from '../../../core/config';
@@ -269,7 +269,7 @@ describe('SFDX metadata ↔ emulator describe ↔ client field map', () => {
       const tag = (t: string) => new RegExp(`<${t}>([^<]*)</${t}>`).exec(x)?.[1];
       return {
         name: tag('fullName')!,
-        type: tag('type') === 'DateTime' ? 'datetime' : 'string',
+        type: tag('type') === 'DateTime' ? 'datetime' : tag('type') === 'Checkbox' ? 'boolean' : 'string',
         length: tag('length') ? Number(tag('length')) : undefined,
         externalId: tag('externalId') === 'true',
         unique: tag('unique') === 'true',
@@ -284,7 +284,8 @@ describe('SFDX metadata ↔ emulator describe ↔ client field map', () => {
     }));
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
     expect(meta.sort(byName)).toEqual(emu.sort(byName));
-    const mapped = new Set([...Object.values(DEFAULT_FIELD_MAP), 'Device_UID__c']);
+    // the approval checkbox is written only to orgs that have it (core/salesforce/identity-rules.ts)
+    const mapped = new Set([...Object.values(DEFAULT_FIELD_MAP), 'Device_UID__c', KEY_CHANGE_APPROVED_FIELD]);
     expect([...mapped].sort()).toEqual(meta.map((m) => m.name).sort());
     const ps = fs.readFileSync(
       path.resolve(dir, '../../../permissionsets/Asset_Station.permissionset-meta.xml'),
