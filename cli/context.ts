@@ -8,6 +8,7 @@
  * (commander's own errors, and every {@link usageError} a command throws). `provision` exits 3 when no
  * device failed but some are parked by a Salesforce outage (cli/commands/provision.ts EXIT_PARKED).
  */
+import fs from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { StationError, isStationError, toErrorShape } from '../shared/errors';
 import { ensureHome, resolveHome } from '../core/home';
@@ -26,8 +27,18 @@ export interface GlobalOptions {
 }
 
 export interface CliContext {
-  /** Absolute station home (created on first use). */
+  /**
+   * Absolute station home, which must exist already: a mistyped `--home` must not start an empty station.
+   * @throws StationError HOME_UNUSABLE "There is no station home at …" naming where the path came from
+   *   (--home, ASSET_STATION_HOME or the default) and how to create one; or when it cannot be written.
+   */
   home: string;
+  /**
+   * Absolute station home, created (mode 0700) when it does not exist yet: only for the commands that set
+   * up a station or run stand-ins in one (config init, ca init, ca import, demo, web, sim …).
+   * @throws StationError HOME_UNUSABLE when it cannot be created or written.
+   */
+  newHome: string;
   json: boolean;
   /** Prints a human line (suppressed in --json mode). */
   info(line: string): void;
@@ -35,11 +46,49 @@ export interface CliContext {
   result<T>(value: T, human: (v: T) => string): void;
 }
 
+/** `p` as one shell word (quoted when it has spaces or other special characters), for a command to copy. */
+const shellWord = (p: string) => (/^[\w@%+=:,./-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`);
+
+/**
+ * The station home of `opts`, which must exist (see {@link CliContext.home}).
+ * @throws StationError HOME_UNUSABLE when the folder does not exist (nothing is created) or is not writable.
+ */
+export function existingHome(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): string {
+  const home = resolveHome(opts.home, env);
+  if (!fs.existsSync(home)) {
+    const from =
+      opts.home !== undefined
+        ? 'given with --home'
+        : env.ASSET_STATION_HOME !== undefined
+          ? 'set in ASSET_STATION_HOME'
+          : "this computer's default station home";
+    const fix =
+      opts.home !== undefined
+        ? 'Check the folder given to --home (a mistyped one would start an empty station)'
+        : env.ASSET_STATION_HOME !== undefined
+          ? 'Check the folder in ASSET_STATION_HOME (a mistyped one would start an empty station)'
+          : 'Give the station home with --home DIR (or ASSET_STATION_HOME) if it is elsewhere';
+    const create =
+      opts.home !== undefined || env.ASSET_STATION_HOME !== undefined
+        ? `asset-station --home ${shellWord(home)} config init`
+        : 'asset-station config init';
+    throw new StationError(
+      'HOME_UNUSABLE',
+      `There is no station home at ${home} (${from}); nothing was done.`,
+      `${fix}; or, to set up a new station there, run ${create}.`,
+    );
+  }
+  return ensureHome(home);
+}
+
 /** Builds the context from commander's global options. */
 export function makeContext(opts: GlobalOptions): CliContext {
   const json = Boolean(opts.json);
   return {
     get home() {
+      return existingHome(opts);
+    },
+    get newHome() {
       return ensureHome(resolveHome(opts.home));
     },
     json,

@@ -98,7 +98,7 @@ export function register(program: Command, ctx: () => CliContext): void {
           );
         }
         const subject = o.subject ? parseSubjectTemplate(o.subject) : undefined;
-        const secrets = await secretsFor(c.home);
+        const secrets = await secretsFor(c.newHome); // ca init sets up a station: it may create the home
         const opts: CaInitOptions = {
           algorithm,
           subjectO: o.org,
@@ -173,7 +173,7 @@ export function register(program: Command, ctx: () => CliContext): void {
             'Run asset-station ca import --help.',
           );
         }
-        const secrets = await secretsFor(c.home);
+        const secrets = await secretsFor(c.newHome); // ca import sets up a station: it may create the home
         const station = await StationCa.import(c.home, secrets, files, {
           subjectO: o.org,
           subjectOU: o.ou,

@@ -185,7 +185,7 @@ export function register(program: Command, ctx: () => CliContext): void {
     .option('--force', 'change an existing settings file: the settings named change, every other is kept')
     .action(async (o: InitOptions) => {
       const c = ctx();
-      const file = path.join(c.home, CONFIG_FILE);
+      const file = path.join(c.newHome, CONFIG_FILE); // config init sets up a station: it may create the home
       const exists = fs.existsSync(file);
       if (exists && !o.force)
         throw new StationError(

@@ -29,7 +29,7 @@ export function register(program: Command, ctx: () => CliContext): void {
       // The demo keeps its own data folder (./.station-home) unless told otherwise, so it never touches
       // a real station's home with its demo vault.
       const explicit = program.opts<{ home?: string }>().home ?? process.env.ASSET_STATION_HOME;
-      const home = explicit ? c.home : path.resolve(DEMO_HOME);
+      const home = explicit ? c.newHome : path.resolve(DEMO_HOME); // the demo sets up its home
       const out = stdoutOutput(c.json);
       const t0 = Date.now();
       const env = await startEmbedded({ home, devices: count, modems: modemCount, watch: false });

@@ -134,7 +134,7 @@ export function register(program: Command, ctx: () => CliContext): void {
             Array.from({ length: count }, (_, i) => keyAlgorithms[i % keyAlgorithms.length]!),
           );
         const simulator = await startDeviceSimulator({
-          home: c.home,
+          home: c.newHome, // the simulators may run in a home of their own, created here
           count,
           baudRate: baud,
           maxFrame,

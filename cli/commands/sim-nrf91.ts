@@ -62,7 +62,7 @@ export function register(program: Command, ctx: () => CliContext): void {
       const keygenDelayMs = integerOption(o.keygenDelay, '--keygen-delay', 0, 600_000);
       const eol = EOL[choiceOption(o.eol, '--eol', ['crlf', 'cr', 'lf'] as const)];
       const sim = await startModemSimulator({
-        home: c.home,
+        home: c.newHome, // the simulators may run in a home of their own, created here
         count,
         keygenDelayMs,
         eol,

@@ -46,7 +46,7 @@ export function register(program: Command, ctx: () => CliContext): void {
         let emu;
         try {
           emu = await startOrgEmulator({
-            home: path.join(c.home, 'org'),
+            home: path.join(c.newHome, 'org'), // the emulator may run in a home of its own, created here
             port,
             latencyMs,
             dailyLimit,

@@ -23,7 +23,7 @@ export function register(program: Command, ctx: () => CliContext): void {
       const devices = integerOption(o.devices, '--devices', 1, 64);
       const port = o.port !== undefined ? integerOption(o.port, '--port', 0, 65535) : undefined;
       const explicit = program.opts<{ home?: string }>().home ?? process.env.ASSET_STATION_HOME;
-      const home = explicit ? c.home : path.resolve(DEMO_HOME);
+      const home = explicit ? c.newHome : path.resolve(DEMO_HOME); // as the demo, it sets up its home
       if (o.build || !fs.existsSync(path.resolve('dist/renderer/index.html'))) {
         c.info('building the renderer (vite build)…');
         const r = spawnSync(path.resolve('node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], {

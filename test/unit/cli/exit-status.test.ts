@@ -103,8 +103,19 @@ describe('runtime failures exit 1', () => {
   });
 
   it('a job that does not exist', async () => {
-    const { status } = await run(['journal', 'show', 'no-such-job']);
+    const home = path.join(tmp, 'home-with-no-jobs');
+    fs.mkdirSync(home); // a station home (a missing one is refused first: home-missing.test.ts)
+    const status = await runProgram(buildProgram(), [
+      'node',
+      'asset-station',
+      '--home',
+      home,
+      'journal',
+      'show',
+      'no-such-job',
+    ]);
     expect(status).toBe(EXIT_FAILURE);
+    expect(err).toMatch(/no-such-job/);
     expect(err).toMatch(/what to do: \S/);
   });
 });

@@ -45,6 +45,7 @@ describe('a headless station', () => {
     'org login (PKCE) is refused at once with what to do instead; no vault is created',
     async () => {
       const home = path.join(tmp, 'home-1');
+      fs.mkdirSync(home); // a station home: a missing one is refused before anything (home-missing.test.ts)
       const status = await runProgram(buildProgram(), [
         'node',
         'asset-station',
