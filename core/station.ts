@@ -358,12 +358,14 @@ export class Station implements StationMethods {
 
   /**
    * Cancels running jobs, stops watching, stops the audit sync (sending what is queued when the org is
-   * reachable, waiting at most {@link AUDIT_DRAIN_MS}) and closes the database. Idempotent.
+   * reachable, waiting at most {@link AUDIT_DRAIN_MS}), writes the audit's rollback anchor and closes the
+   * database. Idempotent.
    */
   async close(): Promise<void> {
     this.wired?.bays.stop();
     await this.wired?.runner.close();
     await this.wired?.auditSync?.stop({ drainMs: AUDIT_DRAIN_MS });
+    await this.wired?.audit.anchored(); // the rollback anchor covers every entry (audit-anchor.ts)
     this.bus.removeAllListeners();
     if (this.db.open) this.db.close();
   }

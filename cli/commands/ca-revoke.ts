@@ -74,6 +74,7 @@ export function register(ca: Command, ctx: () => CliContext): void {
           );
         } finally {
           station.close();
+          await audit.anchored(); // the revocation's entries reach the rollback anchor before exit
         }
       } finally {
         db.close();

@@ -22,7 +22,21 @@ export type JobAuditAction =
   | 'reprovision.override'
   | 'device.mismatch';
 
-/** Appends `action` about job `jobId` by `actor`, with the job's device facts and `data`. */
+/** The actions that end a run of a job: the rollback anchor then covers the job's entries at once. */
+const RUN_ENDS: ReadonlySet<JobAuditAction> = new Set([
+  'job.interrupted',
+  'job.cancelled',
+  'job.failed',
+  'job.succeeded',
+  'job.parked',
+  'job.registered',
+]);
+
+/**
+ * Appends `action` about job `jobId` by `actor`, with the job's device facts and `data`; at the end of a
+ * run, asks for the rollback anchor soon (core/records/audit-anchor.ts).
+ * @throws SqliteError when the database refuses the write.
+ */
 export function auditJob(
   audit: AuditLog,
   journal: Journal,
@@ -41,4 +55,5 @@ export function auditJob(
     ...(typeof keyFingerprint === 'string' ? { keyFingerprint } : {}),
     ...(data ? { data } : {}),
   });
+  if (RUN_ENDS.has(action)) audit.anchorSoon();
 }

@@ -94,11 +94,14 @@ export async function runStep(scope: RunScope, step: StepName, attempt: number):
     return failStep(scope, step, error);
   }
   if (signal.aborted) return cancelStep(scope, step);
-  journal.finishStep(jobId, step, result.state, result.output, result.detail);
-  if (result.summary) journal.addSummary(jobId, result.summary);
-  const uid = scope.run.deviceUid();
-  if (step === 'identify' && uid && !journal.getJob(jobId)?.deviceUid) journal.setDeviceUid(jobId, uid);
-  scope.audit(result.state === 'done' ? 'step.done' : 'step.skipped', { step, detail: result.detail });
+  journal.atomically(() => {
+    // one commit for the step's row, attempt, summary, device UID and audit entry (issue 18)
+    journal.finishStep(jobId, step, result.state, result.output, result.detail);
+    if (result.summary) journal.addSummary(jobId, result.summary);
+    const uid = scope.run.deviceUid();
+    if (step === 'identify' && uid && !journal.getJob(jobId)?.deviceUid) journal.setDeviceUid(jobId, uid);
+    scope.audit(result.state === 'done' ? 'step.done' : 'step.skipped', { step, detail: result.detail });
+  });
   await journal.durable(); // on disk (one fsync shared by the bays) before it is announced and the next step starts
   announce(scope, step);
   return { kind: 'ok' };
@@ -143,6 +146,6 @@ export function cancelStep(scope: RunScope, step: StepName): { kind: 'cancelled'
 
 /** Emits the step as journaled now. */
 function announce(scope: RunScope, step: StepName): void {
-  const row = scope.journal.steps(scope.jobId).find((s) => s.name === step);
+  const row = scope.journal.step(scope.jobId, step);
   if (row) scope.onStep(toApiStep(row));
 }

@@ -108,21 +108,26 @@ export async function runJob(
     audit,
     ...(opts.deviceless ? { deviceless: true } : {}),
   };
-  begin(scope, job);
-  deps.onJob(journal.toApiJob(journal.getJob(jobId)!));
-  let end: JobEnd;
+  const release = journal.hold(jobId); // the job's rows in memory while it runs, written through
   try {
-    end = await runSteps(scope, def, deps.reconnectWindowMs ?? RECONNECT_WINDOW_MS);
-  } catch (e) {
-    end = { kind: 'failed', error: toErrorShape(e) }; // a bug or a journal write error: keep it visible
+    begin(scope, job);
+    deps.onJob(journal.toApiJob(journal.getJob(jobId)!));
+    let end: JobEnd;
+    try {
+      end = await runSteps(scope, def, deps.reconnectWindowMs ?? RECONNECT_WINDOW_MS);
+    } catch (e) {
+      end = { kind: 'failed', error: toErrorShape(e) }; // a bug or a journal write error: keep it visible
+    } finally {
+      await session.close();
+    }
+    finish(scope, end);
+    await journal.durable();
+    const result = journal.toApiJob(journal.getJob(jobId)!);
+    deps.onJob(result);
+    return result;
   } finally {
-    await session.close();
+    release();
   }
-  finish(scope, end);
-  await journal.durable();
-  const result = journal.toApiJob(journal.getJob(jobId)!);
-  deps.onJob(result);
-  return result;
 }
 
 function begin(scope: RunScope, job: JobRow): void {

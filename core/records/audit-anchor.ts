@@ -12,7 +12,16 @@ import type { SecretStore } from '../secrets';
 
 /** Secret name of the rollback anchor: the newest head `{seq, hash, mac}` as JSON. */
 export const AUDIT_ANCHOR_SECRET = 'station.auditAnchor';
-/** How long an anchor write waits for the appends that follow, ms (see {@link AuditAnchor.write}). */
+/**
+ * The anchor's window (issue 18, docs/security.md "Audit rollback anchor"): the newest head is written to
+ * the SecretStore at most {@link ANCHOR_INTERVAL_MS} after the first entry it does not cover yet, at once
+ * when {@link ANCHOR_MAX_ENTRIES} entries are uncovered, within {@link ANCHOR_GATHER_MS} of a job's end
+ * ({@link AuditAnchor.soon}) and when the station closes ({@link AuditAnchor.flushed}).
+ */
+export const ANCHOR_INTERVAL_MS = 1000;
+/** Uncovered entries that make the anchor write at once (see {@link ANCHOR_INTERVAL_MS}). */
+export const ANCHOR_MAX_ENTRIES = 256;
+/** How long a job-end anchor write waits for the other bays' job ends, ms (see {@link AuditAnchor.soon}). */
 export const ANCHOR_GATHER_MS = 50;
 
 /** A head of the chain: the newest entry's sequence number and hash (seq 0: the genesis, no entry). */
@@ -44,6 +53,10 @@ export class AuditAnchor {
   private pending = false;
   /** The gathering pause before the next write, while one is due. */
   private timer: NodeJS.Timeout | undefined;
+  /** When the running timer fires (ms since the epoch), to shorten it for a job end. */
+  private due = 0;
+  /** Entries appended since the last write was queued. */
+  private uncovered = 0;
   /** The newest head to anchor, taken at append time (the database may be closed by the time it is written). */
   private value = '';
   private frozen = false;
@@ -68,17 +81,35 @@ export class AuditAnchor {
   }
 
   /**
-   * Anchors a new head, gathered: one write {@link ANCHOR_GATHER_MS} after the first append of a burst
-   * carries the head of all of them (a job's steps append a dozen entries within milliseconds; each vault
-   * write re-encrypts and renames the vault file — issue 18). A failed write is retried with the next
-   * append; {@link flushed} writes at once. Never once frozen.
+   * Anchors a new head, gathered: one vault write carries the heads of all the entries appended in the
+   * {@link ANCHOR_INTERVAL_MS} after the first of them (16 bays append ~15 entries per device within
+   * seconds; each vault write re-encrypts and renames the vault file — issue 18), or at once when
+   * {@link ANCHOR_MAX_ENTRIES} are waiting. A failed write is retried with the next append;
+   * {@link flushed} writes at once. Never once frozen.
    */
   write(head: ChainHead): void {
     if (this.frozen) return;
     this.value = this.encode(head);
+    if (++this.uncovered >= ANCHOR_MAX_ENTRIES) return this.writeNow();
     if (this.pending || this.timer) return;
+    this.arm(ANCHOR_INTERVAL_MS);
+  }
+
+  /**
+   * A job ended: the head is written within {@link ANCHOR_GATHER_MS} (the other bays' job ends in that
+   * pause share the write), so a finished job's entries are anchored at once, not up to a second later.
+   */
+  soon(): void {
+    if (this.frozen || this.pending || !this.timer) return;
+    if (this.due - Date.now() > ANCHOR_GATHER_MS) this.arm(ANCHOR_GATHER_MS);
+  }
+
+  /** (Re)starts the gathering pause: the write happens `ms` from now. */
+  private arm(ms: number): void {
+    clearTimeout(this.timer);
+    this.due = Date.now() + ms;
     // not unref'd: a one-shot CLI command that appended waits for the write before it exits
-    this.timer = setTimeout(() => this.writeNow(), ANCHOR_GATHER_MS);
+    this.timer = setTimeout(() => this.writeNow(), ms);
   }
 
   /** Queues the write of the newest head (one write at a time, always the newest value). */
@@ -87,6 +118,7 @@ export class AuditAnchor {
     this.timer = undefined;
     if (this.pending) return;
     this.pending = true;
+    this.uncovered = 0;
     this.writing = this.writing.then(async () => {
       this.pending = false;
       try {

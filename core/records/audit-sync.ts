@@ -9,7 +9,7 @@
  * {@link AuditSyncOptions.maxEntries} are queued, or {@link AuditSyncOptions.maxDelayMs} has passed, so a
  * batch of devices costs one audit call; with the line idle, a new entry is sent after a short pause.
  */
-import { migrate, type Db } from './db';
+import { migrate, stmt, type Db } from './db';
 import type { AuditEntry, AuditLog } from './audit';
 import { AUDIT_CALL_MAX } from '../salesforce/audit-records';
 
@@ -71,6 +71,8 @@ export class AuditSync {
   private callsMade = 0;
   /** The timer is a gathering pause begun while the line was idle. */
   private gathering = false;
+  /** {@link sentSeq} as last read or written by this sender (the queue count on every append, issue 18). */
+  private sent: number | undefined;
 
   constructor(
     private readonly db: Db,
@@ -84,13 +86,15 @@ export class AuditSync {
 
   /** The sequence of the last entry the org has acknowledged. */
   sentSeq(): number {
-    return (this.db.prepare('SELECT sent_seq FROM audit_sync WHERE id = 1').get() as { sent_seq: number })
-      .sent_seq;
+    this.sent = (
+      stmt(this.db, 'SELECT sent_seq FROM audit_sync WHERE id = 1').get() as { sent_seq: number }
+    ).sent_seq;
+    return this.sent;
   }
 
   /** The sequence of the last head the org has acknowledged. */
   private headSeq(): number {
-    return (this.db.prepare('SELECT head_seq FROM audit_sync WHERE id = 1').get() as { head_seq: number })
+    return (stmt(this.db, 'SELECT head_seq FROM audit_sync WHERE id = 1').get() as { head_seq: number })
       .head_seq;
   }
 
@@ -99,9 +103,13 @@ export class AuditSync {
     return this.callsMade;
   }
 
-  /** Entries not yet acknowledged by the org. */
+  /**
+   * Entries not yet acknowledged by the org, counted in memory (no database read per append, issue 18):
+   * the newest seq this process knows minus the last acknowledged one. Another process's appends are
+   * counted from this process's next append on; a flush reads the database itself.
+   */
   pending(): number {
-    return this.audit.head().seq - this.sentSeq();
+    return this.audit.lastSeq() - (this.sent ?? this.sentSeq());
   }
 
   /**
@@ -129,9 +137,8 @@ export class AuditSync {
       if (batch.length === 0) break;
       const last = batch[batch.length - 1]!;
       calls += await this.sink.sendWithHead(this.stationId, batch, { seq: last.seq, hash: last.hash });
-      this.db
-        .prepare('UPDATE audit_sync SET sent_seq = ?, head_seq = ? WHERE id = 1')
-        .run(last.seq, last.seq);
+      stmt(this.db, 'UPDATE audit_sync SET sent_seq = ?, head_seq = ? WHERE id = 1').run(last.seq, last.seq);
+      this.sent = last.seq;
       sent += batch.length;
     }
     const sentSeq = this.sentSeq();
@@ -140,7 +147,7 @@ export class AuditSync {
       const e = this.audit.entriesAfter(sentSeq - 1, 1)[0]!;
       await this.sink.upsertHead(this.stationId, { seq: e.seq, hash: e.hash });
       calls++;
-      this.db.prepare('UPDATE audit_sync SET head_seq = ? WHERE id = 1').run(e.seq);
+      stmt(this.db, 'UPDATE audit_sync SET head_seq = ? WHERE id = 1').run(e.seq);
     }
     return { sent, calls };
   }

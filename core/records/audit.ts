@@ -16,7 +16,7 @@
  */
 import crypto from 'node:crypto';
 import { StationError } from '../../shared/errors';
-import { migrate, stmt, type Db } from './db';
+import { inTracked, migrate, onRollback, stmt, transact, type Db } from './db';
 import type { SecretStore } from '../secrets';
 import { AuditAnchor, type AnchorView } from './audit-anchor';
 
@@ -89,14 +89,25 @@ function canonical(e: Omit<AuditEntry, 'hash' | 'prevHash'>): string {
   ]);
 }
 
+/** A write refused because entry `seq` exists already (another process appended to the same database). */
+function isSeqTaken(e: unknown): boolean {
+  return (e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
 /** The audit log over the station database, keyed by a secret from the SecretStore. */
 export class AuditLog {
   private readonly listeners: Array<(e: AuditEntry) => void> = [];
   /** The rollback anchor in the SecretStore (absent: none kept). */
   private readonly anchorStore: AuditAnchor | undefined;
+  /**
+   * The newest head as this connection last wrote or read it (issue 18: an append no longer reads it back
+   * from disk). Dropped when a transaction around an append rolls back; another process's appends are
+   * caught by the primary key on `seq` (the append then reads the head and tries once more).
+   */
+  private cachedHead: { seq: number; hash: string } | undefined;
   /** What the anchor reads of this log. */
   private readonly view: AnchorView = {
-    entries: () => (this.db.prepare('SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n,
+    entries: () => (stmt(this.db, 'SELECT COUNT(*) AS n FROM audit').get() as { n: number }).n,
     hashAt: (seq) => this.entriesAfter(seq - 1, 1).find((e) => e.seq === seq)?.hash,
     head: () => this.head(),
   };
@@ -108,6 +119,7 @@ export class AuditLog {
     secrets?: SecretStore,
   ) {
     this.anchorStore = secrets ? new AuditAnchor(secrets, (seq, hash) => this.headMac(seq, hash)) : undefined;
+    onRollback(db, () => (this.cachedHead = undefined));
   }
 
   /** Opens the log, creating the MAC key in the SecretStore on first use. */
@@ -136,6 +148,14 @@ export class AuditLog {
     await this.anchorStore?.flushed();
   }
 
+  /**
+   * A job ended: its entries reach the rollback anchor within ANCHOR_GATHER_MS (50 ms) instead of the
+   * anchor's one-second window (./audit-anchor.ts).
+   */
+  anchorSoon(): void {
+    this.anchorStore?.soon();
+  }
+
   private mac(prev: string, body: string): string {
     return crypto.createHmac('sha256', this.key).update(prev).update('\n').update(body).digest('hex');
   }
@@ -144,18 +164,38 @@ export class AuditLog {
     return crypto.createHmac('sha256', this.key).update(`head:${seq}:${hash}`).digest('hex');
   }
 
-  /** Appends one event (synchronously, in one transaction with the head update). */
+  /**
+   * Appends one event (synchronously, in one transaction with the head update; a savepoint inside a
+   * journal step's transaction, db.ts `transact`). The previous head comes from memory.
+   * @throws SqliteError when the database refuses the write (nothing is appended then).
+   */
   append(ev: AuditEvent): AuditEntry {
-    const stored = this.db
-      .transaction(() => {
-        const last = stmt(this.db, 'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
-          { seq: number; hash: string } | undefined;
+    // inside a transaction opened elsewhere, whose rollback nobody reports, the head is read and not kept
+    const keep = !this.db.inTransaction || inTracked(this.db);
+    let stored: AuditEntry;
+    try {
+      stored = this.write(ev, (keep && this.cachedHead) || this.readHead());
+    } catch (e) {
+      if (!isSeqTaken(e)) throw e;
+      stored = this.write(ev, this.readHead()); // another process appended since: chain onto its head
+    }
+    this.cachedHead = keep ? { seq: stored.seq, hash: stored.hash } : undefined;
+    this.anchorStore?.write({ seq: stored.seq, hash: stored.hash });
+    for (const l of this.listeners) l(stored);
+    return stored;
+  }
+
+  /** Writes entry `last.seq + 1` after `last` and moves the MAC'd head, in one transaction. */
+  private write(ev: AuditEvent, last: { seq: number; hash: string }): AuditEntry {
+    return transact(
+      this.db,
+      () => {
         const entry = {
           ...ev,
-          seq: (last?.seq ?? 0) + 1,
+          seq: last.seq + 1,
           at: new Date().toISOString(),
           stationId: this.stationId,
-          prevHash: last?.hash ?? GENESIS,
+          prevHash: last.hash,
         };
         const hash = this.mac(entry.prevHash, canonical(entry));
         stmt(
@@ -180,11 +220,16 @@ export class AuditLog {
           `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
         ).run(entry.seq, hash, this.headMac(entry.seq, hash));
         return { ...entry, hash };
-      })
-      .immediate();
-    this.anchorStore?.write({ seq: stored.seq, hash: stored.hash });
-    for (const l of this.listeners) l(stored);
-    return stored;
+      },
+      'immediate',
+    );
+  }
+
+  /** The newest head as stored (seq 0 and the genesis hash when empty). */
+  private readHead(): { seq: number; hash: string } {
+    const last = stmt(this.db, 'SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
+      { seq: number; hash: string } | undefined;
+    return last ?? { seq: 0, hash: GENESIS };
   }
 
   /** Called after each append (e.g. to wake the audit sync); a listener must not throw. */
@@ -195,15 +240,21 @@ export class AuditLog {
   /** At most `limit` entries with a sequence above `afterSeq`, in order (the audit sync's queue). */
   entriesAfter(afterSeq: number, limit: number): AuditEntry[] {
     return this.rows(
-      this.db.prepare('SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[],
+      stmt(this.db, 'SELECT * FROM audit WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[],
     );
   }
 
   /** The newest entry's sequence and hash (seq 0 and the genesis hash when empty). */
   head(): { seq: number; hash: string } {
-    const last = this.db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1').get() as
-      { seq: number; hash: string } | undefined;
-    return last ?? { seq: 0, hash: GENESIS };
+    return this.readHead();
+  }
+
+  /**
+   * The newest entry's sequence as this process knows it, without reading the database (the audit sync's
+   * queue count on every append, issue 18); {@link head} reads the database, seeing other processes too.
+   */
+  lastSeq(): number {
+    return (this.cachedHead ?? this.readHead()).seq;
   }
 
   /** Entries in order (optionally only for one device). */

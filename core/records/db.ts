@@ -26,6 +26,67 @@ export function stmt(db: Db, sql: string): Database.Statement {
   return s;
 }
 
+/** The transactions {@link transact} has open on a connection, and what to undo when the outermost fails. */
+interface TxState {
+  depth: number;
+  /** The outermost transaction is ours (not one opened with `db.transaction` around a `transact`). */
+  ours: boolean;
+  rollbackHooks: Set<() => void>;
+  /** One transaction wrapper per connection and mode (better-sqlite3 builds four closures per `db.transaction`). */
+  deferred?: (fn: () => unknown) => unknown;
+  immediate?: (fn: () => unknown) => unknown;
+}
+const TXS = new WeakMap<Db, TxState>();
+
+function txState(db: Db): TxState {
+  let t = TXS.get(db);
+  if (!t) TXS.set(db, (t = { depth: 0, ours: false, rollbackHooks: new Set() }));
+  return t;
+}
+
+/**
+ * Runs `fn` in one transaction on `db` (`BEGIN IMMEDIATE` when `mode` says so: the write lock at once; a
+ * savepoint when called inside another transaction): the writes of
+ * a whole journaled step — its row, its attempt, the job's summary and its audit entry — become one
+ * commit instead of four (issue 18). When the outermost transaction fails and rolls back, the
+ * {@link onRollback} hooks run, so in-memory copies of rows (the journal's live jobs, the audit head)
+ * never keep what the database no longer holds.
+ * @returns what `fn` returns. @throws what `fn` throws (after the rollback), or SQLite's error.
+ */
+export function transact<T>(db: Db, fn: () => T, mode: 'deferred' | 'immediate' = 'deferred'): T {
+  const t = txState(db);
+  if (t.depth === 0) t.ours = !db.inTransaction;
+  t.depth++;
+  try {
+    let run = t[mode];
+    if (!run) {
+      const tx = db.transaction((f: () => unknown) => f());
+      run = t[mode] = mode === 'immediate' ? tx.immediate : tx.deferred;
+    }
+    return run(fn) as T;
+  } catch (e) {
+    if (t.depth === 1) for (const hook of t.rollbackHooks) hook();
+    throw e;
+  } finally {
+    t.depth--;
+  }
+}
+
+/**
+ * True inside {@link transact}: a caller that keeps rows in memory may then trust its own writes, since a
+ * rollback runs the {@link onRollback} hooks. False outside any transaction or inside one opened some
+ * other way (`db.transaction` directly), whose end nobody reports.
+ */
+export function inTracked(db: Db): boolean {
+  const t = TXS.get(db);
+  return !!t && t.depth > 0 && t.ours;
+}
+
+/** Registers `hook` to run when an outermost {@link transact} on `db` rolls back (drop cached rows). */
+export function onRollback(db: Db, hook: () => void): void {
+  txState(db).rollbackHooks.add(hook);
+}
+
 /**
  * Opens (creating if needed) the station database in `home`, in WAL mode with foreign keys on.
  * `synchronous=NORMAL`: a commit survives a process crash at once (it is in the WAL, written before

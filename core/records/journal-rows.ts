@@ -4,8 +4,41 @@
  * read-back of a step's output through its schema ({@link checkedOutput}, JOURNAL_CORRUPT).
  */
 import type { z } from 'zod';
-import type { JobKind, JobState, Step, StepName, StepState } from '../../shared/domain';
+import type { Job, JobKind, JobState, Step, StepName, StepState } from '../../shared/domain';
 import { StationError, type StationErrorShape } from '../../shared/errors';
+
+/** Migration 1 of the journal module: the jobs and steps tables (never edit: append a migration). */
+export const JOBS_MIGRATION = `CREATE TABLE jobs (
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL,
+     bay_id TEXT NOT NULL,
+     locator TEXT NOT NULL,
+     device_uid TEXT,
+     state TEXT NOT NULL,
+     inputs TEXT NOT NULL DEFAULT '{}',
+     reprovision INTEGER NOT NULL DEFAULT 0,
+     operator TEXT,
+     station_id TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     ended_at TEXT,
+     error TEXT,
+     summary TEXT NOT NULL DEFAULT '{}'
+   );
+   CREATE INDEX jobs_device ON jobs(device_uid, started_at);
+   CREATE TABLE steps (
+     job_id TEXT NOT NULL REFERENCES jobs(id),
+     seq INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     state TEXT NOT NULL,
+     input TEXT,
+     output TEXT,
+     detail TEXT,
+     error TEXT,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     started_at TEXT,
+     ended_at TEXT,
+     PRIMARY KEY (job_id, name)
+   );`;
 
 /** A journaled job row. `summary` accumulates the record facts (Asset ID, serial, fingerprints…). */
 export interface JobRow {
@@ -61,6 +94,23 @@ export function toApiStep(s: StepRow): Step {
     ...(s.endedAt ? { endedAt: s.endedAt } : {}),
     ...(s.detail ? { detail: s.detail } : {}),
     ...(s.error ? { error: s.error } : {}),
+  };
+}
+
+/** The job as the API shows it, with its step rows. */
+export function toApiJob(row: JobRow, steps: readonly StepRow[]): Job {
+  return {
+    id: row.id,
+    kind: row.kind,
+    bayId: row.bayId,
+    ...(row.deviceUid ? { deviceUid: row.deviceUid } : {}),
+    state: row.state,
+    steps: steps.map(toApiStep),
+    startedAt: row.startedAt,
+    ...(row.endedAt ? { endedAt: row.endedAt } : {}),
+    ...(row.error ? { error: row.error } : {}),
+    inputs: row.inputs,
+    ...(row.operator ? { operator: row.operator } : {}),
   };
 }
 

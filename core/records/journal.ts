@@ -9,9 +9,11 @@
 import crypto from 'node:crypto';
 import type { Job, JobKind, JobState, StepName } from '../../shared/domain';
 import type { StationErrorShape } from '../../shared/errors';
-import { durable, migrate, stmt, type Db } from './db';
+import { durable, migrate, onRollback, stmt, transact, type Db } from './db';
+import { LiveJobs } from './journal-live';
 import {
-  toApiStep,
+  JOBS_MIGRATION,
+  toApiJob,
   toJobRow,
   toStepRow,
   type JobRow,
@@ -35,48 +37,39 @@ import {
 export { checkedOutput, journalCorrupt, toApiStep, type JobRow, type StepRow } from './journal-rows';
 export type { AttemptOutcome, AttemptRow, AttemptTotals, FailedAttempt } from './journal-attempts';
 
-const MIGRATIONS = [
-  `CREATE TABLE jobs (
-     id TEXT PRIMARY KEY,
-     kind TEXT NOT NULL,
-     bay_id TEXT NOT NULL,
-     locator TEXT NOT NULL,
-     device_uid TEXT,
-     state TEXT NOT NULL,
-     inputs TEXT NOT NULL DEFAULT '{}',
-     reprovision INTEGER NOT NULL DEFAULT 0,
-     operator TEXT,
-     station_id TEXT NOT NULL,
-     started_at TEXT NOT NULL,
-     ended_at TEXT,
-     error TEXT,
-     summary TEXT NOT NULL DEFAULT '{}'
-   );
-   CREATE INDEX jobs_device ON jobs(device_uid, started_at);
-   CREATE TABLE steps (
-     job_id TEXT NOT NULL REFERENCES jobs(id),
-     seq INTEGER NOT NULL,
-     name TEXT NOT NULL,
-     state TEXT NOT NULL,
-     input TEXT,
-     output TEXT,
-     detail TEXT,
-     error TEXT,
-     attempts INTEGER NOT NULL DEFAULT 0,
-     started_at TEXT,
-     ended_at TEXT,
-     PRIMARY KEY (job_id, name)
-   );`,
-  ATTEMPTS_MIGRATION,
-];
-
 /**
  * The journal over the station database. Writes are synchronous and survive a process crash when they
  * return (WAL); they survive a power cut once {@link Journal.durable} resolves (group commit, db.ts).
+ * The jobs a run holds ({@link Journal.hold}) are read from memory, written through to SQLite.
  */
 export class Journal {
+  /** The rows of the jobs running in this process (./journal-live.ts). */
+  private readonly live: LiveJobs;
+
   constructor(private readonly db: Db) {
-    migrate(db, 'journal', MIGRATIONS);
+    migrate(db, 'journal', [JOBS_MIGRATION, ATTEMPTS_MIGRATION]);
+    this.live = new LiveJobs((id) => {
+      const job = this.readJob(id);
+      return job && { job, steps: this.readSteps(id) };
+    });
+    onRollback(db, () => this.live.reload());
+  }
+
+  /**
+   * Keeps job `id`'s rows in memory while it runs (issue 18: getJob and steps no longer read SQLite back
+   * after every write); every write still goes to the database first. Call the returned function when
+   * the run ends. A job that does not exist is not held.
+   */
+  hold(id: string): () => void {
+    return this.live.hold(id);
+  }
+
+  /**
+   * Runs `fn`'s journal and audit writes as one transaction (one commit instead of one per write; db.ts
+   * `transact`). A failure rolls all of them back and is thrown.
+   */
+  atomically<T>(fn: () => T): T {
+    return transact(this.db, fn);
   }
 
   /**
@@ -105,7 +98,7 @@ export class Journal {
       .toISOString()
       .replace(/[-:.TZ]/g, '')
       .slice(0, 14)}_${crypto.randomBytes(4).toString('hex')}`;
-    this.db.transaction(() => {
+    transact(this.db, () => {
       stmt(
         this.db,
         `INSERT INTO jobs (id, kind, bay_id, locator, device_uid, state, inputs, reprovision, operator, station_id, started_at)
@@ -124,7 +117,7 @@ export class Journal {
       );
       const ins = stmt(this.db, `INSERT INTO steps (job_id, seq, name, state) VALUES (?, ?, ?, 'pending')`);
       j.steps.forEach((name, i) => ins.run(id, i, name));
-    })();
+    });
     return id;
   }
 
@@ -132,54 +125,74 @@ export class Journal {
   setJobState(id: string, state: JobState, error?: StationErrorShape): void {
     const final =
       state === 'succeeded' || state === 'failed' || state === 'cancelled' || state === 'interrupted';
+    const errorJson = error ? JSON.stringify(error) : null;
+    const endedAt = final ? new Date().toISOString() : null;
     stmt(this.db, `UPDATE jobs SET state = ?, error = ?, ended_at = ? WHERE id = ?`).run(
       state,
-      error ? JSON.stringify(error) : null,
-      final ? new Date().toISOString() : null,
+      errorJson,
+      endedAt,
       id,
     );
+    this.live.setState(id, state, errorJson, endedAt);
   }
 
   /** Moves a job to another bay/locator (a device that came back on another path keeps its job). */
   relocate(id: string, bayId: string, locator: string): void {
     stmt(this.db, `UPDATE jobs SET bay_id = ?, locator = ? WHERE id = ?`).run(bayId, locator, id);
+    this.live.patchJob(id, { bayId, locator });
   }
 
   /** Replaces the job's operator inputs (Account, Contact, work order given on a retry: core/jobs/retry-inputs.ts). */
   setInputs(id: string, inputs: Record<string, string>): void {
-    stmt(this.db, `UPDATE jobs SET inputs = ? WHERE id = ?`).run(JSON.stringify(inputs), id);
+    const inputsJson = JSON.stringify(inputs);
+    stmt(this.db, `UPDATE jobs SET inputs = ? WHERE id = ?`).run(inputsJson, id);
+    this.live.patchJob(id, { inputsJson });
   }
 
   /** Records the device UID once identified. */
   setDeviceUid(id: string, uid: string): void {
     stmt(this.db, `UPDATE jobs SET device_uid = ? WHERE id = ?`).run(uid, id);
+    this.live.patchJob(id, { deviceUid: uid });
   }
 
   /** Merges facts into the job's record summary (Asset ID, certificate serial, …). */
   addSummary(id: string, facts: Record<string, unknown>): void {
-    this.db.transaction(() => {
+    const held = this.live.summary(id);
+    if (held) {
+      const summaryJson = JSON.stringify({ ...held, ...facts });
+      stmt(this.db, `UPDATE jobs SET summary = ? WHERE id = ?`).run(summaryJson, id);
+      this.live.patchJob(id, { summaryJson });
+      return;
+    }
+    transact(this.db, () => {
       const row = stmt(this.db, `SELECT summary FROM jobs WHERE id = ?`).get(id) as
         { summary: string } | undefined;
       const merged = { ...(row ? (JSON.parse(row.summary) as Record<string, unknown>) : {}), ...facts };
       stmt(this.db, `UPDATE jobs SET summary = ? WHERE id = ?`).run(JSON.stringify(merged), id);
-    })();
+    });
   }
 
   /** Marks a step running with its input (increments attempts). */
   startStep(jobId: string, name: StepName, input: unknown): void {
     const at = new Date().toISOString();
-    this.db.transaction(() => {
+    const inputJson = JSON.stringify(input ?? null);
+    transact(this.db, () => {
       stmt(
         this.db,
         `UPDATE steps SET state = 'running', input = ?, error = NULL, attempts = attempts + 1, started_at = ?, ended_at = NULL
            WHERE job_id = ? AND name = ?`,
-      ).run(JSON.stringify(input ?? null), at, jobId, name);
-      const row = stmt(this.db, `SELECT attempts FROM steps WHERE job_id = ? AND name = ?`).get(
-        jobId,
-        name,
-      ) as { attempts: number } | undefined;
-      if (row) openAttempt(this.db, jobId, name, row.attempts, at);
-    })();
+      ).run(inputJson, at, jobId, name);
+      const held = this.live.attempts(jobId, name);
+      const attempts =
+        held !== undefined
+          ? held + 1
+          : (
+              stmt(this.db, `SELECT attempts FROM steps WHERE job_id = ? AND name = ?`).get(jobId, name) as
+                { attempts: number } | undefined
+            )?.attempts;
+      if (attempts !== undefined) openAttempt(this.db, jobId, name, attempts, at);
+      this.live.startStep(jobId, name, inputJson, at);
+    });
   }
 
   /**
@@ -214,25 +227,29 @@ export class Journal {
     detail?: string,
   ): void {
     const at = new Date().toISOString();
-    this.db.transaction(() => {
+    const outputJson = JSON.stringify(output ?? null);
+    transact(this.db, () => {
       stmt(
         this.db,
         `UPDATE steps SET state = ?, output = ?, detail = ?, ended_at = ? WHERE job_id = ? AND name = ?`,
-      ).run(state, JSON.stringify(output ?? null), detail ?? null, at, jobId, name);
+      ).run(state, outputJson, detail ?? null, at, jobId, name);
       closeAttempt(this.db, jobId, name, state, at);
-    })();
+      this.live.finishStep(jobId, name, state, outputJson, detail ?? null, at);
+    });
   }
 
   /** Marks a step failed with its error. */
   failStep(jobId: string, name: StepName, error: StationErrorShape): void {
     const at = new Date().toISOString();
-    this.db.transaction(() => {
+    const errorJson = JSON.stringify(error);
+    transact(this.db, () => {
       stmt(
         this.db,
         `UPDATE steps SET state = 'failed', error = ?, ended_at = ? WHERE job_id = ? AND name = ?`,
-      ).run(JSON.stringify(error), at, jobId, name);
+      ).run(errorJson, at, jobId, name);
       closeAttempt(this.db, jobId, name, error.code === 'CANCELLED' ? 'cancelled' : 'failed', at, error);
-    })();
+      this.live.failStep(jobId, name, errorJson, at);
+    });
   }
 
   /** Puts a finished step back to pending (it must run again on resume, e.g. an in-memory-only result). */
@@ -241,14 +258,30 @@ export class Journal {
       this.db,
       `UPDATE steps SET state = 'pending', output = NULL, detail = NULL WHERE job_id = ? AND name = ?`,
     ).run(jobId, name);
+    this.live.resetStep(jobId, name);
   }
 
+  /** The job's row (from memory while a run holds it), or undefined when there is no such job. */
   getJob(id: string): JobRow | undefined {
+    return this.live.job(id) ?? this.readJob(id);
+  }
+
+  /** The job's step rows in order (from memory while a run holds it). */
+  steps(jobId: string): StepRow[] {
+    return this.live.steps(jobId) ?? this.readSteps(jobId);
+  }
+
+  /** One step row of the job (from memory while a run holds it), or undefined. */
+  step(jobId: string, name: StepName): StepRow | undefined {
+    return this.live.step(jobId, name) ?? this.readSteps(jobId).find((s) => s.name === name);
+  }
+
+  private readJob(id: string): JobRow | undefined {
     const r = stmt(this.db, `SELECT * FROM jobs WHERE id = ?`).get(id) as RawJob | undefined;
     return r ? toJobRow(r) : undefined;
   }
 
-  steps(jobId: string): StepRow[] {
+  private readSteps(jobId: string): StepRow[] {
     return (stmt(this.db, `SELECT * FROM steps WHERE job_id = ? ORDER BY seq`).all(jobId) as RawStep[]).map(
       toStepRow,
     );
@@ -274,13 +307,14 @@ export class Journal {
       this.db,
       `UPDATE steps SET state = 'pending' WHERE job_id = ? AND state = 'running'`,
     );
-    this.db.transaction(() => {
+    transact(this.db, () => {
       for (const r of rows) {
         up.run(now, r.id);
         upSteps.run(r.id);
         interruptAttempts(this.db, r.id);
       }
-    })();
+    });
+    this.live.reload();
     return rows.map((r) => ({ ...r, state: 'interrupted' as const, endedAt: now }));
   }
 
@@ -300,18 +334,6 @@ export class Journal {
 
   /** The job as the API shows it. */
   toApiJob(row: JobRow): Job {
-    return {
-      id: row.id,
-      kind: row.kind,
-      bayId: row.bayId,
-      ...(row.deviceUid ? { deviceUid: row.deviceUid } : {}),
-      state: row.state,
-      steps: this.steps(row.id).map(toApiStep),
-      startedAt: row.startedAt,
-      ...(row.endedAt ? { endedAt: row.endedAt } : {}),
-      ...(row.error ? { error: row.error } : {}),
-      inputs: row.inputs,
-      ...(row.operator ? { operator: row.operator } : {}),
-    };
+    return toApiJob(row, this.steps(row.id));
   }
 }

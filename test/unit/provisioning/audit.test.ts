@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStationDb, type Db } from '../../../core/records/db';
+import { openStationDb, transact, type Db } from '../../../core/records/db';
 import { AuditLog } from '../../../core/records/audit';
 import { FileVault } from '../../../core/secrets';
 
@@ -64,5 +64,40 @@ describe('audit chain', () => {
     await logWith(1);
     const other = FileVault.inHome(fs.mkdtempSync(path.join(os.tmpdir(), 'audit2-')), 'another passphrase');
     await expect(AuditLog.open(db, other, 'st-1')).rejects.toMatchObject({ code: 'AUDIT_BROKEN' });
+  });
+
+  it('appends chain on from memory, and a second connection appending in between (another process) is chained onto', async () => {
+    const log = await logWith(2);
+    const other = openStationDb(dir);
+    try {
+      const otherLog = await AuditLog.open(other, vault, 'st-1');
+      otherLog.append({ actor: 'cli', action: 'ca.revoke', data: { n: 1 } }); // entry 3, behind log's back
+      const e = log.append({ actor: 'op', action: 'step.done', data: { n: 2 } });
+      expect(e.seq).toBe(4);
+      expect(log.verify()).toEqual({ ok: true, entries: 4 });
+      expect(log.entries().map((x) => x.actor)).toEqual(['op', 'op', 'cli', 'op']);
+    } finally {
+      other.close();
+    }
+  });
+
+  it('an append inside a transaction that rolls back leaves no gap: the next entry follows the stored head', async () => {
+    const log = await logWith(2);
+    expect(() =>
+      transact(db, () => {
+        log.append({ actor: 'op', action: 'step.done', data: { lost: true } });
+        throw new Error('the step write failed');
+      }),
+    ).toThrow('the step write failed');
+    expect(log.append({ actor: 'op', action: 'step.done' }).seq).toBe(3);
+    // and one opened with db.transaction directly (whose end the log is not told about)
+    expect(() =>
+      db.transaction(() => {
+        log.append({ actor: 'op', action: 'step.done', data: { lost: true } });
+        throw new Error('again');
+      })(),
+    ).toThrow('again');
+    expect(log.append({ actor: 'op', action: 'job.succeeded' }).seq).toBe(4);
+    expect(log.verify()).toEqual({ ok: true, entries: 4 });
   });
 });
