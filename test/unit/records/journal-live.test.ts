@@ -82,7 +82,7 @@ describe('journal: a held job in memory, written through', () => {
     j.addSummary(id, { assetId: '02i000000000001AAA' });
     expectSameAsDisk(j, id);
     j.startStep(id, 'keygen', undefined);
-    j.retryStep(id, 'keygen', { code: 'DEVICE_GARBLED', message: 'm', remedy: 'r' });
+    j.retryStep(id, 'keygen', { code: 'DEVICE_PROTOCOL', message: 'm', remedy: 'r' });
     j.startStep(id, 'keygen', { attempt: 2 });
     j.finishStep(id, 'keygen', 'skipped', undefined);
     j.startStep(id, 'csr', {});
