@@ -1,6 +1,7 @@
 /**
  * An optional CPU profile of a bench's measured phase only (not module loading or set-up): set
- * `BENCH_CPU_PROF=<folder>` and each measured phase writes `<folder>/<name>.cpuprofile` (Chrome DevTools
+ * `BENCH_CPU_PROF=<folder>` and each measured phase writes `<folder>/<name>.cpuprofile` (`<name>-2`… when
+ * that file exists: a scenario run twice) (Chrome DevTools
  * format, https://nodejs.org/api/inspector.html#cpu-profiler). Unset, nothing is profiled.
  */
 import fs from 'node:fs';
@@ -25,7 +26,10 @@ export async function startProfile(): Promise<RunningProfile | undefined> {
     async stop(name) {
       const { profile } = await session.post('Profiler.stop');
       fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+      // a second run of the same scenario in one process (`… 16 16`: cold, then warm) gets `<name>-2`
+      let file = path.join(dir, `${name}.cpuprofile`);
+      for (let i = 2; fs.existsSync(file); i++) file = path.join(dir, `${name}-${i}.cpuprofile`);
+      fs.writeFileSync(file, JSON.stringify(profile));
       session.disconnect();
     },
   };

@@ -9,7 +9,7 @@
  */
 import crypto from 'node:crypto';
 import { StationError } from '../../shared/errors';
-import { sha256Hex, readSpki } from './csr';
+import { sha256Hex } from './csr';
 import type { IssuedIndex, StoredIssued } from './issued-index';
 import { encodeName, nameToString } from './names';
 import {
@@ -91,6 +91,11 @@ export function decideIssue(
   return 'issue';
 }
 
+/** The key family of a verified CSR's key algorithm (RSA-<bits>, ECDSA-P256/P384, Ed25519). */
+function keyFamilyOf(alg: VerifiedCsr['keyAlgorithm']): 'RSA' | 'EC' | 'Ed25519' {
+  return alg.startsWith('RSA-') ? 'RSA' : alg === 'Ed25519' ? 'Ed25519' : 'EC';
+}
+
 /**
  * Builds, signs and self-checks a device certificate; returns the index row to insert. Nothing is
  * stored here: a signer failure throws before any row exists.
@@ -130,7 +135,7 @@ export async function signDeviceCertificate(a: {
       extensions: deviceExtensions({
         spki: csr.publicKeySpki,
         issuerSpki: signer.publicKeySpki,
-        keyFamily: readSpki(csr.publicKeySpki).family,
+        keyFamily: keyFamilyOf(csr.keyAlgorithm), // read from the verified CSR's key, not imported again
         sanUri: sanUriFor(profile, deviceUid),
         sanDns: profile.sanDns.map((t) => fillTemplate(t, deviceUid)),
         ecKeyAgreement: profile.ecKeyAgreement,

@@ -132,6 +132,40 @@ export function readSpki(spki: Uint8Array): KeyInfo {
   return { family, key, keyBits: 256, keyAlgorithm: 'Ed25519' };
 }
 
+/** GeneralName kinds read here (RFC 5280 §4.2.1.6: [1] rfc822Name, [2] dNSName, [6] URI, each IMPLICIT IA5String). */
+const SIMPLE_NAMES: Readonly<Record<number, string>> = { 0x81: 'email', 0x82: 'dns', 0x86: 'uri' };
+
+/**
+ * The names of a requested subjectAltName (the Extension's parts: extnID, [critical], extnValue) when it
+ * is plain DER and every name is an email, DNS name or URI in ASCII — what devices request — as
+ * `kind:value`, exactly as @peculiar/x509 gives them (a unit test compares); undefined for anything
+ * else, which the library reads instead (issue 18: the library's object model cost ~1.5 ms a CSR).
+ */
+export function simpleSans(parts: Tlv[]): string[] | undefined {
+  const value = parts[parts.length - 1]!;
+  if (parts.length < 2 || parts.length > 3 || value.tag !== TAG.OCTET_STRING) return undefined;
+  if (parts.length === 3 && parts[1]!.tag !== TAG.BOOLEAN) return undefined;
+  try {
+    const names = children(expectTag(readOnly(value.value, 'GeneralNames'), TAG.SEQUENCE, 'GeneralNames'));
+    if (names.length === 0) return undefined;
+    const out: string[] = [];
+    for (const n of names) {
+      const kind = SIMPLE_NAMES[n.tag];
+      if (!kind) return undefined;
+      let text = '';
+      for (const b of n.value) {
+        if (b >= 0x80) return undefined;
+        text += String.fromCharCode(b);
+      }
+      out.push(`${kind}:${text}`);
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof DerError) return undefined;
+    throw e;
+  }
+}
+
 function readSans(attributes: Tlv | undefined): { sans: string[]; requested: string[] } {
   const sans: string[] = [];
   const requested: string[] = [];
@@ -146,6 +180,11 @@ function readSans(attributes: Tlv | undefined): { sans: string[]; requested: str
       const extOid = decodeOid(expectTag(parts[0], TAG.OID, 'extension id').value);
       requested.push(extOid);
       if (extOid !== OID.subjectAltName) continue;
+      const simple = simpleSans(parts);
+      if (simple) {
+        sans.push(...simple);
+        continue;
+      }
       let san: InstanceType<typeof x509.SubjectAlternativeNameExtension>;
       try {
         san = new x509.SubjectAlternativeNameExtension(new Uint8Array(ext.raw));

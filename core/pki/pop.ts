@@ -28,20 +28,28 @@ const popFailed = (message: string) =>
     'Do not issue a certificate. Retry once; if the device still cannot prove it holds the key, set it aside as suspect.',
   );
 
+/** The key of a PoP. @throws StationError POP_FAILED when the SPKI is unreadable. */
+function popKey(spki: Uint8Array): ReturnType<typeof readSpki> {
+  try {
+    return readSpki(spki);
+  } catch (e) {
+    throw popFailed(`The public key for proof of possession is unreadable: ${(e as Error).message}.`);
+  }
+}
+
+/** The PoP algorithm a key family (and curve) calls for. */
+function popAlgorithmOf(info: ReturnType<typeof readSpki>): PopAlgorithm {
+  if (info.family === 'RSA') return 'RS256';
+  if (info.family === 'Ed25519') return 'EdDSA';
+  return info.keyAlgorithm === 'ECDSA-P384' ? 'ES384' : 'ES256';
+}
+
 /**
  * The PoP algorithm for a public key: ES256 for P-256, ES384 for P-384, RS256 for RSA, EdDSA for Ed25519.
  * @throws StationError POP_FAILED when the SPKI is unreadable or of another type.
  */
 export function popAlgorithmFor(spki: Uint8Array): PopAlgorithm {
-  let info;
-  try {
-    info = readSpki(spki);
-  } catch (e) {
-    throw popFailed(`The public key for proof of possession is unreadable: ${(e as Error).message}.`);
-  }
-  if (info.family === 'RSA') return 'RS256';
-  if (info.family === 'Ed25519') return 'EdDSA';
-  return info.keyAlgorithm === 'ECDSA-P384' ? 'ES384' : 'ES256';
+  return popAlgorithmOf(popKey(spki));
 }
 
 /** The DER SubjectPublicKeyInfo of a certificate (for PoP in verify mode, against the installed cert). */
@@ -64,11 +72,12 @@ export function verifyProofOfPossession(
 ): void {
   if (challenge.length < 16)
     throw popFailed(`The challenge is ${challenge.length} bytes; at least 16 are required.`);
-  const expectedAlg = popAlgorithmFor(spki);
+  const info = popKey(spki); // the key imported once, for the algorithm check and the verify
+  const expectedAlg = popAlgorithmOf(info);
   if (alg !== expectedAlg) {
     throw popFailed(`The device answered with ${alg}, but its key calls for ${expectedAlg}.`);
   }
-  const key = crypto.createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
+  const key = info.key;
   const rawLen = alg === 'ES256' ? 64 : alg === 'ES384' ? 96 : alg === 'EdDSA' ? 64 : undefined;
   if (rawLen !== undefined && signature.length !== rawLen) {
     throw popFailed(`The ${alg} signature is ${signature.length} bytes; ${rawLen} (raw r||s) are required.`);

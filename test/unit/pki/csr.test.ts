@@ -7,7 +7,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isStationError } from '../../../shared/errors';
 import { MAX_CSR_BYTES, parseCsr } from '../../../core/pki';
-import { TAG } from '../../../core/pki/der';
+import { TAG, children, octetString, oid, readOnly, seq, tlv } from '../../../core/pki/der';
+import { simpleSans } from '../../../core/pki/csr';
+import { x509 } from '../../../core/pki/x509-lib';
 import { buildCsr, csrPem, genKey, patchBytes } from './csr-builder';
 
 async function refusal(input: string | Uint8Array): Promise<{ code: string; message: string }> {
@@ -197,5 +199,52 @@ describe('parseCsr refuses, naming the problem', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('requested SANs read without the ASN.1 library (issue 18)', () => {
+  it('whenever the fast reader reads a subjectAltName, @peculiar/x509 reads the same names from it', () => {
+    const nameArb = fc.tuple(
+      fc.constantFrom(0x81, 0x82, 0x86, 0x87, 0xa4),
+      fc.uint8Array({ maxLength: 40 }).map((b) => (Math.random() < 0.8 ? b.map((x) => x & 0x7f) : b)),
+    );
+    const extArb = fc
+      .tuple(
+        fc.array(nameArb, { minLength: 0, maxLength: 4 }),
+        fc.boolean(),
+        fc.option(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 255 })), { freq: 3 }),
+      )
+      .map(([names, critical, flip]) => {
+        const value = octetString(seq(...names.map(([tag, v]) => tlv(tag, v))));
+        const ext = critical
+          ? seq(oid('2.5.29.17'), tlv(TAG.BOOLEAN, Uint8Array.of(0xff)), value)
+          : seq(oid('2.5.29.17'), value);
+        if (flip) {
+          const at = flip[0] % ext.length;
+          ext[at] = ext[at]! ^ flip[1];
+        }
+        return ext;
+      });
+    let fast = 0;
+    fc.assert(
+      fc.property(extArb, (ext) => {
+        let parts;
+        try {
+          // what readSans checks before either reader runs: a SEQUENCE whose extnID is subjectAltName
+          const t = readOnly(ext, 'ext');
+          parts = t.tag === TAG.SEQUENCE ? children(t) : [];
+        } catch {
+          return;
+        }
+        if (parts[0]?.tag !== TAG.OID || Buffer.from(parts[0].value).toString('hex') !== '551d11') return;
+        const ours = simpleSans(parts);
+        if (!ours) return;
+        fast++;
+        const lib = new x509.SubjectAlternativeNameExtension(ext.slice().buffer);
+        expect(ours).toEqual(lib.names.items.map((n) => `${n.type === 'url' ? 'uri' : n.type}:${n.value}`));
+      }),
+      { numRuns: 5_000 },
+    );
+    expect(fast).toBeGreaterThan(250); // the fast path was exercised, not just the fallback
   });
 });

@@ -1,7 +1,14 @@
 /** Profile building blocks: serials, validity time encoding, DER reader strictness, key file protection. */
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { randomSerial, resolveProfile } from '../../../core/pki/profile';
+import fc from 'fast-check';
+import {
+  randomSerial,
+  resolveProfile,
+  subjectAltNameExtension,
+  subjectKeyIdentifierExtension,
+} from '../../../core/pki/profile';
+import { x509 } from '../../../core/pki/x509-lib';
 import { DerError, readTlv, time, unsignedInteger } from '../../../core/pki/der';
 import { decryptKeyFile } from '../../../core/pki/signer';
 
@@ -36,6 +43,42 @@ describe('certificate profile', () => {
       sanUri: 'urn:dev:uid:{uid}',
       subject: { CN: '{uid}', O: 'Acme', OU: 'L1' },
     });
+  });
+
+  it('encodes the SAN and SKI extensions byte for byte as @peculiar/x509 does (RFC 5280 §4.2.1.6, §4.2.1.2)', () => {
+    const lib = (e: { rawData: ArrayBuffer }) => Buffer.from(e.rawData).toString('hex');
+    const hexOf = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    const asciiArb = fc.string({
+      unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)),
+      maxLength: 300,
+    });
+    fc.assert(
+      fc.property(
+        asciiArb,
+        fc.array(asciiArb, { maxLength: 4 }),
+        fc.uint8Array({ minLength: 1, maxLength: 40 }),
+        (uri, dns, keyId) => {
+          const ours = subjectAltNameExtension(uri, dns);
+          const theirs = new x509.SubjectAlternativeNameExtension(
+            [{ type: 'url', value: uri }, ...dns.map((d) => ({ type: 'dns' as const, value: d }))],
+            false,
+          );
+          expect(hexOf(ours)).toBe(lib(theirs));
+          expect(hexOf(subjectKeyIdentifierExtension(keyId))).toBe(
+            lib(new x509.SubjectKeyIdentifierExtension(hexOf(keyId), false)),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+    // and the library reads ours back to the same names
+    const back = new x509.SubjectAlternativeNameExtension(
+      subjectAltNameExtension('urn:dev:uid:AS1-0042', ['d42.example.com']).slice().buffer,
+    );
+    expect(back.names.items.map((n) => `${n.type}:${n.value}`)).toEqual([
+      'url:urn:dev:uid:AS1-0042',
+      'dns:d42.example.com',
+    ]);
   });
 
   it('the DER reader refuses indefinite and non-minimal lengths', () => {
