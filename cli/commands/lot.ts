@@ -6,11 +6,14 @@
  * - `lot add <lotId> <uid…>`: adds devices by UID (a scanner types the UID and Enter);
  * - `lot verify <lotId> --port L [--port L…]`: attaches the ports and verifies the lot's devices on them;
  * - `lot sign-off <lotId> --accept|--reject [--note T] [--disposition UID=scrap|rework|quarantine:reason…]`;
- * - `lot report <lotId> --format pdf|csv [--out FILE]`; `lot list`; `lot show <lotId>`.
+ * - `lot report <lotId> --format pdf|csv [--out FILE]`: written to the station home's reports folder
+ *   (`<home>/reports/qa-lot-<lotId>[-<verdict>].pdf|csv`) unless --out names a file; prints the path;
+ * - `lot list`; `lot show <lotId>`.
  *
  * Sign in as a QA inspector with ASSET_STATION_OPERATOR (cli/commands/operator.ts).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { DISPOSITIONS, type DeviceDisposition, type Lot, type LotDevice } from '../../shared/qa';
 import type { Station } from '../../core/station';
@@ -18,6 +21,9 @@ import { usageError, type CliContext } from '../context';
 import { openStation } from '../open-station';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
+
+/** The station home's folder of reports (`<home>/reports`), where `lot report` writes unless told otherwise. */
+export const REPORTS_DIR = 'reports';
 
 async function withStation<T>(c: CliContext, fn: (s: Station) => Promise<T>): Promise<T> {
   const station = await openStation(c);
@@ -165,14 +171,20 @@ export function register(program: Command, ctx: () => CliContext): void {
     .command('report <lotId>')
     .description('the lot report as PDF or CSV (one row per device per check)')
     .option('--format <format>', 'pdf or csv', 'pdf')
-    .option('--out <file>', 'write it here (default: the report’s own name in the current folder)')
+    .option(
+      '--out <file>',
+      'write it here (default: the report’s own name in the station home’s reports folder)',
+    )
     .action(async (lotId: string, o: { format: string; out?: string }) => {
       const c = ctx();
       if (o.format !== 'pdf' && o.format !== 'csv')
         throw usageError(`--format ${o.format} is not pdf or csv.`, 'Use --format pdf or --format csv.');
       const format = o.format;
       const r = await withStation(c, (s) => s.exportLotReport({ lotId, format }));
-      const out = o.out ?? r.filename;
+      // the station home's reports folder by default, never the folder the command was typed in
+      const dir = path.join(c.home, REPORTS_DIR);
+      if (!o.out) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const out = path.resolve(o.out ?? path.join(dir, r.filename));
       fs.writeFileSync(out, Buffer.from(r.content, r.encoding === 'base64' ? 'base64' : 'utf8'));
       c.result(
         { lotId, format, written: out },

@@ -140,6 +140,16 @@ it('create, add, verify, sign-off and report a lot from the command line', async
   ])
     expect(text).toContain(s);
 
+  // no --out: the station home's reports folder (not the folder the command was typed in), path printed
+  const byDefault = await cli(asQa, 'lot', 'report', lotId);
+  expect(byDefault.code, byDefault.stderr).toBe(0);
+  const inReports = path.join(h.home, 'reports', `qa-lot-${lotId}-accepted.pdf`);
+  expect(byDefault.json).toMatchObject({ lotId, format: 'pdf', written: inReports });
+  expect((await pdfText(fs.readFileSync(inReports))).text).toContain(lotId);
+  expect(fs.existsSync(path.join(process.cwd(), path.basename(inReports)))).toBe(false);
+  const csvDefault = await cli(asQa, 'lot', 'report', lotId, '--format', 'csv');
+  expect(csvDefault.json.written).toBe(path.join(h.home, 'reports', `qa-lot-${lotId}-accepted.csv`));
+
   const list = await cli(asQa, 'lot', 'list');
   expect(list.json).toMatchObject([{ id: lotId, devices: 3, passed: 2, failed: 1 }]);
 }, 240_000);
