@@ -110,7 +110,7 @@ export async function runJob(
   };
   const release = journal.hold(jobId); // the job's rows in memory while it runs, written through
   try {
-    begin(scope, job);
+    journal.atomically(() => begin(scope, job)); // one commit: the state and its audit entries
     deps.onJob(journal.toApiJob(journal.getJob(jobId)!));
     let end: JobEnd;
     try {
@@ -120,7 +120,7 @@ export async function runJob(
     } finally {
       await session.close();
     }
-    finish(scope, end);
+    journal.atomically(() => finish(scope, end));
     await journal.durable();
     const result = journal.toApiJob(journal.getJob(jobId)!);
     deps.onJob(result);

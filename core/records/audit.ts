@@ -112,13 +112,17 @@ export class AuditLog {
     head: () => this.head(),
   };
 
+  /** The MAC key as a KeyObject, made once (createHmac would import the raw key on every call). */
+  private readonly macKey: crypto.KeyObject;
+
   private constructor(
     private readonly db: Db,
-    private readonly key: Buffer,
+    key: Buffer,
     private readonly stationId: string,
     secrets?: SecretStore,
   ) {
     this.anchorStore = secrets ? new AuditAnchor(secrets, (seq, hash) => this.headMac(seq, hash)) : undefined;
+    this.macKey = crypto.createSecretKey(key);
     onRollback(db, () => (this.cachedHead = undefined));
   }
 
@@ -157,11 +161,11 @@ export class AuditLog {
   }
 
   private mac(prev: string, body: string): string {
-    return crypto.createHmac('sha256', this.key).update(prev).update('\n').update(body).digest('hex');
+    return crypto.createHmac('sha256', this.macKey).update(prev).update('\n').update(body).digest('hex');
   }
 
   private headMac(seq: number, hash: string): string {
-    return crypto.createHmac('sha256', this.key).update(`head:${seq}:${hash}`).digest('hex');
+    return crypto.createHmac('sha256', this.macKey).update(`head:${seq}:${hash}`).digest('hex');
   }
 
   /**

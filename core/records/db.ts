@@ -187,17 +187,18 @@ function syncWal(db: Db, s: SyncState): Promise<void> {
  * WAL file, https://www.sqlite.org/wal.html — recovery replays every WAL frame whose checksum holds,
  * so the synced WAL carries those commits through a power cut). Calls in the same turn of the event
  * loop, or while an fsync is in flight, share one fsync: 16 bays finishing steps together cost one or
- * two fsyncs, not one per statement (issue 18).
+ * two fsyncs, not one per statement (issue 18). With `gatherMs` (ms), an fsync that would start at once
+ * waits that long first, so the commits of bays finishing steps a few ms apart share it too.
  * @throws the file system's error when the fsync fails (the commits' durability is then unknown).
  */
-export function durable(db: Db): Promise<void> {
+export function durable(db: Db, gatherMs = 0): Promise<void> {
   let s = SYNCS.get(db);
   if (!s) SYNCS.set(db, (s = { syncs: 0 }));
   if (s.pending) return s.pending;
   const state = s;
   const after = state.running
     ? state.running.catch(() => undefined)
-    : new Promise<void>((resolve) => setImmediate(resolve));
+    : new Promise<void>((resolve) => (gatherMs > 0 ? setTimeout(resolve, gatherMs) : setImmediate(resolve)));
   const pending: Promise<void> = after.then(() => {
     state.pending = undefined;
     const running: Promise<void> = syncWal(db, state).finally(() => {

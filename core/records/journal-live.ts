@@ -45,6 +45,11 @@ export class LiveJobs {
     };
   }
 
+  /** How many jobs are held (running in this process). */
+  count(): number {
+    return this.held.size;
+  }
+
   /** A copy of the held job's row, or undefined when the job is not held. */
   job(id: string): JobRow | undefined {
     const j = this.held.get(id)?.job;

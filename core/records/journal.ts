@@ -38,6 +38,13 @@ export { checkedOutput, journalCorrupt, toApiStep, type JobRow, type StepRow } f
 export type { AttemptOutcome, AttemptRow, AttemptTotals, FailedAttempt } from './journal-attempts';
 
 /**
+ * While more than one job runs, how long a step's fsync waits for the other bays' commits before it
+ * starts, ms: a step ends at most this much later, and the bays' steps ending within it share one fsync
+ * (issue 18). One job alone never waits.
+ */
+export const GROUP_COMMIT_MS = 3;
+
+/**
  * The journal over the station database. Writes are synchronous and survive a process crash when they
  * return (WAL); they survive a power cut once {@link Journal.durable} resolves (group commit, db.ts).
  * The jobs a run holds ({@link Journal.hold}) are read from memory, written through to SQLite.
@@ -75,11 +82,12 @@ export class Journal {
   /**
    * Resolves once every journal (and other station database) write made so far is on disk: the saga
    * awaits it before it announces a finished step and starts the next one. Bays finishing steps in the
-   * same moment share one fsync (group commit).
+   * same moment share one fsync (group commit); while several jobs run, the fsync waits
+   * {@link GROUP_COMMIT_MS} for the other bays' commits first.
    * @throws the file system's error when the fsync fails.
    */
   durable(): Promise<void> {
-    return durable(this.db);
+    return durable(this.db, this.live.count() > 1 ? GROUP_COMMIT_MS : 0);
   }
 
   /** Creates a job with its planned steps (all `pending`). Returns the new job's id. */

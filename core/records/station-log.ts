@@ -8,7 +8,7 @@
 import type { Job, LogEntry } from '../../shared/domain';
 import { benchFailure } from '../../shared/failure-class';
 import { stepLabel } from '../../shared/step-labels';
-import { migrate, type Db } from './db';
+import { migrate, stmt, type Db } from './db';
 
 const MIGRATIONS = [
   `CREATE TABLE station_log (
@@ -74,9 +74,13 @@ export class StationLog {
   /** Keeps one line (debug lines are not kept: they are for the live view only). */
   append(e: LogEntry): void {
     if (e.level === 'debug') return;
-    this.db
-      .prepare('INSERT INTO station_log (at, level, message, bay_id, job_id) VALUES (?, ?, ?, ?, ?)')
-      .run(e.at, e.level, e.message, e.bayId ?? null, e.jobId ?? null);
+    stmt(this.db, 'INSERT INTO station_log (at, level, message, bay_id, job_id) VALUES (?, ?, ?, ?, ?)').run(
+      e.at,
+      e.level,
+      e.message,
+      e.bayId ?? null,
+      e.jobId ?? null,
+    );
     if (++this.inserts % 500 === 0)
       this.db
         .prepare('DELETE FROM station_log WHERE seq <= (SELECT MAX(seq) FROM station_log) - ?')

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { durable, openStationDb, walSyncCount, type Db } from '../../../core/records/db';
-import { Journal } from '../../../core/records/journal';
+import { GROUP_COMMIT_MS, Journal } from '../../../core/records/journal';
 
 let dir: string;
 let db: Db;
@@ -50,6 +50,61 @@ describe('group commit', () => {
     await second;
     expect(firstDone).toBe(true);
     expect(walSyncCount(db)).toBe(2);
+  });
+
+  it('with a gathering pause, bays committing a few ms apart share one fsync (and without it they do not)', async () => {
+    const bays = async (gatherMs: number) => {
+      const before = walSyncCount(db);
+      const barriers: Array<Promise<void>> = [];
+      await Promise.all(
+        [0, 2, 4, 6].map(
+          (ms, i) =>
+            new Promise<void>((resolve) =>
+              setTimeout(() => {
+                insert(i);
+                barriers.push(durable(db, gatherMs));
+                resolve();
+              }, ms),
+            ),
+        ),
+      );
+      await Promise.all(barriers);
+      return { fsyncs: walSyncCount(db) - before, shared: new Set(barriers).size };
+    };
+    // the pause (20 ms) is set when the first bay commits; the others' timers (2–6 ms) fire before it ends
+    expect(await bays(20)).toEqual({ fsyncs: 1, shared: 1 });
+    const apart = await bays(0);
+    expect(apart.fsyncs).toBeGreaterThan(1);
+  });
+
+  it("the journal waits for other bays' commits only while more than one job runs", async () => {
+    const j = new Journal(db);
+    const job = () =>
+      j.createJob({ kind: 'provision', bayId: 'b', locator: 'l', stationId: 's', steps: ['identify'] });
+    const one = j.hold(job());
+    let sleeps: number[] = [];
+    const realSetTimeout = globalThis.setTimeout;
+    globalThis.setTimeout = ((fn: () => void, ms?: number) => {
+      sleeps.push(ms ?? 0);
+      return realSetTimeout(fn, ms);
+    }) as typeof setTimeout;
+    try {
+      insert(1);
+      await j.durable();
+      expect(sleeps).toEqual([]); // one job: the fsync starts at once
+      const two = j.hold(job());
+      insert(2);
+      await j.durable();
+      expect(sleeps).toEqual([GROUP_COMMIT_MS]);
+      two();
+      sleeps = [];
+      insert(3);
+      await j.durable();
+      expect(sleeps).toEqual([]);
+    } finally {
+      globalThis.setTimeout = realSetTimeout;
+      one();
+    }
   });
 
   it('callers while one fsync is pending join it; later ones get one more, not one each', async () => {
