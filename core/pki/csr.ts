@@ -79,8 +79,28 @@ interface KeyInfo {
   key: crypto.KeyObject;
 }
 
-/** Identifies and imports a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7, RFC 5480, RFC 8410). */
-export function readSpki(spki: Uint8Array): KeyInfo {
+/** Keys read lately, by their exact SPKI bytes (a job reads its device key for the CSR and again for PoP). */
+const recentKeys = new Map<string, Readonly<KeyInfo>>();
+/** How many keys {@link readSpki} remembers (a few per bay at 64 bays). */
+const RECENT_KEYS = 256;
+
+/**
+ * Identifies and imports a DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7, RFC 5480, RFC 8410). The same
+ * bytes read again give the same (frozen) result without importing the key again; other bytes, even one
+ * bit apart, are read afresh; a refusal is never remembered.
+ * @throws DerError (unreadable, invalid key) | StationError CSR_POLICY (a key type or curve not accepted).
+ */
+export function readSpki(spki: Uint8Array): Readonly<KeyInfo> {
+  const id = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('latin1');
+  const known = recentKeys.get(id);
+  if (known) return known;
+  const info = Object.freeze(importSpki(spki));
+  recentKeys.set(id, info);
+  if (recentKeys.size > RECENT_KEYS) recentKeys.delete(recentKeys.keys().next().value!);
+  return info;
+}
+
+function importSpki(spki: Uint8Array): KeyInfo {
   const t = readOnly(spki, 'SubjectPublicKeyInfo');
   expectTag(t, TAG.SEQUENCE, 'SubjectPublicKeyInfo');
   const [alg] = children(t);

@@ -4,7 +4,7 @@
  * one device UID is never certified for another), the re-provision rule (a new key for a known UID needs
  * an explicit flag, recorded) and idempotent issuing (same UID + same key → the existing certificate).
  */
-import { migrate, type Db } from '../records/db';
+import { migrate, stmt, type Db } from '../records/db';
 import type { IssuedIndexEntry } from './types';
 
 const MIGRATIONS = [
@@ -60,7 +60,7 @@ const toEntry = (r: Row): StoredIssued => ({
   certDer: new Uint8Array(r.cert_der),
 });
 
-/** Typed access to `pki_issued`. All methods are synchronous (better-sqlite3). */
+/** Typed access to `pki_issued`. All methods are synchronous (better-sqlite3), on cached prepared statements. */
 export class IssuedIndex {
   constructor(readonly db: Db) {
     migrate(db, 'pki', MIGRATIONS);
@@ -69,56 +69,56 @@ export class IssuedIndex {
   /** Certificates for a device UID, newest first. */
   byUid(deviceUid: string): StoredIssued[] {
     return (
-      this.db
-        .prepare('SELECT * FROM pki_issued WHERE device_uid = ? ORDER BY issued_at DESC, rowid DESC')
-        .all(deviceUid) as Row[]
+      stmt(this.db, 'SELECT * FROM pki_issued WHERE device_uid = ? ORDER BY issued_at DESC, rowid DESC').all(
+        deviceUid,
+      ) as Row[]
     ).map(toEntry);
   }
 
   /** Certificates for a public key (SHA-256 of the SPKI, hex), newest first. */
   byKey(keyFingerprint: string): StoredIssued[] {
     return (
-      this.db
-        .prepare('SELECT * FROM pki_issued WHERE key_fingerprint = ? ORDER BY issued_at DESC, rowid DESC')
-        .all(keyFingerprint.toLowerCase()) as Row[]
+      stmt(
+        this.db,
+        'SELECT * FROM pki_issued WHERE key_fingerprint = ? ORDER BY issued_at DESC, rowid DESC',
+      ).all(keyFingerprint.toLowerCase()) as Row[]
     ).map(toEntry);
   }
 
   /** The certificate with this serial (canonical lowercase hex), or undefined. */
   bySerial(serial: string): StoredIssued | undefined {
-    const r = this.db.prepare('SELECT * FROM pki_issued WHERE serial = ?').get(serial) as Row | undefined;
+    const r = stmt(this.db, 'SELECT * FROM pki_issued WHERE serial = ?').get(serial) as Row | undefined;
     return r ? toEntry(r) : undefined;
   }
 
   /** All rows, newest first (bounded by `limit`). */
   list(limit = 1000): StoredIssued[] {
     return (
-      this.db
-        .prepare('SELECT * FROM pki_issued ORDER BY issued_at DESC, rowid DESC LIMIT ?')
-        .all(limit) as Row[]
+      stmt(this.db, 'SELECT * FROM pki_issued ORDER BY issued_at DESC, rowid DESC LIMIT ?').all(
+        limit,
+      ) as Row[]
     ).map(toEntry);
   }
 
   /** Inserts one row. */
   insert(e: StoredIssued): void {
-    this.db
-      .prepare(
-        `INSERT INTO pki_issued (serial, device_uid, subject, key_fingerprint, cert_fingerprint, not_before,
+    stmt(
+      this.db,
+      `INSERT INTO pki_issued (serial, device_uid, subject, key_fingerprint, cert_fingerprint, not_before,
            not_after, issued_at, reprovision, issuer_fingerprint, cert_der)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        e.serial,
-        e.deviceUid,
-        e.subject,
-        e.keyFingerprint,
-        e.certFingerprint,
-        e.notBefore,
-        e.notAfter,
-        e.issuedAt,
-        e.reprovision ? 1 : 0,
-        e.issuerFingerprint,
-        Buffer.from(e.certDer),
-      );
+    ).run(
+      e.serial,
+      e.deviceUid,
+      e.subject,
+      e.keyFingerprint,
+      e.certFingerprint,
+      e.notBefore,
+      e.notAfter,
+      e.issuedAt,
+      e.reprovision ? 1 : 0,
+      e.issuerFingerprint,
+      Buffer.from(e.certDer),
+    );
   }
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { isStationError } from '../../../shared/errors';
 import { MAX_CSR_BYTES, parseCsr } from '../../../core/pki';
 import { TAG, children, octetString, oid, readOnly, seq, tlv } from '../../../core/pki/der';
-import { simpleSans } from '../../../core/pki/csr';
+import { readSpki, simpleSans } from '../../../core/pki/csr';
 import { x509 } from '../../../core/pki/x509-lib';
 import { buildCsr, csrPem, genKey, patchBytes } from './csr-builder';
 
@@ -246,5 +246,26 @@ describe('requested SANs read without the ASN.1 library (issue 18)', () => {
       { numRuns: 5_000 },
     );
     expect(fast).toBeGreaterThan(250); // the fast path was exercised, not just the fallback
+  });
+});
+
+describe('readSpki remembers keys by their exact bytes (issue 18)', () => {
+  it('the same SPKI bytes give the same key; other bytes, even one bit apart, are read afresh', () => {
+    const spki = new Uint8Array(p256.publicKey.export({ format: 'der', type: 'spki' }));
+    const a = readSpki(spki);
+    expect(readSpki(spki.slice())).toBe(a); // a copy of the same bytes: remembered
+    const rsa = new Uint8Array(genKey('rsa2048').publicKey.export({ format: 'der', type: 'spki' }));
+    expect(readSpki(rsa).keyAlgorithm).toBe('RSA-2048');
+    // a flipped bit in the public point: never the remembered key (refused, or another key)
+    const flipped = spki.slice();
+    flipped[flipped.length - 1] = flipped[flipped.length - 1]! ^ 0x01;
+    let other: ReturnType<typeof readSpki> | undefined;
+    try {
+      other = readSpki(flipped);
+    } catch {
+      other = undefined;
+    }
+    expect(other).not.toBe(a);
+    if (other) expect(other.key.equals(a.key)).toBe(false);
   });
 });
