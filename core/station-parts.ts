@@ -111,6 +111,7 @@ export async function buildStationParts(d: StationPartsDeps): Promise<StationPar
     ...(d.reconnectWindowMs !== undefined ? { reconnectWindowMs: d.reconnectWindowMs } : {}),
   });
   runner.markInterrupted();
+  d.journal.warm(); // the journal's statements prepared before the first job (issue 18)
   bays.on('bay', (b) => d.emit('bay', b));
   // Warm the CA (key decryption, HSM login) when the first bay appears, off the first job's critical
   // path (issue 18: a cold first device cost ~2× a warm one). A failure is left for the job to report.

@@ -37,6 +37,10 @@ const MIGRATIONS = [
    CREATE TABLE audit_head (id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL, mac TEXT NOT NULL);`,
 ];
 
+const INSERT_ENTRY = `INSERT INTO audit (seq, at, station_id, actor, action, device_uid, key_fingerprint, job_id, data, prev_hash, hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const UPSERT_HEAD = `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`;
+
 /** Secret name of the audit MAC key. */
 export const AUDIT_KEY_SECRET = 'station.auditKey';
 export { AUDIT_ANCHOR_SECRET } from './audit-anchor';
@@ -143,6 +147,9 @@ export class AuditLog {
       await secrets.set(AUDIT_KEY_SECRET, k);
     }
     const log = new AuditLog(db, Buffer.from(k, 'base64'), stationId, secrets);
+    log.readHead(); // and its statements prepared before the first append (issue 18)
+    stmt(db, INSERT_ENTRY);
+    stmt(db, UPSERT_HEAD);
     await log.anchorStore?.open(log.view);
     return log;
   }
@@ -202,11 +209,7 @@ export class AuditLog {
           prevHash: last.hash,
         };
         const hash = this.mac(entry.prevHash, canonical(entry));
-        stmt(
-          this.db,
-          `INSERT INTO audit (seq, at, station_id, actor, action, device_uid, key_fingerprint, job_id, data, prev_hash, hash)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        ).run(
+        stmt(this.db, INSERT_ENTRY).run(
           entry.seq,
           entry.at,
           entry.stationId,
@@ -219,10 +222,7 @@ export class AuditLog {
           entry.prevHash,
           hash,
         );
-        stmt(
-          this.db,
-          `INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac`,
-        ).run(entry.seq, hash, this.headMac(entry.seq, hash));
+        stmt(this.db, UPSERT_HEAD).run(entry.seq, hash, this.headMac(entry.seq, hash));
         return { ...entry, hash };
       },
       'immediate',

@@ -11,6 +11,7 @@ import type { Job, JobKind, JobState, StepName } from '../../shared/domain';
 import type { StationErrorShape } from '../../shared/errors';
 import { durable, migrate, onRollback, stmt, transact, type Db } from './db';
 import { LiveJobs } from './journal-live';
+import { warmJournal } from './journal-warm';
 import {
   JOBS_MIGRATION,
   toApiJob,
@@ -69,6 +70,15 @@ export class Journal {
    */
   hold(id: string): () => void {
     return this.live.hold(id);
+  }
+
+  /**
+   * Warms the journal's database paths at station start (issue 18: the first job no longer pays for
+   * them): a throw-away job goes through every write and read a run makes, inside one transaction that
+   * is rolled back, so each statement is prepared and the code run once, and nothing is kept.
+   */
+  warm(): void {
+    warmJournal(this, (fn) => transact(this.db, fn));
   }
 
   /**
