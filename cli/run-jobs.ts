@@ -25,7 +25,7 @@ function uidWidth(uids: string[]): number {
 }
 
 /** Subscribes to step events and prints them; returns the unsubscribe function. */
-function printProgress(station: Station, bays: Bay[], out: JobsOutput): () => void {
+export function printProgress(station: Station, bays: Bay[], out: JobsOutput): () => void {
   const uidOf = (bayId: string) => bays.find((b) => b.id === bayId)?.device?.uid ?? bayId;
   const width = uidWidth(bays.map((b) => uidOf(b.id)));
   return station.subscribe((event, payload) => {

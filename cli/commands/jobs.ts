@@ -1,5 +1,6 @@
 /**
- * `asset-station jobs parked|drain`: the jobs parked by an org outage (core/jobs/parking.ts).
+ * `asset-station jobs parked|drain|retry`: the jobs parked by an org outage (core/jobs/parking.ts), and
+ * the window's Retry (`jobs retry`, ./jobs-retry.ts).
  * - `jobs parked`: each parked job — device, job, since when, and what it waits for: Salesforce (its
  *   Asset is not registered yet) or its device (registered; plug it in again to store the Asset ID).
  * - `jobs drain`: asks Salesforce once now and registers every job waiting for it (a CLI station is not
@@ -13,6 +14,7 @@ import { Station } from '../../core/station';
 import { parkedFor } from '../../core/jobs/parking';
 import type { CliContext } from '../context';
 import { openStation } from '../open-station';
+import { registerRetry } from './jobs-retry';
 
 /** What a parked job waits for, in words. */
 function waitsFor(j: Job): string {
@@ -37,7 +39,10 @@ export function parkedLines(jobs: Job[]): string {
 }
 
 export function register(program: Command, ctx: () => CliContext): void {
-  const jobs = program.command('jobs').description('jobs parked by a Salesforce outage: list, drain');
+  const jobs = program
+    .command('jobs')
+    .description('jobs parked by a Salesforce outage (list, drain); retry a job that did not finish');
+  registerRetry(jobs, ctx);
 
   jobs
     .command('parked')
