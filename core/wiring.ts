@@ -55,7 +55,13 @@ export function realServices(o: WiringOptions): StationServices {
     // One bay per physical adapter: its data port (core/device/port-groups.ts).
     listPorts: async () => (await listPortGroups()).groups.map((g) => g.locator),
     watchDirs: o.watchDirs ?? [],
-    pki: async (db: Db) => pkiService(await StationCa.load(o.home, o.secrets, { db })),
+    pki: async (db: Db) => {
+      const ca = await StationCa.load(o.home, o.secrets, { db });
+      // the first job should not pay for compiling the PKI paths: run them once on throw-away material
+      // (core/pki/warm-up.ts; nothing stored, the CA key unused); a failure only leaves them cold
+      void pkiLib.warmUpPki().catch(() => undefined);
+      return pkiService(ca);
+    },
     org: (config) => orgService(config, o.secrets, o.openUrl, { settingsFile: settingsFileOf(o.home) }),
   };
 }

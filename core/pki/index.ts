@@ -54,3 +54,4 @@ export {
 export { FileKeySigner, CA_PASSPHRASE_ENV, type CaAlgorithm } from './signer';
 export { type ChainVerdict } from './chain-verify';
 export { caDir, describeSigner, saveSubjectTemplate, type CaMeta } from './ca-store';
+export { warmUpPki, WARM_UP_UID, type WarmUpReport } from './warm-up';
