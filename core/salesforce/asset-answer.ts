@@ -6,10 +6,10 @@
  * just written. Otherwise ORG_INCONSISTENT: the step fails and no Asset ID reaches the device.
  */
 import { StationError } from '../../shared/errors';
-import { judgeFind, lookupSoql, type AssetRow, type LookupFields } from './asset-lookup';
+import { answersLookup, judgeClone, judgeFind, type AssetRow, type LookupFields } from './asset-lookup';
 import type { UpsertOutcome, UpsertResult } from './asset-batching';
 import type { AssetFacts } from './assets';
-import { encodeExternalId } from './assets';
+import { assetSelectFields, encodeExternalId, soqlQuote } from './assets';
 import { fromJsforceError, fromSfError, unexpectedAnswer, type SfError } from './errors';
 
 /** One device's upsert in a checked Composite request: its facts and the Asset fields to write. */
@@ -60,17 +60,31 @@ export function checkedUpsertBody(
             })),
           },
         };
-  const soql = lookupSoql(
-    ups.map((u) => ({ uid: u.facts.deviceUid })),
-    f,
-  );
   return {
     allOrNone: false,
     compositeRequest: [
       upsert,
-      { method: 'GET', url: `${base}/query?q=${encodeURIComponent(soql)}`, referenceId: 'check' },
+      {
+        method: 'GET',
+        url: `${base}/query?q=${encodeURIComponent(checkSoql(ups, f))}`,
+        referenceId: 'check',
+      },
     ],
   };
+}
+
+/** Devices per checked Composite: the read-back's GET URL (UIDs and key fingerprints) stays under 16 KB. */
+export const CHECKED_MAX = 100;
+
+/**
+ * The read after the upsert: the Assets carrying the devices' UIDs (the answer check) or their key
+ * fingerprints (whose Asset holds the key when the org refuses a clone: no extra call).
+ */
+export function checkSoql(ups: readonly CheckedUpsert[], f: LookupFields): string {
+  const list = (xs: string[]) => [...new Set(xs)].map(soqlQuote).join(', ');
+  const uids = list(ups.map((u) => u.facts.deviceUid));
+  const keys = list(ups.map((u) => u.facts.keyFingerprint));
+  return `SELECT ${assetSelectFields(f.ext, f.map).join(', ')} FROM Asset WHERE ${f.ext} IN (${uids}) OR ${f.map.keyFingerprint} IN (${keys}) LIMIT ${Math.min(2000, 50 * ups.length)}`;
 }
 
 /**
@@ -102,7 +116,53 @@ export function readCheckedUpsert(
     return claimed.map((c) => (c.ok ? { ok: false, error } : c));
   }
   const rows = (check!.body as { records: AssetRow[] }).records;
-  return claimed.map((c, i) => (c.ok ? verifyAnswer(ups[i]!.facts, c, rows, f) : c));
+  return claimed.map((c, i) =>
+    c.ok ? verifyAnswer(ups[i]!.facts, c, rows, f) : identityRefusal(ups[i]!.facts, c.error, rows, f),
+  );
+}
+
+/**
+ * What each of the org's identity refusals can mean: the unique key → a clone (the key under another UID);
+ * the key-change rule → a registered UID presenting another key.
+ */
+const IDENTITY_CODES: Record<string, 'CLONE_SUSPECTED' | 'REPROVISION_REQUIRED'> = {
+  DUPLICATE_VALUE: 'CLONE_SUSPECTED',
+  FIELD_CUSTOM_VALIDATION_EXCEPTION: 'REPROVISION_REQUIRED',
+};
+
+/**
+ * A refused upsert read against the Assets holding the device's UID or key (read in the same Composite):
+ * a DUPLICATE_VALUE where those show the key under another UID becomes CLONE_SUSPECTED, a
+ * FIELD_CUSTOM_VALIDATION_EXCEPTION where they show the UID with another key REPROVISION_REQUIRED, with
+ * judgeClone's message (asset-lookup.ts) and the org's code kept in `details.sfCode`; otherwise the org's
+ * error stands (a DUPLICATE_VALUE of the device's own UID is asset-duplicate.ts's business). The records
+ * decide, never the (localised) message.
+ */
+function identityRefusal(
+  facts: AssetFacts,
+  error: StationError,
+  rows: AssetRow[],
+  f: LookupFields,
+): UpsertOutcome {
+  const sfCode = error.details?.sfCode;
+  const means = typeof sfCode === 'string' ? IDENTITY_CODES[sfCode] : undefined;
+  if (!means) return { ok: false, error };
+  const l = { uid: facts.deviceUid, keyFingerprint: facts.keyFingerprint };
+  try {
+    judgeClone(
+      { deviceUid: l.uid, keyFingerprint: l.keyFingerprint, reprovision: facts.keyChangeApproved === true },
+      rows.filter((r) => answersLookup(r, l, f)),
+      f,
+    );
+  } catch (e) {
+    // a clone is a clone whichever rule caught it (the validation rule runs before the unique index)
+    if (e instanceof StationError && (e.code === means || e.code === 'CLONE_SUSPECTED'))
+      return {
+        ok: false,
+        error: new StationError(e.code, e.message, e.remedy, { ...e.details, sfCode, enforcedBy: 'org' }),
+      };
+  }
+  return { ok: false, error };
 }
 
 /** The upsert subrequest's per-device answers (not yet checked). */

@@ -35,7 +35,7 @@ import {
   type UpsertResult,
 } from './asset-batching';
 import type { CoalescerOptions } from './coalescer';
-import { checkedUpsertBody, readCheckedUpsert, type CheckedUpsert } from './asset-answer';
+import { CHECKED_MAX, checkedUpsertBody, readCheckedUpsert, type CheckedUpsert } from './asset-answer';
 import { fromJsforceError } from './errors';
 import { resolveDuplicate } from './asset-duplicate';
 import { readIdentityRules, type OrgIdentityRules } from './identity-rules';
@@ -114,8 +114,8 @@ export class AssetRecords {
         out[i] = { ok: false, error: fromJsforceError(e, 'prepare the Asset', undefined, this.settingsFile) };
       }
     });
-    for (let start = 0; start < valid.length; start += COLLECTION_MAX) {
-      const chunk = valid.slice(start, start + COLLECTION_MAX);
+    for (let start = 0; start < valid.length; start += CHECKED_MAX) {
+      const chunk = valid.slice(start, start + CHECKED_MAX);
       const doing = `upsert ${chunk.length} Assets`;
       try {
         let res = await this.checkedUpsert(

@@ -18,7 +18,13 @@ describe('an org with the identity metadata', () => {
     await client.upsertAsset(facts('ID-1', 'key-1'));
     const calls = client.stats.restCalls;
     const rekey = await caught(client.upsertAsset(facts('ID-1', 'key-2')));
-    expect(rekey.details?.sfCode).toBe('FIELD_CUSTOM_VALIDATION_EXCEPTION');
+    expect(rekey.code).toBe('REPROVISION_REQUIRED');
+    expect(rekey.details).toMatchObject({
+      sfCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      reason: 'uid-has-other-key',
+      enforcedBy: 'org',
+    });
+    expect(rekey.message).toContain('already registered');
     expect(emu.assets().find((a) => a.Device_UID__c === 'ID-1')!.Key_Fingerprint__c).toBe(
       keyFingerprint('key-1'),
     );
@@ -31,8 +37,33 @@ describe('an org with the identity metadata', () => {
     expect(emu.assets().find((a) => a.Device_UID__c === 'ID-1')!.Key_Change_Approved__c).toBe(false);
     expect(client.stats.restCalls - calls).toBe(3); // one Composite each, nothing else
     const clone = await caught(client.upsertAsset(facts('ID-CLONE', 'key-2')));
-    expect(clone.details?.sfCode).toBe('DUPLICATE_VALUE');
+    expect(clone.code).toBe('CLONE_SUSPECTED');
+    expect(clone.details).toMatchObject({
+      sfCode: 'DUPLICATE_VALUE',
+      otherUid: 'ID-1',
+      otherAssetId: rec.Id,
+    });
+    expect(clone.message).toContain('UID ID-1');
     expect(emu.assets().some((a) => a.Device_UID__c === 'ID-CLONE')).toBe(false);
+  });
+
+  it('a Collections batch: the clone and the re-keyed UID fail alone, named; the others are registered, one call', async () => {
+    const { client } = await jwtClient(emu);
+    await client.upsertAssets([facts('B-ORIG', 'b-key'), facts('B-REKEY', 'b-old')]);
+    const calls = client.stats.restCalls;
+    const out = await client.upsertAssets([
+      facts('B-CLONE', 'b-key'),
+      facts('B-REKEY', 'b-new'),
+      facts('B-FINE', 'b-fine'),
+    ]);
+    expect(client.stats.restCalls - calls).toBe(1);
+    expect(out[0]).toMatchObject({
+      ok: false,
+      error: { code: 'CLONE_SUSPECTED', details: { otherUid: 'B-ORIG' } },
+    });
+    expect(out[1]).toMatchObject({ ok: false, error: { code: 'REPROVISION_REQUIRED' } });
+    expect(out[2]).toMatchObject({ ok: true, created: true });
+    expect(emu.assets().some((a) => a.Device_UID__c === 'B-CLONE')).toBe(false);
   });
 });
 
