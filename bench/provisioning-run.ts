@@ -9,8 +9,8 @@
  *    clone check), an Asset create and an Asset update, each its own REST call, nothing shared.
  *
  * The physical floor of a scenario is the slowest device's key generation plus its bytes on the wire
- * at 115200 bit/s 8N1 (10 bits a byte) plus the org round trips a device cannot avoid (the clone check
- * before signing, the upsert, and for a device that gets an asset token the token exchange, each one
+ * at 115200 bit/s 8N1 (10 bits a byte) plus the org round trips a device cannot avoid (the upsert, which
+ * carries the org's clone check, and for a device that gets an asset token the token exchange, each one
  * response latency). CPU is this process's user + system time
  * (the station's own: the simulators and the org are other processes); REST calls are the org's own
  * count (Sforce-Limit-Info, docs/salesforce-wire.md).
@@ -43,10 +43,11 @@ export const ALGS: KeyAlgorithm[] = ['RSA-2048', 'ECDSA-P256'];
 /** Devices per simulator process. */
 const PER_SIM = 16;
 /**
- * Org round trips a device cannot avoid: the clone check before signing, and the upsert (with its read-back);
- * plus the asset-token exchange for a device that gets a token (counted per device from its job).
+ * Org round trips a device cannot avoid: the upsert (with its read-back, in one Composite), in which the org
+ * itself refuses a clone (issue 18: Key_Fingerprint__c unique, so no clone-check query before it); plus the
+ * asset-token exchange for a device that gets a token (counted per device from its job).
  */
-const ORG_ROUND_TRIPS = 2;
+const ORG_ROUND_TRIPS = 1;
 
 /** One scenario's figures (one JSON line each). */
 export interface Row {
@@ -61,6 +62,8 @@ export interface Row {
   restCallsPerDevice: number;
   /** Of restCallsPerDevice, the audit sync's (entries + chain head), counted until its queue is empty. */
   auditCallsPerDevice: number;
+  /** Of restCallsPerDevice, the provisioning calls (REST − audit): clone check, upsert, asset token. */
+  orgCallsPerDevice: number;
   serialBytesPerDevice: number;
   peakRssMiB: number;
   fds: number;
@@ -226,6 +229,7 @@ export async function runScenario(scenario: Row['scenario'], n: number, latencyM
       cpuMsPerDevice: (cpu.user + cpu.system) / 1000 / n,
       restCallsPerDevice: (used1 - used0) / n,
       auditCallsPerDevice: auditCalls / n,
+      orgCallsPerDevice: (used1 - used0 - auditCalls) / n,
       serialBytesPerDevice: serial / n,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
       fds,

@@ -49,7 +49,7 @@ console.log(
   `\nProvisioning benchmark — simulated devices on PTYs (${BAUD} bit/s 8N1, ${ALGS.join('/')} cycled, keygen EC 300 ms / RSA 1500 ms), org latency ${LATENCY_MS} ms, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)}`,
 );
 console.log(
-  'scenario   N   ok   wall s  floor s  wall/floor  devices/min  CPU ms/device  REST/device  audit/device  serial B/device  peak RSS MiB  fds',
+  'scenario   N   ok   wall s  floor s  wall/floor  devices/min  CPU ms/device  REST/device  audit/device  org/device  serial B/device  peak RSS MiB  fds',
 );
 for (const r of rows) {
   console.log(
@@ -64,6 +64,7 @@ for (const r of rows) {
       r.cpuMsPerDevice.toFixed(1).padStart(14),
       r.restCallsPerDevice.toFixed(3).padStart(12),
       r.auditCallsPerDevice.toFixed(3).padStart(13),
+      r.orgCallsPerDevice.toFixed(3).padStart(11),
       r.serialBytesPerDevice.toFixed(0).padStart(16),
       r.peakRssMiB.toFixed(0).padStart(13),
       String(r.fds).padStart(4),

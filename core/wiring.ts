@@ -42,6 +42,9 @@ function pkiService(ca: StationCa): PkiService {
     issue: (csr, o) =>
       ca.issue(csr, { deviceUid: o.deviceUid, reprovision: o.reprovision, profile: { subject: o.subject } }),
     revocation: (serial) => ca.revocation(serial),
+    revoke: async (serial, reason, note) => {
+      await ca.revoke({ serial }, { reason, actor: 'station', note });
+    },
     verifyDeviceChain: (chain) => ca.verifyDeviceChain(chain),
     info: () => ca.info(),
   };

@@ -75,6 +75,8 @@ export interface EmbeddedOptions {
    * found (ASSET_STATION_SOCAT or PATH), else `tcp`.
    */
   deviceTransport?: DeviceTransport;
+  /** The emulated org runs the Asset Station package from before issue 18 (no identity rules enforced). */
+  legacyAssetMetadata?: boolean;
   /** Extra simulated clones (same key as `of`, another UID). */
   clones?: Array<{ of: string }>;
   /** Start bays' hot-plug watcher (default true). */
@@ -208,6 +210,7 @@ export async function startEmbedded(o: EmbeddedOptions): Promise<Embedded> {
       assetAudience: DEMO_ASSET_AUDIENCE,
       ...(o.orgLatencyMs !== undefined ? { latencyMs: o.orgLatencyMs } : {}),
       ...(o.orgFront ? { publicUrl: o.orgFront.url } : {}),
+      ...(o.legacyAssetMetadata ? { legacyAssetMetadata: true } : {}),
     });
     o.orgFront?.forwardTo(`http://127.0.0.1:${org.port}`);
     stops.push(() => org.stop());

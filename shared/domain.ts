@@ -68,8 +68,9 @@ export const PROVISION_STEPS = [
   'proof-of-possession',
   'policy',
   'sign',
-  'install-cert',
+  // the org accepts the identity (and refuses a clone) before anything reaches the device (issue 18)
   'upsert-asset',
+  'install-cert',
   'asset-token',
   'write-back',
   'read-back',

@@ -21,7 +21,7 @@ import { parkedLines } from './jobs';
 export const EXIT_PARKED = 3;
 
 const PARKED_ADVICE =
-  'Unplug them and go on. When Salesforce is back, run asset-station jobs drain (or provision them again): each is registered once; then plug each in again and run provision to store its Asset ID.';
+  'Unplug them and go on. When Salesforce is back, run asset-station jobs drain (or provision them again): each is registered once; then plug each in again and run provision to install its certificate and store its Asset ID.';
 
 /** Collects a repeated --port, checking each locator as it is parsed (a bad one is a usage error). */
 const collect = (v: string, prev: string[]) => [...prev, locatorOption(v)];
@@ -128,7 +128,7 @@ ${PARKED_ADVICE}`);
           if (parked.length) {
             process.exitCode = EXIT_PARKED;
             process.stderr.write(
-              `${parked.length} of ${outcomes.length} device(s) parked, waiting for Salesforce: the certificate is on each, nothing failed.\n${PARKED_ADVICE}\n`,
+              `${parked.length} of ${outcomes.length} device(s) parked, waiting for Salesforce: each certificate waits on the station until Salesforce accepts the device, nothing failed.\n${PARKED_ADVICE}\n`,
             );
           }
         } finally {

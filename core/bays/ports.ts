@@ -47,6 +47,12 @@ export interface PkiPort {
     csr: VerifiedCsr,
     opts: { deviceUid: string; reprovision: boolean; subject: DeviceSubject },
   ): Promise<IssuedCertificate>;
+  /**
+   * Revokes certificate `serial` at once (the org refused the identity it certifies before it left the
+   * station): recorded, then a new CRL published. `reason` is a CRLReason name (RFC 5280 §5.3.1).
+   * @throws StationError when the CRL cannot be signed (the revocation is recorded all the same), NOT_FOUND
+   */
+  revoke(serial: string, reason: 'keyCompromise' | 'cessationOfOperation', note: string): Promise<void>;
   /** The station's revocation of certificate `serial` (hex, any case, colons optional), if revoked. */
   revocation(serial: string): { serial: string; reason: string; revokedAt: string } | undefined;
   /** Checks that a device's chain leads to this CA and is valid now. */
@@ -101,7 +107,16 @@ export interface OrgPort {
     keyFingerprint: string;
     reprovision: boolean;
   }): Promise<{ existingAssetId?: string }>;
-  /** Idempotent upsert on the external ID (device UID). */
+  /**
+   * Whether the org itself enforces the identity rules (core/salesforce/identity-rules.ts): then the
+   * upsert refuses a clone (CLONE_SUSPECTED) or an unapproved key change (REPROVISION_REQUIRED) and no
+   * clone check is needed before it. Read once per session.
+   */
+  identityRules(): Promise<{ enforced: boolean; missing?: string }>;
+  /**
+   * Idempotent upsert on the external ID (device UID).
+   * @throws StationError CLONE_SUSPECTED / REPROVISION_REQUIRED where the org enforces the identity rules
+   */
   upsertAsset(facts: AssetFacts): Promise<{ id: string; created: boolean }>;
   findAssetByUid(uid: string): Promise<OrgAsset | undefined>;
   /**

@@ -62,6 +62,9 @@ export class ParkedCloser {
       { bayId: job.bayId, uid: job.deviceUid, steps: journal.steps(job.id) },
       new AbortController().signal,
     );
+    // onboarding writes a binding, not a certificate: a job whose certificate still waits on the station
+    // (registered during an outage before it went onto the device, issue 18) ends at a station bay
+    if (!journal.steps(job.id).some((s) => s.name === 'install-cert' && s.state === 'done')) return undefined;
     return job.id;
   }
 

@@ -1,11 +1,12 @@
 /**
  * Org outage parking: when Salesforce cannot be reached at an org step, a provisioning job does not fail.
- * The device-side steps before it have finished (identify … install-cert), so the job is journaled as
- * `parked` ("waiting for Salesforce") and the bay is free for the next device. A {@link ParkedDrainer}
+ * The device-side steps before it have finished (identify … sign; the certificate waits on the station until
+ * the org has accepted the identity), so the job is journaled as `parked` ("waiting for Salesforce") and
+ * the bay is free for the next device. A {@link ParkedDrainer}
  * probes the org with a bounded backoff and, once it answers, runs the org step of every parked job
  * without its device (the Asset upsert is keyed by the device UID as external ID, so an attempt whose
- * answer was lost never creates a second Asset). The rest (asset token, write-back, read-back) runs on
- * the device's next attach, after the same-device check (same-device.ts). docs/operations.md, "Org outage".
+ * answer was lost never creates a second Asset). The rest (certificate install, asset token, write-back,
+ * read-back) runs on the device's next attach, after the same-device check (same-device.ts). docs/operations.md, "Org outage".
  */
 import type { SagaPorts } from '../bays/ports';
 import type { DeviceDriver } from '../device';
@@ -54,14 +55,14 @@ export function parkedShape(
   if (waitsFor === 'salesforce')
     return new StationError(
       'ORG_UNAVAILABLE',
-      'Waiting for Salesforce: the certificate is on the device, but Salesforce could not be reached to register its Asset.',
-      'Unplug the device and go on with the next one: the station registers it when Salesforce is back. Then plug the device in again (any bay) to store its Asset ID.',
+      "Waiting for Salesforce: the device's certificate is signed and waits on the station, but Salesforce could not be reached to register its Asset (nothing is put on the device before Salesforce accepts it).",
+      'Unplug the device and go on with the next one: the station registers it when Salesforce is back. Then plug the device in again (any bay) to install its certificate and store its Asset ID.',
       { parked: 'salesforce', ...(cause ? { cause: cause.message } : {}) },
     ).toShape();
   return new StationError(
     'DEVICE_PORT_NOT_FOUND',
-    `Registered in Salesforce${assetId ? ` (Asset ${assetId})` : ''}, Asset ID not yet on the device: plug it in again.`,
-    'Plug the device in again on any bay (or onboard it): the station checks it is the same device and stores its Asset ID.',
+    `Registered in Salesforce${assetId ? ` (Asset ${assetId})` : ''}, certificate and Asset ID not yet on the device: plug it in again.`,
+    'Plug the device in again on any bay: the station checks it is the same device, installs its certificate and stores its Asset ID.',
     { parked: 'device', ...(assetId ? { assetId } : {}) },
   ).toShape();
 }

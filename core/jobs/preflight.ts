@@ -12,6 +12,7 @@ import type { StationConfig } from '../../shared/domain';
 import { StationError, isStationError, type ErrorCode } from '../../shared/errors';
 import type { SagaPorts } from '../bays/ports';
 import { settingPlace } from '../config';
+import { notEnforcedWarning } from '../salesforce/identity-rules';
 
 /** One problem found, in the user's words. */
 export interface PreflightProblem {
@@ -28,6 +29,11 @@ export interface PreflightDeps {
   config(): StationConfig;
   /** The station home's settings file (`<home>/config.json`), named in remedies about settings. */
   settingsFile?: string;
+  /**
+   * Says something to the station log that does not stop the job: that the org runs the Asset Station
+   * package from before issue 18 (its clone check is then one more call, and can be raced), once per org.
+   */
+  warn?(message: string): void;
 }
 
 /** The job about to start: the identified device's model and the job's inputs (`accountId`, …). */
@@ -45,6 +51,8 @@ const ACCOUNT_OK_MS = 5 * 60_000;
 /** Runs the checks; several jobs share the Account confirmation for {@link ACCOUNT_OK_MS}. */
 export class Preflight {
   private readonly accounts = new Map<string, { found: Promise<boolean>; until?: number }>();
+  /** Orgs already warned that they do not enforce the identity rules (once each). */
+  private readonly warnedOrgs = new Set<string>();
 
   constructor(
     private readonly deps: PreflightDeps,
@@ -91,6 +99,7 @@ export class Preflight {
     }
     try {
       const org = await this.deps.ports.org();
+      await this.warnIfNotEnforced(org);
       if (accountId && org.findAccount && !(await this.accountExists(accountId, org.findAccount))) {
         out.push({
           check: 'customer',
@@ -107,6 +116,20 @@ export class Preflight {
     await ca;
     const order = ['ca', 'org', 'customer', 'product'];
     return out.sort((a, b) => order.indexOf(a.check) - order.indexOf(b.check));
+  }
+
+  /**
+   * Warns once per org that it does not enforce the device identity rules (core/salesforce/identity-rules.ts):
+   * not a problem — the station keeps its SOQL clone check — but the admin should deploy the updated package.
+   * An org that cannot say now (outage) is asked again at the next job.
+   */
+  private async warnIfNotEnforced(org: Awaited<ReturnType<PreflightDeps['ports']['org']>>): Promise<void> {
+    if (!this.deps.warn || this.warnedOrgs.has(org.orgId)) return;
+    const rules = await org.identityRules().catch(() => undefined);
+    if (!rules || rules.enforced) return;
+    this.warnedOrgs.add(org.orgId);
+    const w = notEnforcedWarning(rules.missing ?? 'identity rules missing');
+    this.deps.warn(`${w.message} ${w.remedy}`);
   }
 
   /**

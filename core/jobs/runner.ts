@@ -89,6 +89,7 @@ export class JobRunner {
       ports: deps.ports,
       config: () => deps.config(),
       ...(deps.settingsFile ? { settingsFile: deps.settingsFile } : {}),
+      warn: (message) => deps.log('warn', message),
     });
     this.drainer = new ParkedDrainer({
       journal: deps.journal,

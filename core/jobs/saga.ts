@@ -255,10 +255,11 @@ export function describeState(done: StepName[]): string {
   const has = (s: StepName) => done.includes(s);
   if (has('read-back')) return 'fully provisioned';
   if (has('write-back')) return 'Asset ID written to the device but not yet read back';
-  if (has('upsert-asset'))
+  if (has('install-cert'))
     return 'certificate installed and Asset registered in Salesforce; the device does not yet hold its Asset ID';
-  if (has('install-cert')) return 'certificate installed on the device; no Asset in Salesforce yet';
-  if (has('sign')) return 'certificate issued but not installed on the device';
+  if (has('upsert-asset'))
+    return 'Asset registered in Salesforce; the certificate is issued but not yet installed on the device';
+  if (has('sign')) return 'certificate issued but not installed on the device; no Asset in Salesforce yet';
   if (has('keygen')) return 'key pair generated on the device; no certificate issued';
   return 'nothing was changed on the device or in the org';
 }

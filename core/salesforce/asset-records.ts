@@ -27,7 +27,6 @@ import {
   type LookupFields,
 } from './asset-lookup';
 import {
-  COLLECTION_MAX,
   lookupBatcher,
   upsertBatcher,
   type UpsertBatcher,

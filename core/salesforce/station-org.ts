@@ -143,6 +143,7 @@ export function toPort(c: OrgClient, sf: () => StationConfig['salesforce'], ahea
     username: st.username ?? '',
     // several bays' look-ups and upserts share calls (asset-batching.ts)
     checkClone: (q) => lookups.checkClone(q),
+    identityRules: () => c.identityRules(),
     upsertAsset: (facts) =>
       batcher.upsert(facts).catch((e: unknown) => {
         // the Account confirmed earlier in the session is gone: the next pre-flight asks the org again

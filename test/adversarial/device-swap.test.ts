@@ -1,5 +1,6 @@
 /**
- * Attack: swap the device between runs of a job. A job parks after install-cert (org outage), another
+ * Attack: swap the device between runs of a job. A job parks after sign (org outage; its certificate waits
+ * on the station until the org accepts the identity, issue 18), another
  * device is put on the same port (the bay's PTY link now leads to it), and the operator presses Retry.
  * The station must refuse with DEVICE_MISMATCH before any further step and write nothing to the other
  * device — whether it says another UID, or the job's UID with no key or with another key (a clone of
@@ -30,7 +31,7 @@ afterEach(async () => {
 });
 
 /**
- * A station with `devices` PTY devices whose first job parked at upsert-asset (after install-cert) during
+ * A station with `devices` PTY devices whose first job parked at upsert-asset (after sign) during
  * an org outage; the org stays down (so no Asset is registered meanwhile) until a test brings it back.
  */
 async function failedAfterInstall(devices: number) {
@@ -43,10 +44,10 @@ async function failedAfterInstall(devices: number) {
   });
   envs.push(env);
   const [bay] = await env.station.listBays({});
-  // The org goes down once the certificate is being installed: the job stops at upsert-asset.
+  // The org goes down once the certificate is being signed: the job stops at upsert-asset.
   const off = env.station.subscribe((event, payload) => {
     const step = (payload as { step?: { name: string; state: string } }).step;
-    if (event === 'step' && step?.name === 'install-cert' && step.state === 'running')
+    if (event === 'step' && step?.name === 'sign' && step.state === 'running')
       env.org.faults.htmlErrors = 1000;
   });
   const failed = await env.station.waitForJob(
@@ -55,7 +56,8 @@ async function failedAfterInstall(devices: number) {
   off();
   expect(failed.state).toBe('parked');
   expect(bay!.locator.startsWith('serial:')).toBe(true);
-  expect(failed.steps.find((s) => s.name === 'install-cert')?.state).toBe('done');
+  expect(failed.steps.find((s) => s.name === 'sign')?.state).toBe('done');
+  expect(failed.steps.find((s) => s.name === 'install-cert')?.state).not.toBe('done');
   const link = bay!.locator.slice('serial:'.length);
   return { env, jobId: failed.id, link, uid: bay!.device!.uid };
 }
@@ -158,7 +160,9 @@ describe('adversarial: device swapped between runs of a job', () => {
     expect(snap.keyPresent).toBe(false);
     expect(snap.certInstalled).toBe(false);
     expect(snap.assetId).toBeUndefined();
-    expect(env.org.assets()).toHaveLength(0);
+    // issue 18: the org accepted the job device's identity before the install; the other board got nothing
+    expect(env.org.assets().map((a) => a.Device_UID__c)).toEqual([uid]);
+    expect(env.sim.device(uid).snapshot().assetId).toBeUndefined();
     const audited = env.station.db
       .prepare(`SELECT action FROM audit WHERE action = 'device.mismatch' AND job_id = ?`)
       .all(job.id);

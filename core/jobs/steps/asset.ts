@@ -1,10 +1,10 @@
 /**
  * Provisioning steps in the org: `upsert-asset` (the Asset keyed by the device UID as external ID, so
- * a retry never duplicates it) and `asset-token` (the OAuth 2.0 asset token, with the device signing
+ * a retry never duplicates it; before the certificate goes onto the device) and `asset-token` (the OAuth 2.0 asset token, with the device signing
  * its own actor token; kept in memory only, never journaled).
  */
 import { StationError } from '../../../shared/errors';
-import { assetTokenCapable } from '../../bays/ports';
+import { assetTokenCapable, type PkiPort } from '../../bays/ports';
 import { orgCloneCheck } from './certificate';
 import { need, unb64, type StepFn, type StepResult } from './context';
 import type { AssetTokenOut, ProvisionOutputs } from './outputs';
@@ -14,59 +14,97 @@ type P = ProvisionOutputs;
 /** Device SIGN of the actor token, ms. */
 const ACTOR_SIGN_TIMEOUT_MS = 30_000;
 
-/** Creates or updates the device's Asset with the certificate facts. */
+/**
+ * Creates or updates the device's Asset with the certificate facts — before anything reaches the device:
+ * where the org enforces the identity rules, this is where it refuses a clone or an unapproved key change
+ * (issue 18). A refused identity's certificate is revoked at once (it never left the station).
+ * @throws StationError CERT_REVOKED (this job's certificate was revoked: the job is quarantined),
+ *   CLONE_SUSPECTED / REPROVISION_REQUIRED (certificate revoked), the org's errors as they come
+ */
 export const upsertAsset: StepFn<P, 'upsert-asset'> = async (ctx) => {
   const { identity } = need(ctx, 'identify');
   const cert = need(ctx, 'sign');
-  if (need(ctx, 'policy').orgCheckDeferred) await deferredCloneCheck(ctx, identity.uid, cert);
+  const pki = await ctx.pki();
+  const revoked = pki.revocation(cert.serial);
+  if (revoked) {
+    throw new StationError(
+      'CERT_REVOKED',
+      `The certificate signed for this job (${cert.serial}) was revoked on ${revoked.revokedAt.slice(0, 10)} (${revoked.reason}), so it will not be registered or installed; it never left the station.`,
+      'Set the device aside and report it to security. An admin can give it a new identity with a re-provision (a new job: the device generates a new key pair).',
+      { serial: cert.serial, reason: revoked.reason },
+    );
+  }
   const org = await ctx.org();
-  const r = await org.upsertAsset({
-    deviceUid: identity.uid,
-    model: identity.model,
-    firmware: identity.firmware,
-    certSerial: cert.serial,
-    certFingerprint: cert.fingerprint,
-    keyFingerprint: cert.keyFingerprint,
-    notAfter: cert.notAfter,
-    stationId: ctx.job.stationId,
-    provisionedBy: ctx.operator,
-    provisionedAt: new Date().toISOString(),
-    // the org's validation rule lets an Asset's key change only on an admin-approved re-provision
-    keyChangeApproved: ctx.job.reprovision,
-    ...(ctx.job.inputs.accountId ? { accountId: ctx.job.inputs.accountId } : {}),
-    ...(ctx.job.inputs.contactId ? { contactId: ctx.job.inputs.contactId } : {}),
-  });
-  return {
-    state: 'done',
-    output: { assetId: r.id, created: r.created, orgId: org.orgId },
-    detail: `Asset ${r.id} ${r.created ? 'created' : 'updated'}`,
-    summary: { assetId: r.id, orgUser: org.username, orgId: org.orgId },
-  };
+  try {
+    if (need(ctx, 'policy').orgCheckDeferred && !(await org.identityRules()).enforced)
+      await orgCloneCheck(ctx, identity.uid, cert.keyFingerprint);
+    const r = await org.upsertAsset({
+      deviceUid: identity.uid,
+      model: identity.model,
+      firmware: identity.firmware,
+      certSerial: cert.serial,
+      certFingerprint: cert.fingerprint,
+      keyFingerprint: cert.keyFingerprint,
+      notAfter: cert.notAfter,
+      stationId: ctx.job.stationId,
+      provisionedBy: ctx.operator,
+      provisionedAt: new Date().toISOString(),
+      // the org's validation rule lets an Asset's key change only on an admin-approved re-provision
+      keyChangeApproved: ctx.job.reprovision,
+      ...(ctx.job.inputs.accountId ? { accountId: ctx.job.inputs.accountId } : {}),
+      ...(ctx.job.inputs.contactId ? { contactId: ctx.job.inputs.contactId } : {}),
+    });
+    return {
+      state: 'done',
+      output: { assetId: r.id, created: r.created, orgId: org.orgId },
+      detail: `Asset ${r.id} ${r.created ? 'created' : 'updated'}`,
+      summary: { assetId: r.id, orgUser: org.username, orgId: org.orgId },
+    };
+  } catch (e) {
+    if (e instanceof StationError && (e.code === 'CLONE_SUSPECTED' || e.code === 'REPROVISION_REQUIRED'))
+      throw await revokeRefused(pki, cert.serial, e);
+    throw e;
+  }
 };
 
 /**
- * The org clone check the policy step could not do while Salesforce was out of reach: done before the
- * Asset exists, so a clone found now gets no Asset. Its certificate was issued meanwhile: the error
- * says to revoke it.
- * @throws StationError CLONE_SUSPECTED, REPROVISION_REQUIRED (remedy extended); the org's errors as they come.
+ * Revocation reasons (RFC 5280 §5.3.1) of a certificate whose identity the org refused: keyCompromise for
+ * a clone (the key is on two devices: the CA never certifies it again, pki/ca-issue.ts); for a registered
+ * UID presenting another key, cessationOfOperation — the certificate will never be used, and nothing shows
+ * the key itself leaked (a device reset without approval keeps its key usable for an admin's re-provision).
  */
-async function deferredCloneCheck(
-  ctx: Parameters<StepFn<P, 'upsert-asset'>>[0],
-  uid: string,
-  cert: { serial: string; keyFingerprint: string },
-): Promise<void> {
+const REFUSAL_REASON = {
+  CLONE_SUSPECTED: 'keyCompromise',
+  REPROVISION_REQUIRED: 'cessationOfOperation',
+} as const;
+
+/**
+ * Revokes the job's certificate at once after the org refused its identity, and returns the refusal
+ * extended: the certificate was revoked (or, if even recording failed, how to revoke it) and never left
+ * the station, no Asset exists, nothing was written to the device.
+ */
+async function revokeRefused(
+  pki: PkiPort,
+  serial: string,
+  e: StationError,
+): Promise<StationError> {
+  const reason = REFUSAL_REASON[e.code as keyof typeof REFUSAL_REASON];
+  const note = `Salesforce refused the identity: ${e.message}`.slice(0, 500);
+  let revokedNote = `Certificate ${serial} was revoked at once (${reason}) and never left the station`;
   try {
-    await orgCloneCheck(ctx, uid, cert.keyFingerprint);
-  } catch (e) {
-    if (!(e instanceof StationError) || (e.code !== 'CLONE_SUSPECTED' && e.code !== 'REPROVISION_REQUIRED'))
-      throw e;
-    throw new StationError(
-      e.code,
-      `${e.message} (found when Salesforce answered again, after certificate ${cert.serial} was issued)`,
-      `${e.remedy} Revoke certificate ${cert.serial} (asset-station ca revoke ${cert.serial} --reason keyCompromise); no Asset was created for this device.`,
-      { ...e.details, certSerial: cert.serial },
-    );
+    await pki.revoke(serial, reason, note);
+  } catch (err) {
+    // the revocation may be recorded while its CRL could not be signed (HSM away): say which
+    revokedNote = pki.revocation(serial)
+      ? `Certificate ${serial} was revoked (${reason}; the CRL is published later: asset-station ca crl) and never left the station`
+      : `Certificate ${serial} never left the station but could not be revoked (${(err as Error).message}): revoke it with asset-station ca revoke ${serial} --reason ${reason}`;
   }
+  return new StationError(
+    e.code,
+    `${e.message} ${revokedNote}; no Asset was created and nothing was written to the device.`,
+    e.remedy,
+    { ...e.details, certSerial: serial, revoked: reason },
+  );
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * Provisioning steps about the certificate: `policy` (CSR policy and clone checks, at the station CA
- * and in the org), `sign` (the station CA issues, or returns the certificate it already issued for
- * this UID and key) and `install-cert` (the chain goes onto the device and is read back).
+ * Provisioning steps about the certificate: `policy` (CSR policy and the station's clone check; the org's
+ * own for an org that does not enforce the identity rules), `sign` (the station CA issues, or returns the
+ * certificate it already issued for this UID and key) and `install-cert` (after the org accepted the
+ * identity at upsert-asset: the chain goes onto the device and is read back).
  */
 import type { DeviceIdentity, StationConfig } from '../../../shared/domain';
 import { StationError } from '../../../shared/errors';
@@ -52,7 +53,9 @@ async function journaledCsr(ctx: StepContext<P>): Promise<VerifiedCsr> {
 }
 
 /**
- * The CSR meets the CA's policy, and no other device holds this key (station index, then the org).
+ * The CSR meets the CA's policy, and no other device holds this key in the station's own index. The org's
+ * clone check rides in the Asset upsert where the org enforces the identity rules (issue 18); for an org
+ * that does not (an older package), its SOQL clone check runs here, before signing, as before.
  * @throws StationError CSR_POLICY, CLONE_SUSPECTED, REPROVISION_REQUIRED.
  */
 export const policy: StepFn<P, 'policy'> = async (ctx) => {
@@ -69,15 +72,28 @@ export const policy: StepFn<P, 'policy'> = async (ctx) => {
       { otherUid: known.deviceUid, keyFingerprint: parsed.keyFingerprint },
     );
   }
-  const clone: { existingAssetId?: string; orgCheckDeferred?: true } = await orgCloneCheck(
-    ctx,
-    identity.uid,
-    parsed.keyFingerprint,
-  ).catch((e: unknown) => {
-    // Salesforce out of reach: the station's own index passed; the org's check runs before the upsert.
-    if (e instanceof StationError && isOrgOutage(e)) return { orgCheckDeferred: true as const };
+  const deferred = { orgCheckDeferred: true as const };
+  const outage = (e: unknown) => {
+    // Salesforce out of reach: the station's own index passed; the org's check runs at the upsert.
+    if (e instanceof StationError && isOrgOutage(e)) return deferred;
     throw e;
-  });
+  };
+  const rules = await ctx
+    .org()
+    .then((org) => org.identityRules())
+    .catch(outage);
+  const clone: { existingAssetId?: string; orgCheckDeferred?: true } | undefined =
+    'enforced' in rules && rules.enforced
+      ? undefined
+      : 'orgCheckDeferred' in rules
+        ? deferred
+        : await orgCloneCheck(ctx, identity.uid, parsed.keyFingerprint).catch(outage);
+  if (!clone)
+    return {
+      state: 'done',
+      output: {},
+      detail: 'policy passed at the station; Salesforce checks the key when the Asset is registered',
+    };
   if (clone.orgCheckDeferred)
     return {
       state: 'done',
@@ -92,7 +108,8 @@ export const policy: StepFn<P, 'policy'> = async (ctx) => {
 };
 
 /**
- * The org's clone check (a key registered under another UID, or this UID under another key).
+ * The org's SOQL clone check, for an org that does not enforce the identity rules itself (a key
+ * registered under another UID, or this UID under another key).
  * @throws StationError CLONE_SUSPECTED, REPROVISION_REQUIRED; the org's errors (ORG_UNAVAILABLE, …).
  */
 export async function orgCloneCheck(

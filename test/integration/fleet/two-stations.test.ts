@@ -3,7 +3,10 @@
  * issuing CA certified by one offline root (`ca request` / `ca install`, docs/pki.md "Common root"), each run
  * as its own `asset-station provision` process against one org emulator, devices on real PTYs:
  * - a clone (the key of a device A registered, under another UID) is refused on B, whose own CA has never
- *   seen that key: only the org's Key_Fingerprint__c query can know it;
+ *   seen that key: only the org knows it — its unique Key_Fingerprint__c refuses the clone's Asset (issue 18),
+ *   B revokes the certificate it had signed (keyCompromise) and nothing reaches the clone;
+ * - an original and its clone provisioned at the same moment on A and B: exactly one Asset, the other job
+ *   CLONE_SUSPECTED (the org's unique index cannot be raced, as a query before the upsert could);
  * - the same device UID on both stations gives one Asset (B certifies the moved device and upserts the same
  *   Asset on its external ID; a re-key by admin override lands there too);
  * - both stations' audit chains are in the org, linked entry to entry, and `audit verify` on each station
@@ -75,6 +78,16 @@ const errorOf = (r: CliRun) => {
     : (JSON.parse(r.stdout.slice(start)) as { error: { code: string; message: string; remedy: string } })
         .error;
 };
+const revokedBy = (which: 'A' | 'B', uid: string) => {
+  const db = openStationDb(homes[which]);
+  try {
+    return (
+      db.prepare('SELECT reason FROM pki_revoked WHERE device_uid = ?').all(uid) as Array<{ reason: string }>
+    ).map((r) => r.reason);
+  } finally {
+    db.close();
+  }
+};
 const issuedBy = (which: 'A' | 'B', uid: string) => {
   const db = openStationDb(homes[which]);
   try {
@@ -95,14 +108,14 @@ beforeAll(async () => {
   const jwtPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   await makeHome('A', jwtPem, offline);
   await makeHome('B', jwtPem, offline);
-  // SIM-0001 is genuine; SIM-0002 is a clone of it (its key, another UID)
+  // SIM-0001..3 are genuine; SIM-0004 is a clone of SIM-0001, SIM-0005 of SIM-0003 (their key, another UID)
   sim = await startDeviceSimulator({
     home: path.join(root, 'devices'),
-    count: 1,
+    count: 3,
     keyAlgorithms: ['RSA-2048'],
     keygenDelayMs: 50,
     transport: 'pty',
-    clones: [{ of: 'SIM-0001' }],
+    clones: [{ of: 'SIM-0001' }, { of: 'SIM-0003' }],
   });
 }, 120_000);
 
@@ -121,38 +134,68 @@ describe('two stations, one org', () => {
     }
   });
 
-  it('a clone first seen on A is refused on B by the org-side clone check', async () => {
+  it('a clone first seen on A is refused on B by the org itself; its certificate is revoked and never installed', async () => {
     const a = await provision('A', 'SIM-0001');
     expect(a.code, a.stderr + a.stdout).toBe(0);
     const first = org.assets().filter((x) => x.Device_UID__c === 'SIM-0001');
     expect(first).toHaveLength(1);
     expect(first[0]!.Station_Id__c).toBe(ids.A);
-    // SIM-0002 carries SIM-0001's key under its own UID; B's CA has never seen that key, only the org has
-    const clone = await provision('B', 'SIM-0002');
+    // SIM-0004 carries SIM-0001's key under its own UID; B's CA has never seen that key, only the org has
+    const clone = await provision('B', 'SIM-0004');
     expect(clone.code).toBe(1);
     const err = errorOf(clone)!;
     expect(err.code).toBe('CLONE_SUSPECTED');
-    expect(err.message).toContain('SIM-0001');
-    expect(issuedBy('B', 'SIM-0002')).toBe(0);
-    expect(org.assets().some((x) => x.Device_UID__c === 'SIM-0002')).toBe(false);
+    expect(err.message).toContain('UID SIM-0001');
+    expect(err.message).toContain(first[0]!.Id);
+    expect(err.message).toMatch(/revoked at once \(keyCompromise\) and never left the station/);
+    expect(err.message).toMatch(/no Asset was created and nothing was written to the device/);
+    // B signed (the org refuses at the upsert, after signing), then revoked it at once
+    expect(issuedBy('B', 'SIM-0004')).toBe(1);
+    expect(revokedBy('B', 'SIM-0004')).toEqual(['keyCompromise']);
+    expect(sim.device('SIM-0004').snapshot()).toMatchObject({ certInstalled: false });
+    expect(sim.device('SIM-0004').snapshot().assetId).toBeUndefined();
+    expect(org.assets().some((x) => x.Device_UID__c === 'SIM-0004')).toBe(false);
+  }, 120_000);
+
+  it('an original and its clone at the same moment on two stations: one Asset, the other refused as a clone', async () => {
+    const [onA, onB] = await Promise.all([provision('A', 'SIM-0003'), provision('B', 'SIM-0005')]);
+    const key = (uid: string) => org.assets().filter((x) => x.Device_UID__c === uid);
+    const registered = [...key('SIM-0003'), ...key('SIM-0005')];
+    expect(registered).toHaveLength(1);
+    const runs = [
+      { which: 'A' as const, uid: 'SIM-0003', run: onA },
+      { which: 'B' as const, uid: 'SIM-0005', run: onB },
+    ];
+    const winner = runs.find((r) => r.uid === registered[0]!.Device_UID__c)!;
+    const loser = runs.find((r) => r !== winner)!;
+    expect(winner.run.code, winner.run.stderr + winner.run.stdout).toBe(0);
+    expect(loser.run.code).toBe(1);
+    const err = errorOf(loser.run)!;
+    expect(err.code).toBe('CLONE_SUSPECTED');
+    expect(err.message).toContain(`UID ${winner.uid}`);
+    expect(revokedBy(loser.which, loser.uid)).toEqual(['keyCompromise']);
+    expect(sim.device(loser.uid).snapshot().certInstalled).toBe(false);
+    expect(sim.device(winner.uid).snapshot().assetId).toBe(registered[0]!.Id);
   }, 120_000);
 
   it('the same device UID on both stations is one Asset', async () => {
-    const first = org.assets().filter((x) => x.Device_UID__c === 'SIM-0001'); // provisioned on A above
+    // a device of its own (SIM-0001's key is on a clone now: quarantined on B, keyCompromise)
+    expect((await provision('A', 'SIM-0002')).code).toBe(0);
+    const first = org.assets().filter((x) => x.Device_UID__c === 'SIM-0002');
     expect(first.map((x) => x.Station_Id__c)).toEqual([ids.A]);
     // the device moves to B with its own key: B certifies it and upserts the same Asset (external ID)
-    const onB = await provision('B', 'SIM-0001');
+    const onB = await provision('B', 'SIM-0002');
     expect(onB.code, onB.stderr + onB.stdout).toBe(0);
-    const after = org.assets().filter((x) => x.Device_UID__c === 'SIM-0001');
+    const after = org.assets().filter((x) => x.Device_UID__c === 'SIM-0002');
     expect(after).toHaveLength(1);
     expect(after[0]!.Id).toBe(first[0]!.Id);
     expect(after[0]!.Key_Fingerprint__c).toBe(first[0]!.Key_Fingerprint__c);
     expect(after[0]!.Station_Id__c).toBe(ids.B);
-    expect([issuedBy('A', 'SIM-0001'), issuedBy('B', 'SIM-0001')]).toEqual([1, 1]);
-    // a re-key on B (the admin override) still lands on that one Asset
-    const rekey = await provision('B', 'SIM-0001', '--reprovision');
+    expect([issuedBy('A', 'SIM-0002'), issuedBy('B', 'SIM-0002')]).toEqual([1, 1]);
+    // a re-key on B (the admin override) still lands on that one Asset: the org lets the key change
+    const rekey = await provision('B', 'SIM-0002', '--reprovision');
     expect(rekey.code, rekey.stderr + rekey.stdout).toBe(0);
-    const rekeyed = org.assets().filter((x) => x.Device_UID__c === 'SIM-0001');
+    const rekeyed = org.assets().filter((x) => x.Device_UID__c === 'SIM-0002');
     expect(rekeyed.map((x) => x.Id)).toEqual([first[0]!.Id]);
     expect(rekeyed[0]!.Key_Fingerprint__c).not.toBe(first[0]!.Key_Fingerprint__c);
   }, 120_000);
@@ -173,7 +216,7 @@ describe('two stations, one org', () => {
     }
     // the clone refusal is in B's chain in the org, naming the device
     const bEntries = [...orgEntries(org, ids.B).values()];
-    expect(bEntries.some((r) => r.Kind__c === 'job.failed' && r.Device_UID__c === 'SIM-0002')).toBe(true);
+    expect(bEntries.some((r) => r.Kind__c === 'job.failed' && r.Device_UID__c === 'SIM-0004')).toBe(true);
     expect(orgChainProblem(org, 'ST-NOBODY')).toBe('the head is not the last entry'); // the check can fail
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 /**
  * Duplicates in the org, met by whole provisioning jobs (issue 14; the client-level cases are in
  * test/integration/salesforce/org-client-duplicates.test.ts): a 300 (two legacy Assets carry the device's
- * UID, neither its key: found by the org clone check before signing) and a DUPLICATE_VALUE naming an Asset
+ * UID, neither its key: the org answers the upsert so, before anything reaches the device) and a DUPLICATE_VALUE naming an Asset
  * that holds the UID without the device's key (a lost race) stop the job with ORG_DUPLICATE naming the Assets —
  * no new Asset, no Asset ID on the device — and once the admin removes the duplicate, Retry finishes with
  * exactly one Asset for each device.
@@ -40,12 +40,14 @@ it('duplicate Assets for a UID and a DUPLICATE_VALUE naming another Asset stop t
   );
   const [failedA, failedB] = await Promise.all([jobA!, jobB!].map((j) => env!.station.waitForJob(j.id)));
 
-  // two Assets with A's UID: found by the org clone check before the certificate is signed, both named
+  // two Assets with A's UID: the org answers the upsert with 300 (issue 18: no query before it, the org
+  // enforces the identity rules), both named; the certificate was signed but never reached the device
   expect(failedA!.state).toBe('failed');
   expect(failedA!.error?.code).toBe('ORG_DUPLICATE');
-  expect(failedA!.steps.find((s) => s.state === 'failed')?.name).toBe('policy');
-  expect(failedA!.steps.find((s) => s.name === 'sign')?.state).not.toBe('done');
-  expect(failedA!.error?.remedy).toMatch(/Merge or delete the duplicates in Salesforce/);
+  expect(failedA!.steps.find((s) => s.state === 'failed')?.name).toBe('upsert-asset');
+  expect(failedA!.steps.find((s) => s.name === 'install-cert')?.state).not.toBe('done');
+  expect(env.sim.device(uidA).snapshot().certInstalled).toBe(false);
+  expect(failedA!.error?.remedy).toMatch(/merge or delete/i);
   expect(failedA!.error?.details?.assetIds).toEqual(expect.arrayContaining(legacy.map((x) => x.Id)));
   // DUPLICATE_VALUE naming an Asset with B's UID but not B's key: ORG_DUPLICATE naming it, at the Asset step
   expect(failedB!.state).toBe('failed');

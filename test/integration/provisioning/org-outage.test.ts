@@ -63,7 +63,7 @@ async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60
 const stepState = (job: Job, name: string) => job.steps.find((s) => s.name === name)?.state;
 
 describe('an org outage during provisioning', () => {
-  it('parks each job after install-cert with the bay free, registers it once when the org is back, and the next attach writes the Asset ID', async () => {
+  it('parks each job after sign with the bay free (nothing on the device yet), registers it once when the org is back, and the next attach installs the certificate and writes the Asset ID', async () => {
     const env = await embedded(2);
     await env.org.stop(); // connection refused from now on
     const bays = await env.station.listBays({});
@@ -76,11 +76,13 @@ describe('an org outage during provisioning', () => {
       expect(job.error?.message).toMatch(/^Waiting for Salesforce/);
       expect(job.error?.remedy).toMatch(/Unplug the device and go on/);
       expect(job.error?.details?.parked).toBe('salesforce');
-      expect(stepState(job, 'install-cert')).toBe('done');
+      expect(stepState(job, 'sign')).toBe('done');
       expect(stepState(job, 'upsert-asset')).toBe('failed');
+      // issue 18: nothing reaches the device before the org has accepted the identity
+      expect(stepState(job, 'install-cert')).toBe('pending');
       expect(stepState(job, 'write-back')).toBe('pending');
       const dev = env.sim.device(job.deviceUid!).snapshot();
-      expect(dev).toMatchObject({ keyPresent: true, certInstalled: true });
+      expect(dev).toMatchObject({ keyPresent: true, certInstalled: false });
       expect(dev.assetId).toBeUndefined();
     }
     // the bays are free for the next device
@@ -101,8 +103,9 @@ describe('an org outage during provisioning', () => {
     expect(org.assets()).toHaveLength(2);
     for (const job of await env.station.listParkedJobs({})) {
       expect(job.error?.message).toMatch(
-        /^Registered in Salesforce \(Asset \w+\), Asset ID not yet on the device: plug it in again\./,
+        /^Registered in Salesforce \(Asset \w+\), certificate and Asset ID not yet on the device: plug it in again\./,
       );
+      expect(env.sim.device(job.deviceUid!).snapshot()).toMatchObject({ certInstalled: false });
       expect(env.sim.device(job.deviceUid!).snapshot().assetId).toBeUndefined();
     }
 
@@ -114,6 +117,7 @@ describe('an org outage during provisioning', () => {
       expect(done.state).toBe('succeeded');
       const asset = org.assets().find((a) => a.Device_UID__c === done.deviceUid);
       expect(env.sim.device(done.deviceUid!).snapshot().assetId).toBe(asset!.Id);
+      expect(env.sim.device(done.deviceUid!).snapshot().certInstalled).toBe(true);
       expect(issuedCount(env.station.home, done.deviceUid!)).toBe(1);
     }
     expect(org.assets()).toHaveLength(2);
@@ -171,7 +175,7 @@ describe('an org outage during provisioning', () => {
     expect(done.state).toBe('succeeded');
   }, 60_000);
 
-  it('a clone provisioned during the outage: the org clone check runs when the org is back, before any Asset; the job fails', async () => {
+  it('a clone provisioned during the outage: the org refuses its Asset when it is back; the certificate is revoked and never installed', async () => {
     const env = await embedded(1);
     await env.org.stop();
     const [bay] = await env.station.listBays({});
@@ -179,7 +183,10 @@ describe('an org outage during provisioning', () => {
       (await env.station.startJob({ bayId: bay!.id, kind: 'provision' })).id,
     );
     expect(job.state).toBe('parked');
-    expect(job.steps.find((s) => s.name === 'policy')?.detail).toMatch(/org clone check waits/);
+    // the session read at connect that the org enforces the identity rules: the check rides in the upsert
+    expect(job.steps.find((s) => s.name === 'policy')?.detail).toMatch(
+      /Salesforce checks the key when the Asset is registered/,
+    );
     const { record } = await env.station.getRecord({ jobId: job.id });
     // Meanwhile the org has this key registered to another device (the attack: a cloned key).
     const org = await orgBack(env);
@@ -196,7 +203,14 @@ describe('an org outage during provisioning', () => {
     const failed = await env.station.getJob({ jobId: job.id });
     expect(failed.error?.code).toBe('CLONE_SUSPECTED');
     expect(failed.error?.message).toContain(String(other.Id));
-    expect(failed.error?.remedy).toContain(`asset-station ca revoke ${record.certSerial}`);
+    expect(failed.error?.message).toContain(
+      `Certificate ${record.certSerial} was revoked at once (keyCompromise) and never left the station`,
+    );
+    const revoked = env.station.db
+      .prepare('SELECT reason FROM pki_revoked WHERE serial = ?')
+      .all(record.certSerial) as Array<{ reason: string }>;
+    expect(revoked.map((r) => r.reason)).toEqual(['keyCompromise']);
+    expect(env.sim.device(job.deviceUid!).snapshot()).toMatchObject({ certInstalled: false });
     expect(org.assets().filter((a) => a.Device_UID__c === job.deviceUid)).toEqual([]);
     expect(await env.station.listParkedJobs({})).toEqual([]);
   }, 60_000);

@@ -250,13 +250,15 @@ describe('yield report', () => {
     shift();
     const c = yieldReport(journal, {}).cycleTime;
     const steps = PROVISION_STEPS.length;
-    // D1: 11 attempts; D2: 12 (one CSR retried); D3: 7 in the failed job + 11 in the passing one.
-    const expected = [steps, steps + 1, 7 + steps].map((n) => n * STEP_MS).sort((a, b) => a - b);
+    // the failed job's attempts: every step up to and including install-cert (8 since issue 18's order)
+    const failed = PROVISION_STEPS.indexOf('install-cert') + 1;
+    // D1: 11 attempts; D2: 12 (one CSR retried); D3: `failed` in the failed job + 11 in the passing one.
+    const expected = [steps, steps + 1, failed + steps].map((n) => n * STEP_MS).sort((a, b) => a - b);
     expect(c.samples).toBe(3);
     expect(c.medianMs).toBe(expected[1]);
     expect(c.p90Ms).toBe(expected[2]);
     expect(c.meanMs).toBeCloseTo((expected[0]! + expected[1]! + expected[2]!) / 3, 6);
-    expect(c.meanAttempts).toBeCloseTo((11 + 12 + 18) / 3, 6);
+    expect(c.meanAttempts).toBeCloseTo((11 + 12 + (failed + 11)) / 3, 6);
     expect(c.binMs).toBe(2_000);
     expect(c.bins.reduce((n, b) => n + b.count, 0)).toBe(3);
     const binOf = (ms: number) => c.bins.find((b) => b.fromMs <= ms && ms < b.toMs)!;

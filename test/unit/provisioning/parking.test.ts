@@ -98,11 +98,14 @@ describe('which org failures park a job', () => {
   it('the parked explanations say what happened and what to do, and what the job waits for', () => {
     const waiting = parkedShape('salesforce');
     expect(waiting.message).toMatch(/^Waiting for Salesforce/);
+    // issue 18: the certificate waits on the station until the org accepts the identity
+    expect(waiting.message).toMatch(/waits on the station/);
     expect(waiting.remedy).toMatch(/Unplug the device and go on/);
+    expect(waiting.remedy).toMatch(/install its certificate/);
     expect(parkedFor({ state: 'parked', error: waiting })).toBe('salesforce');
     const registered = parkedShape('device', '02i000000000001AAA');
     expect(registered.message).toBe(
-      'Registered in Salesforce (Asset 02i000000000001AAA), Asset ID not yet on the device: plug it in again.',
+      'Registered in Salesforce (Asset 02i000000000001AAA), certificate and Asset ID not yet on the device: plug it in again.',
     );
     expect(parkedFor({ state: 'parked', error: registered })).toBe('device');
     expect(parkedFor({ state: 'failed', error: registered })).toBeUndefined();

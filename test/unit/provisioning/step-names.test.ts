@@ -35,6 +35,9 @@ describe('step names', () => {
     expect(Object.keys(PROVISION_STEP_FNS)).toEqual([...PROVISION_STEPS]);
     expect(Object.keys(PROVISION_OUTPUTS)).toEqual([...PROVISION_STEPS]);
     expect(PROVISION_JOB.steps).toEqual(PROVISION_STEPS);
+    // issue 18: the org accepts the identity before anything reaches the device
+    expect(PROVISION_STEPS.indexOf('upsert-asset')).toBe(PROVISION_STEPS.indexOf('sign') + 1);
+    expect(PROVISION_STEPS.indexOf('install-cert')).toBe(PROVISION_STEPS.indexOf('upsert-asset') + 1);
     expect(Object.keys(VERIFY_STEP_FNS)).toEqual([...VERIFY_STEPS]);
     expect(Object.keys(VERIFY_OUTPUTS)).toEqual([...VERIFY_STEPS]);
     expect(VERIFY_JOB.steps).toEqual(VERIFY_STEPS);
