@@ -75,7 +75,8 @@ export class Journal {
   /**
    * Warms the journal's database paths at station start (issue 18: the first job no longer pays for
    * them): a throw-away job goes through every write and read a run makes, inside one transaction that
-   * is rolled back, so each statement is prepared and the code run once, and nothing is kept.
+   * is rolled back, so each statement is prepared and the code run once, and nothing is kept. Best
+   * effort: never throws (a write refused now is left for the first job to report).
    */
   warm(): void {
     warmJournal(this, (fn) => transact(this.db, fn));

@@ -73,4 +73,20 @@ describe('journal warm-up', () => {
     }
     expect(prepares).toEqual([]);
   });
+
+  it('is best effort: a write lock held by another process past the busy timeout costs no error and no row', () => {
+    const j = new Journal(db);
+    const other = openStationDb(dir);
+    try {
+      other.prepare('BEGIN IMMEDIATE').run(); // another process is writing
+      db.pragma('busy_timeout = 20');
+      expect(() => j.warm()).not.toThrow();
+      expect(db.inTransaction).toBe(false);
+    } finally {
+      if (other.inTransaction) other.prepare('ROLLBACK').run();
+      other.close();
+    }
+    expect(count('jobs')).toBe(0);
+    expect(j.getJob('anything')).toBeUndefined();
+  });
 });
