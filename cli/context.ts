@@ -39,6 +39,8 @@ export interface CliContext {
    * @throws StationError HOME_UNUSABLE when it cannot be created or written.
    */
   newHome: string;
+  /** Absolute station home path, neither checked nor created (to check input before creating the home). */
+  homePath: string;
   json: boolean;
   /** Prints a human line (suppressed in --json mode). */
   info(line: string): void;
@@ -90,6 +92,9 @@ export function makeContext(opts: GlobalOptions): CliContext {
     },
     get newHome() {
       return ensureHome(resolveHome(opts.home));
+    },
+    get homePath() {
+      return resolveHome(opts.home);
     },
     json,
     info(line) {

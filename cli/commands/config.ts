@@ -185,7 +185,8 @@ export function register(program: Command, ctx: () => CliContext): void {
     .option('--force', 'change an existing settings file: the settings named change, every other is kept')
     .action(async (o: InitOptions) => {
       const c = ctx();
-      const file = path.join(c.newHome, CONFIG_FILE); // config init sets up a station: it may create the home
+      const home = c.homePath; // created below, once the settings are valid: bad flags leave no folder
+      const file = path.join(home, CONFIG_FILE);
       const exists = fs.existsSync(file);
       if (exists && !o.force)
         throw new StationError(
@@ -194,11 +195,12 @@ export function register(program: Command, ctx: () => CliContext): void {
           'Check it with asset-station config show, then run config init again with --force: the settings you name change, every other setting is kept.',
         );
       // the settings in force are the base (a broken file is refused, naming it): nothing unnamed is lost
-      const before = exists ? loadConfig(c.home) : defaultConfig();
+      const before = exists ? loadConfig(home) : defaultConfig();
       const io = { input: process.stdin, output: process.stderr, isTTY: Boolean(process.stdin.isTTY) };
       const next = settingsFromFlags(await initOptions(o, file, io, before), file, before);
       const changes = settingChanges(before, next);
-      if (!exists || changes.length) saveConfig(c.home, next);
+      // config init sets up a station: it creates the home (c.newHome) when there is none yet
+      if (!exists || changes.length) saveConfig(c.newHome, next);
       c.result<InitResult>({ file, created: !exists, changes, config: next }, initLines);
     });
 }

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EXIT_FAILURE, EXIT_OK, runProgram } from '../../../cli/context';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, runProgram } from '../../../cli/context';
 import { buildProgram } from '../../../cli/program';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'as-home-missing-'));
@@ -84,6 +84,15 @@ describe('a station home that does not exist', () => {
       expect(fs.existsSync(home)).toBe(false);
     },
   );
+
+  it('config init with a bad value refuses before creating the home: no folder is left behind', async () => {
+    const home = path.join(tmp, 'bad-init');
+    expect(await run('--home', home, 'config', 'init', '--org-url', 'not a url')).toBe(EXIT_FAILURE);
+    expect(err).toContain('salesforce.loginUrl');
+    expect(fs.existsSync(home)).toBe(false);
+    expect(await run('--home', home, 'config', 'init')).toBe(EXIT_USAGE); // no values and no terminal
+    expect(fs.existsSync(home)).toBe(false);
+  });
 
   it('config init (a command that sets up a station) creates the home, and then the others find it', async () => {
     const home = path.join(tmp, 'new-station', 'home');
