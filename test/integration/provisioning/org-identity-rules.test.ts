@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startEmbedded, type Embedded } from '../../../dev/embedded';
+import { DEMO_ADMIN_PIN, startEmbedded, type Embedded } from '../../../dev/embedded';
 import { issuedCount } from './db-counts';
 
 const envs: Embedded[] = [];
@@ -89,6 +89,53 @@ describe('an org that enforces the identity rules', () => {
     expect(again.error?.code).toBe('CERT_REVOKED');
     expect(env.sim.device(dup).snapshot()).toMatchObject({ certInstalled: false });
     expect(await warnings(env)).toEqual([]);
+  }, 90_000);
+});
+
+describe('an org that enforces the identity rules: a registered UID with another key', () => {
+  it('REPROVISION_REQUIRED at the upsert, the certificate revoked (cessationOfOperation) and never installed; an admin re-provision then moves the Asset to the new key', async () => {
+    const env = await embedded();
+    const uid = 'SIM-0001';
+    const oldKey = 'a'.repeat(64);
+    const held = env.org.seedAsset({
+      Name: 'registered before',
+      Device_UID__c: uid,
+      Key_Fingerprint__c: oldKey,
+      AccountId: env.org.defaultAccountId,
+    });
+    const refused = await provision(env, uid);
+    expect(refused.error?.code).toBe('REPROVISION_REQUIRED');
+    expect(refused.steps.find((s) => s.state === 'failed')?.name).toBe('upsert-asset');
+    expect(refused.error?.message).toContain(String(held.Id));
+    expect(refused.error?.message).toMatch(
+      /revoked at once \(cessationOfOperation\) and never left the station/,
+    );
+    const serial = refused.steps.find((s) => s.name === 'sign')?.detail?.split(' ')[1];
+    expect(env.station.db.prepare('SELECT reason FROM pki_revoked WHERE serial = ?').all(serial)).toEqual([
+      { reason: 'cessationOfOperation' },
+    ]);
+    expect(env.sim.device(uid).snapshot()).toMatchObject({ certInstalled: false });
+    expect(
+      env.org
+        .assets()
+        .filter((a) => a.Device_UID__c === uid)
+        .map((a) => a.Key_Fingerprint__c),
+    ).toEqual([oldKey]);
+    // the admin approves a re-provision (a new job): the org lets the key change, the device gets it all
+    const bay = (await env.station.listBays({})).find((b) => b.device?.uid === uid)!;
+    const started = await env.station.startJob({
+      bayId: bay.id,
+      kind: 'provision',
+      reprovision: true,
+      adminPin: DEMO_ADMIN_PIN,
+    });
+    const done = await env.station.waitForJob(started.id);
+    expect(done.state).toBe('succeeded');
+    const after = env.org.assets().filter((a) => a.Device_UID__c === uid);
+    expect(after.map((a) => a.Id)).toEqual([held.Id]);
+    expect(after[0]!.Key_Fingerprint__c).toBe(keyOf(env, uid));
+    expect(after[0]!.Key_Change_Approved__c).toBe(true);
+    expect(env.sim.device(uid).snapshot()).toMatchObject({ certInstalled: true, assetId: held.Id });
   }, 90_000);
 });
 
