@@ -43,7 +43,7 @@ export function mapOpenError(locator: string, e: unknown): StationError {
     return new StationError(
       'DEVICE_PORT_NOT_FOUND',
       `No device at ${locator}.`,
-      'Check the cable and that the device is powered; `asset-station ports` lists the serial ports this computer sees.',
+      'Check the cable and that the device is powered, and that the port name is spelled right; `asset-station ports` lists the serial ports this computer sees (simulated devices are not among them: `sim device` prints their ports).',
       { os: msg },
     );
   if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENOTFOUND' || code === 'ETIMEDOUT')
