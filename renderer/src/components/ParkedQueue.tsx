@@ -17,7 +17,7 @@ import '../styles/parked.css';
 export function parkedWords(job: Job): string {
   if (job.error?.details?.parked === 'device') {
     const assetId = job.error.details.assetId;
-    return `Registered in Salesforce${typeof assetId === 'string' ? ` (Asset ${assetId})` : ''}: plug it in again to store its Asset ID`;
+    return `Registered in Salesforce${typeof assetId === 'string' ? ` (Asset ${assetId})` : ''}: plug it in again to install its certificate and store its Asset ID`;
   }
   return 'Waiting for Salesforce: unplug it and go on; it is registered when Salesforce is back';
 }
@@ -64,9 +64,9 @@ export function ParkedQueue() {
         <section id="parked-queue-list" className="panel parked-queue__list" aria-label="Parked jobs">
           <p className="parked-queue__lead">
             {waiting > 0
-              ? 'Salesforce could not be reached for some devices. Their certificates are installed; the station registers them when Salesforce is back (it keeps trying).'
+              ? 'Salesforce could not be reached for some devices. Nothing has been written to them yet; the station registers them when Salesforce is back (it keeps trying).'
               : 'These devices are registered in Salesforce.'}{' '}
-            Plug each registered device in again (any bay) to store its Asset ID.
+            Plug each registered device in again (any bay) to install its certificate and store its Asset ID.
           </p>
           <ul>
             {parked.map((j) => (
