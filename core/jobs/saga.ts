@@ -236,7 +236,7 @@ function finish(scope: RunScope, end: JobEnd): void {
       .map((s) => s.name);
     const err = new StationError(
       'CANCELLED',
-      `Cancelled after ${done.length ? `"${done[done.length - 1]}"` : 'no step'}: ${describeState(done)}.`,
+      `Cancelled ${done.length ? `after "${stepLabel(done[done.length - 1]!)}"` : 'before the first step'}: ${describeState(done)}.`,
       'Press Retry to resume from there, or leave the device unshipped.',
     ).toShape();
     journal.setJobState(jobId, 'cancelled', err);

@@ -200,7 +200,7 @@ describe('provisioning station (PTYs + org emulator + CA)', () => {
     await keygenRunning;
     const cancelled = await env.station.cancelJob({ jobId: job.id });
     expect(cancelled.state).toBe('cancelled');
-    expect(cancelled.error?.message).toMatch(/Cancelled after "identify"/);
+    expect(cancelled.error?.message).toMatch(/Cancelled after "Identify device"/);
     expect(env.org.assets()).toHaveLength(0);
     const ok = await env.station.waitForJob((await env.station.retryJob({ jobId: job.id })).id);
     expect(ok.error).toBeUndefined();
