@@ -82,18 +82,16 @@ export const policy: StepFn<P, 'policy'> = async (ctx) => {
     .org()
     .then((org) => org.identityRules())
     .catch(outage);
-  const clone: { existingAssetId?: string; orgCheckDeferred?: true } | undefined =
-    'enforced' in rules && rules.enforced
-      ? undefined
-      : 'orgCheckDeferred' in rules
-        ? deferred
-        : await orgCloneCheck(ctx, identity.uid, parsed.keyFingerprint).catch(outage);
-  if (!clone)
+  if ('enforced' in rules && rules.enforced)
     return {
       state: 'done',
       output: {},
       detail: 'policy passed at the station; Salesforce checks the key when the Asset is registered',
     };
+  const clone: { existingAssetId?: string; orgCheckDeferred?: true } =
+    'orgCheckDeferred' in rules
+      ? deferred
+      : await orgCloneCheck(ctx, identity.uid, parsed.keyFingerprint).catch(outage);
   if (clone.orgCheckDeferred)
     return {
       state: 'done',
